@@ -1,0 +1,188 @@
+"""The composition root: builds storage, router, scheduler, outbox, adapters and the server
+from the config, explicitly. Every feature is registered here, by name, in ``FEATURES``."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from contextlib import asynccontextmanager
+from typing import Any
+
+from scheduling.engine import Scheduler
+from scheduling.outbox import Outbox
+from sqlalchemy import text
+
+import commands.core
+from bots.adapter import Adapter, AdapterDeps
+from bots.config import Config
+from bots.lag import LagMonitor
+from bots.server import HttpServer, build_http_app
+from commands.clock import Clock, SystemClock
+from commands.context import Context, Services
+from commands.locale import LocaleResolver
+from commands.metrics import Metrics
+from commands.model import Reply, Request, UserRef
+from commands.port import MultiPort
+from commands.roles import Roles
+from commands.router import Router
+from storage.db import Database
+from storage.migrate import ensure_current
+from storage.preferences import PreferenceRepository
+from storage.roles import RoleRepository
+from storage.store import Store
+
+log = logging.getLogger("hartslag.app")
+
+# Each feature package exposes register(router); the order is the order of `help`.
+FEATURES: tuple[Callable[[Router], None], ...] = (
+    commands.core.register,
+)
+
+
+def build_adapters(config: Config, deps: AdapterDeps) -> list[Adapter]:
+    """The enabled platform adapters. Imports are local: a disabled platform's SDK is never
+    imported, which keeps start-up fast and memory small."""
+    adapters: list[Adapter] = []
+    if config.local.enabled:
+        from bots.local import build_adapter as local
+
+        adapters.append(local(config.local, deps))
+    if config.slack.enabled:
+        from bots.slack import build_adapter as slack
+
+        adapters.append(slack(config.slack, deps))
+    if config.teams.enabled:
+        from bots.teams import build_adapter as teams
+
+        adapters.append(teams(config.teams, deps))
+    if config.matrix.enabled:
+        from bots.matrix import build_adapter as matrix
+
+        adapters.append(matrix(config.matrix, deps))
+    return adapters
+
+
+def _workspace_locales(config: Config) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for platform in ("local", "slack", "teams", "matrix"):
+        section = getattr(config, platform)
+        if getattr(section, "default_locale", ""):
+            found[platform] = section.default_locale
+    for workspace, locale in config.slack.workspace_locales.items():
+        found[f"slack:{workspace}"] = locale
+    return found
+
+
+class App:
+    """One process: storage, router, scheduler, outbox, adapters and the HTTP server."""
+
+    def __init__(
+        self,
+        config: Config,
+        *,
+        clock: Clock | None = None,
+        adapters: Sequence[Adapter] | None = None,
+        features: Sequence[Callable[[Router], None]] = FEATURES,
+    ) -> None:
+        self.config = config
+        self.clock = clock or SystemClock()
+        self.metrics = Metrics()
+        self.db = Database(config.storage.url)
+        self.store = Store(self.db)
+        self.router = Router()
+        for register in features:
+            register(self.router)
+        self.port = MultiPort({})
+        self.scheduler = Scheduler(self.db, clock=self.clock, runner=self.run_job,
+                                   metrics=self.metrics)
+        self.outbox = Outbox(self.db, self.port, clock=self.clock, metrics=self.metrics,
+                             runner=self.run_job)
+        self.locales = LocaleResolver(self.store.repo(PreferenceRepository),
+                                      default=config.locale.default,
+                                      workspaces=_workspace_locales(config))
+        roles = Roles(self.store.repo(RoleRepository), managers=config.roles.managers,
+                      config={"admin": config.roles.admin, "comms": config.roles.comms,
+                              "triage": config.roles.triage})
+        self.services = Services(
+            port=self.port, store=self.store, scheduler=self.scheduler, delivery=self.outbox,
+            clock=self.clock, settings=config.settings_bag(), roles=roles,
+            metrics=self.metrics, locales=self.locales,
+        )
+        deps = AdapterDeps(store=self.store, clock=self.clock, metrics=self.metrics,
+                           server_host=config.server.host, default_locale=config.locale.default)
+        self.adapters = list(adapters) if adapters is not None else build_adapters(config, deps)
+        for adapter in self.adapters:
+            self.port.add(adapter.platform, adapter.port)
+        self._lag = LagMonitor(self.metrics)
+        self.server: HttpServer | None = None
+
+    # -- requests and jobs ----------------------------------------------------------------
+    async def handle(self, request: Request) -> Reply | None:
+        """The sink every adapter calls: resolve the language, build the context, dispatch."""
+        locale = await self.locales.resolve(request.user, request.address, request.locale)
+        ctx = Context(self.services, locale=locale, user=request.user, address=request.address)
+        return await self.router.dispatch(request, ctx)
+
+    async def run_job(self, kind: str, payload: Mapping[str, Any]) -> None:
+        await self.router.run_job(kind, payload, self.context())
+
+    def context(self, *, user: UserRef | None = None, locale: str | None = None) -> Context:
+        return Context(self.services, locale=locale or self.config.locale.default, user=user)
+
+    # -- lifecycle ------------------------------------------------------------------------
+    async def open_storage(self) -> None:
+        """Migrate an empty database; refuse an older schema (SchemaError)."""
+        await ensure_current(self.db)
+
+    async def start(self, *, serve_http: bool = True, run_adapters: bool = True) -> None:
+        await self.open_storage()
+        await self.scheduler.start()
+        await self.outbox.start()
+        self._lag.start()
+        if run_adapters:
+            for adapter in self.adapters:
+                await adapter.start(self.handle)
+                log.info("adapter started", extra={"platform": adapter.platform})
+        if serve_http:
+            routes = [route for adapter in self.adapters for route in adapter.routes()]
+            http = build_http_app(health=self.health, metrics=self.metrics, routes=routes)
+            self.server = HttpServer(http, host=self.config.server.host,
+                                     port=self.config.server.port)
+            await self.server.start()
+
+    async def stop(self) -> None:
+        if self.server is not None:
+            await self.server.stop()
+        for adapter in reversed(self.adapters):
+            try:
+                await adapter.stop()
+            except Exception:
+                log.exception("adapter stop failed", extra={"platform": adapter.platform})
+        await self.outbox.stop()
+        await self.scheduler.stop()
+        await self._lag.stop()
+        await self.db.dispose()
+
+    async def health(self) -> list[str]:
+        problems: list[str] = []
+        try:
+            async with self.db.session(readonly=True) as session:
+                await session.exec(text("SELECT 1"))  # type: ignore[call-overload]
+        except Exception as exc:
+            problems.append(f"storage: {type(exc).__name__}")
+        for adapter in self.adapters:
+            reason = adapter.health()
+            if reason:
+                problems.append(f"{adapter.platform}: {reason}")
+        return problems
+
+
+@asynccontextmanager
+async def open_core(config: Config, *, clock: Clock | None = None) -> AsyncIterator[App]:
+    """The app without chat adapters or HTTP, for CLI commands (import, export, send)."""
+    app = App(config, clock=clock, adapters=[])
+    await app.open_storage()
+    try:
+        yield app
+    finally:
+        await app.db.dispose()

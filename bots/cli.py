@@ -1,0 +1,145 @@
+"""The ``hartslag`` command: run, chat, db, and the features' own subcommands.
+
+Every problem an operator can cause (config, schema) ends in one line on stderr and exit
+code 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import signal
+import sys
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from bots.config import Config, ConfigError, load_config
+from bots.logs import setup_logging
+from storage.migrate import SchemaError
+
+EXIT_USAGE = 2
+
+# Feature CLIs: modules with add_parser(subparsers); each parser sets `func(args, config)`.
+FEATURE_CLIS: tuple[str, ...] = ()
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="hartslag", description=__doc__)
+    parser.add_argument("--config", type=Path, default=None,
+                        help="TOML file (default: $HARTSLAG_CONFIG, else embedded demo defaults)")
+    sub = parser.add_subparsers(dest="command", required=True)
+    run = sub.add_parser("run", help="serve every enabled platform, the scheduler and HTTP")
+    run.set_defaults(func=_run)
+    chat = sub.add_parser("chat", help="the local chat in this terminal, or from a script on stdin")
+    chat.add_argument("--as", dest="user", default="anna", help="who you are at the start")
+    chat.add_argument("--in", dest="place", default="#algemeen", help="where you are at the start")
+    chat.add_argument("--start", default=None,
+                      help="ISO time the clock starts at (default: now); scripts use a fake clock")
+    chat.set_defaults(func=_chat)
+    db = sub.add_parser("db", help="database schema")
+    db_sub = db.add_subparsers(dest="db_command", required=True)
+    db_sub.add_parser("upgrade", help="migrate to the newest schema").set_defaults(func=_db_upgrade)
+    db_sub.add_parser("status", help="show the schema state").set_defaults(func=_db_status)
+    for module in FEATURE_CLIS:
+        __import__(module, fromlist=["add_parser"]).add_parser(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        config = load_config(args.config)
+    except ConfigError as exc:
+        print(f"hartslag: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    setup_logging(config.logging.level, fmt=config.logging.format)
+    func: Callable[[argparse.Namespace, Config], Any] = args.func
+    try:
+        result = func(args, config)
+        if asyncio.iscoroutine(result):
+            result = asyncio.run(result)
+    except (SchemaError, ConfigError) as exc:
+        print(f"hartslag: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
+    return int(result or 0)
+
+
+async def _db_upgrade(args: argparse.Namespace, config: Config) -> int:
+    from storage.db import Database
+    from storage.migrate import upgrade
+
+    db = Database(config.storage.url)
+    try:
+        await upgrade(db)
+    finally:
+        await db.dispose()
+    print("database schema is up to date")
+    return 0
+
+
+async def _db_status(args: argparse.Namespace, config: Config) -> int:
+    from storage.db import Database
+    from storage.migrate import state
+
+    db = Database(config.storage.url)
+    try:
+        print(f"database schema: {(await state(db)).value}")
+    finally:
+        await db.dispose()
+    return 0
+
+
+async def _run(args: argparse.Namespace, config: Config) -> int:
+    from bots.app import App
+
+    app = App(config)
+    await app.start()
+    print(f"hartslag runs on http://{config.server.host}:{app.server.port if app.server else '-'}"
+          f" with {', '.join(a.platform for a in app.adapters) or 'no chat platform'}",
+          file=sys.stderr)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(sig, stop.set)
+    try:
+        await stop.wait()
+    finally:
+        await app.stop()
+    return 0
+
+
+async def _chat(args: argparse.Namespace, config: Config) -> int:
+    from bots.chat import run_chat
+
+    start = _parse_start(args.start)
+    return await run_chat(config, user=args.user, place=args.place, start=start,
+                          interactive=sys.stdin.isatty())
+
+
+def _parse_start(value: str | None) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise ConfigError(f"--start: {value!r} is not an ISO time like 2026-11-23T09:00") from None
+    if parsed.tzinfo is None:
+        from zoneinfo import ZoneInfo
+
+        parsed = parsed.replace(tzinfo=ZoneInfo("Europe/Amsterdam"))
+    return parsed.astimezone(UTC)
+
+
+def step_for(total: timedelta) -> timedelta:
+    """How far the fake clock moves per scheduler check while waiting."""
+    return timedelta(minutes=5) if total <= timedelta(days=1) else timedelta(minutes=30)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,95 @@
+"""Strings of the core: the error boundary, refusals, help, language and roles."""
+
+from __future__ import annotations
+
+from commands.i18n import Catalog
+
+CORE = Catalog(
+    "core",
+    {
+        "nl": {
+            "apology": "Sorry, daar ging iets mis aan onze kant. Probeer het zo nog eens; "
+            "blijft het misgaan, meld het dan bij de beheerder.",
+            "unknown_command": "Ik ken het commando `{name}` niet. Typ `/hartslag help` "
+            "voor wat je kunt doen.",
+            "unknown_action": "Deze knop werkt niet meer. Vraag het bericht opnieuw op.",
+            "refused": "Dat mag alleen iemand met de rol {role}. Vraag een beheerder om "
+            "die rol als je hem nodig hebt.",
+            "bad_args": "Ik kan dit commando niet lezen: {reason}. Zet tekst met spaties "
+            "tussen \"aanhalingstekens\".",
+            "role.admin": "beheerder",
+            "role.comms": "communicatie",
+            "role.triage": "signalen-team",
+            "role.manager": "leidinggevende",
+            "help.title": "**hartslag**: wat je hier kunt doen",
+            "help.footer": "Je kunt ook gewoon een vraag stellen, bijvoorbeeld "
+            "\"waar vind ik mijn loonstrook\". In een privébericht mag `/hartslag` weg.",
+            "help.help": "`help` (`hulp`): dit overzicht",
+            "help.language": "`language nl|en` (`taal`): kies je taal",
+            "help.role": "`role list|grant|revoke <rol> <persoon> [team]` (`rol`): "
+            "rollen beheren",
+            "language.set": "Ik praat vanaf nu Nederlands met je.",
+            "language.show": "Je taal is Nederlands. Kies met `/hartslag taal en` voor Engels.",
+            "language.bad": "`{value}` ken ik niet als taal. Kies `nl` (Nederlands) of "
+            "`en` (English).",
+            "role.usage": "Gebruik: `/hartslag rol list`, `/hartslag rol grant <rol> "
+            "<persoon> [team]` of `/hartslag rol revoke <rol> <persoon> [team]`. Rollen: "
+            "admin, comms, triage, manager (met team). Een persoon schrijf je als "
+            "`platform:id`, bijvoorbeeld `slack:U0123` of `local:anna`.",
+            "role.bad_role": "`{value}` is geen rol. Kies uit: admin, comms, triage, manager.",
+            "role.bad_user": "`{value}` is geen persoon. Schrijf `platform:id`, bijvoorbeeld "
+            "`slack:U0123`, `matrix:@anna:example.org` of `local:anna`.",
+            "role.team_needed": "De rol manager hoort bij een team: `/hartslag rol grant "
+            "manager <persoon> <team>`.",
+            "role.granted": "{user} heeft nu de rol {role}{team}.",
+            "role.revoked": "{user} heeft de rol {role}{team} niet meer.",
+            "role.not_found": "{user} had de rol {role}{team} niet (via chat).",
+            "role.list_empty": "Er zijn nog geen rollen toegekend.",
+            "role.list_title": "**Rollen** (uit de configuratie en via chat):",
+            "role.team_suffix": " voor team {team}",
+        },
+        "en": {
+            "apology": "Sorry, something went wrong on our side. Please try again in a "
+            "moment; if it keeps failing, tell the administrator.",
+            "unknown_command": "I don't know the command `{name}`. Type `/hartslag help` "
+            "to see what you can do.",
+            "unknown_action": "This button no longer works. Please ask for the message again.",
+            "refused": "Only someone with the {role} role may do that. Ask an administrator "
+            "for that role if you need it.",
+            "bad_args": "I can't read this command: {reason}. Put text with spaces "
+            "between \"quotes\".",
+            "role.admin": "administrator",
+            "role.comms": "communications",
+            "role.triage": "signals team",
+            "role.manager": "manager",
+            "help.title": "**hartslag**: what you can do here",
+            "help.footer": "You can also just ask a question, for example \"where is my "
+            "payslip\". In a direct message you may leave out `/hartslag`.",
+            "help.help": "`help` (`hulp`): this overview",
+            "help.language": "`language nl|en` (`taal`): choose your language",
+            "help.role": "`role list|grant|revoke <role> <person> [team]` (`rol`): "
+            "manage roles",
+            "language.set": "I'll speak English with you from now on.",
+            "language.show": "Your language is English. Choose Dutch with `/hartslag "
+            "language nl`.",
+            "language.bad": "I don't know `{value}` as a language. Choose `nl` (Nederlands) "
+            "or `en` (English).",
+            "role.usage": "Usage: `/hartslag role list`, `/hartslag role grant <role> "
+            "<person> [team]` or `/hartslag role revoke <role> <person> [team]`. Roles: "
+            "admin, comms, triage, manager (with a team). Write a person as "
+            "`platform:id`, for example `slack:U0123` or `local:anna`.",
+            "role.bad_role": "`{value}` is not a role. Choose from: admin, comms, triage, "
+            "manager.",
+            "role.bad_user": "`{value}` is not a person. Write `platform:id`, for example "
+            "`slack:U0123`, `matrix:@anna:example.org` or `local:anna`.",
+            "role.team_needed": "The manager role belongs to a team: `/hartslag role grant "
+            "manager <person> <team>`.",
+            "role.granted": "{user} now has the {role} role{team}.",
+            "role.revoked": "{user} no longer has the {role} role{team}.",
+            "role.not_found": "{user} did not have the {role} role{team} (via chat).",
+            "role.list_empty": "No roles have been granted yet.",
+            "role.list_title": "**Roles** (from the configuration and via chat):",
+            "role.team_suffix": " for team {team}",
+        },
+    },
+)

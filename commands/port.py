@@ -1,0 +1,112 @@
+"""The outbound port features and the delivery engine send through.
+
+Adapters implement ``ChatPort`` for one platform; ``MultiPort`` routes on ``Address.platform``
+so the rest of the code sees one port. Five members at most, on purpose.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Protocol, runtime_checkable
+
+from commands.model import Address, MessageRef, OutgoingMessage, UserRef
+
+
+@dataclass(frozen=True, slots=True)
+class Capabilities:
+    """What a platform can show; features pick a fallback where something is missing."""
+
+    buttons: bool = False
+    forms: bool = False
+    images: bool = False
+    ephemeral: bool = False
+    update: bool = False
+    members: bool = False
+    reactions: bool = False
+    threads: bool = False
+
+
+class DeliveryError(Exception):
+    """A send that failed. ``retry_after`` (seconds) is set on rate limiting (429).
+
+    ``permanent`` marks failures a retry cannot fix (channel not found, bot not in channel).
+    """
+
+    def __init__(
+        self,
+        reason: str,
+        *,
+        retry_after: float | None = None,
+        permanent: bool = False,
+    ) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.retry_after = retry_after
+        self.permanent = permanent
+
+
+@runtime_checkable
+class ChatPort(Protocol):
+    """Outbound messages to one or more platforms.
+
+    ``delivery_id`` is the outbox row id: adapters use it for idempotency (Matrix transaction
+    id, Slack message metadata, Teams stored activity id) so a retry never posts twice.
+    """
+
+    def capabilities(self, platform: str) -> Capabilities: ...
+
+    async def send(
+        self, address: Address, message: OutgoingMessage, *, delivery_id: str | None = None
+    ) -> MessageRef: ...
+
+    async def send_direct(
+        self, user: UserRef, message: OutgoingMessage, *, delivery_id: str | None = None
+    ) -> MessageRef: ...
+
+    async def update(self, ref: MessageRef, message: OutgoingMessage) -> None: ...
+
+    async def members(self, address: Address) -> Sequence[UserRef] | None:
+        """Members of a channel, or None where the platform cannot list them."""
+        ...
+
+
+class MultiPort:
+    """Routes each call to the port of ``Address.platform``; one port per platform."""
+
+    def __init__(self, ports: Mapping[str, ChatPort]) -> None:
+        self._ports = dict(ports)
+
+    @property
+    def platforms(self) -> tuple[str, ...]:
+        return tuple(self._ports)
+
+    def add(self, platform: str, port: ChatPort) -> None:
+        self._ports[platform] = port
+
+    def _port(self, platform: str) -> ChatPort:
+        try:
+            return self._ports[platform]
+        except KeyError:
+            raise DeliveryError(f"platform {platform!r} is not enabled", permanent=True) from None
+
+    def capabilities(self, platform: str) -> Capabilities:
+        port = self._ports.get(platform)
+        return port.capabilities(platform) if port else Capabilities()
+
+    async def send(
+        self, address: Address, message: OutgoingMessage, *, delivery_id: str | None = None
+    ) -> MessageRef:
+        return await self._port(address.platform).send(address, message, delivery_id=delivery_id)
+
+    async def send_direct(
+        self, user: UserRef, message: OutgoingMessage, *, delivery_id: str | None = None
+    ) -> MessageRef:
+        port = self._port(user.platform)
+        return await port.send_direct(user, message, delivery_id=delivery_id)
+
+    async def update(self, ref: MessageRef, message: OutgoingMessage) -> None:
+        await self._port(ref.address.platform).update(ref, message)
+
+    async def members(self, address: Address) -> Sequence[UserRef] | None:
+        return await self._port(address.platform).members(address)

@@ -1,0 +1,202 @@
+"""The router: one registry of handlers per app and the single error boundary.
+
+Features call ``register(router)`` from the composition root. ``dispatch`` turns any request
+into at most one reply; a failing handler yields a short apology, a log line with context
+(never the text or the sender) and the process keeps serving.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from commands.context import Context
+from commands.errors import Refused, UserError
+from commands.grammar import parse_root
+from commands.i18n import Catalog
+from commands.messages import CORE
+from commands.model import (
+    CommandRequest,
+    FormSubmission,
+    InboundMessage,
+    Interaction,
+    Reply,
+    Request,
+)
+from commands.schedule import JsonPayload
+
+log = logging.getLogger("hartslag.router")
+
+Req = TypeVar("Req", CommandRequest, InboundMessage, Interaction, FormSubmission)
+Handler = Callable[[Req, Context], Awaitable[Reply | None]]
+CommandHandler = Callable[[CommandRequest, Context], Awaitable[Reply | None]]
+MessageHandler = Callable[[InboundMessage, Context], Awaitable[Reply | None]]
+InteractionHandler = Callable[[Interaction, Context], Awaitable[Reply | None]]
+FormHandler = Callable[[FormSubmission, Context], Awaitable[Reply | None]]
+JobHandler = Callable[[JsonPayload, Context], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class CommandSpec:
+    """A root subcommand. ``role`` is checked before the handler runs (None: everyone);
+    ``help`` names the catalog entry with its one-line usage for ``help``."""
+
+    name: str
+    handler: CommandHandler
+    aliases: tuple[str, ...] = ()
+    role: str | None = None
+    help: tuple[Catalog, str] | None = None
+
+
+class Router:
+    def __init__(self) -> None:
+        self._commands: dict[str, CommandSpec] = {}
+        self._specs: list[CommandSpec] = []
+        self._interactions: dict[str, InteractionHandler] = {}
+        self._forms: dict[str, FormHandler] = {}
+        self._messages: list[MessageHandler] = []
+        self._conversations: list[MessageHandler] = []
+        self._jobs: dict[str, JobHandler] = {}
+
+    # -- registration -------------------------------------------------------------------
+    def command(
+        self,
+        name: str,
+        handler: CommandHandler,
+        *,
+        aliases: Sequence[str] = (),
+        role: str | None = None,
+        help: tuple[Catalog, str] | None = None,
+    ) -> None:
+        spec = CommandSpec(name, handler, tuple(aliases), role, help)
+        for key in (name, *aliases):
+            if key.lower() in self._commands:
+                raise ValueError(f"command {key!r} registered twice")
+            self._commands[key.lower()] = spec
+        self._specs.append(spec)
+
+    def interaction(self, action: str, handler: InteractionHandler) -> None:
+        self._unique(self._interactions, action, handler)
+
+    def form(self, form_id: str, handler: FormHandler) -> None:
+        self._unique(self._forms, form_id, handler)
+
+    def message(self, handler: MessageHandler) -> None:
+        """Handlers for plain messages, tried in registration order until one answers."""
+        self._messages.append(handler)
+
+    def conversation(self, handler: MessageHandler) -> None:
+        """Handlers of multi-step DM conversations (a signal being written). They see a DM
+        before command words are looked at, and return None when no conversation is open."""
+        self._conversations.append(handler)
+
+    def job(self, kind: str, handler: JobHandler) -> None:
+        self._unique(self._jobs, kind, handler)
+
+    @staticmethod
+    def _unique(table: dict[str, Any], key: str, handler: Any) -> None:
+        if key in table:
+            raise ValueError(f"{key!r} registered twice")
+        table[key] = handler
+
+    # -- lookup -------------------------------------------------------------------------
+    @property
+    def commands(self) -> tuple[CommandSpec, ...]:
+        return tuple(self._specs)
+
+    def find_command(self, name: str) -> CommandSpec | None:
+        return self._commands.get(name.lower())
+
+    @property
+    def job_kinds(self) -> tuple[str, ...]:
+        return tuple(self._jobs)
+
+    # -- dispatch -----------------------------------------------------------------------
+    async def dispatch(self, request: Request, ctx: Context) -> Reply | None:
+        """Handle one request; never raises."""
+        kind = type(request).__name__
+        ctx.services.metrics.events.labels(kind, request.address.platform).inc()
+        try:
+            return await self._route(request, ctx)
+        except UserError as exc:
+            return Reply.text(exc.message)
+        except Exception:
+            ctx.services.metrics.errors.labels("router").inc()
+            log.exception(
+                "handler failed",
+                extra={"request_kind": kind, "route": _route_name(request),
+                       "platform": request.address.platform},
+            )
+            return Reply.text(CORE.get(ctx.locale, "apology"))
+
+    async def _route(self, request: Request, ctx: Context) -> Reply | None:
+        if isinstance(request, CommandRequest):
+            return await self._command(request, ctx)
+        if isinstance(request, Interaction):
+            handler = self._interactions.get(request.action)
+            if handler is None:
+                log.info("unknown action", extra={"route": request.action[:64]})
+                return Reply.text(CORE.get(ctx.locale, "unknown_action"))
+            return await handler(request, ctx)
+        if isinstance(request, FormSubmission):
+            form_handler = self._forms.get(request.form_id)
+            if form_handler is None:
+                log.info("unknown form", extra={"route": request.form_id[:64]})
+                return Reply.text(CORE.get(ctx.locale, "unknown_action"))
+            return await form_handler(request, ctx)
+        return await self._message(request, ctx)
+
+    async def _command(self, request: CommandRequest, ctx: Context) -> Reply | None:
+        spec = self.find_command(request.name) if request.name else self.find_command("help")
+        if spec is None:
+            raise UserError(CORE.get(ctx.locale, "unknown_command", name=request.name[:40]))
+        if spec.role and not await ctx.roles.has(request.user, spec.role):
+            role = CORE.get(ctx.locale, f"role.{spec.role}")
+            raise Refused(CORE.get(ctx.locale, "refused", role=role))
+        ctx.services.metrics.commands.labels(spec.name).inc()
+        return await spec.handler(request, ctx)
+
+    async def _message(self, request: InboundMessage, ctx: Context) -> Reply | None:
+        parsed = parse_root(request.text)
+        if parsed.explicit:
+            return await self._command(self._as_command(request, parsed.name, parsed.args), ctx)
+        if request.is_direct:
+            for conversation in self._conversations:
+                reply = await conversation(request, ctx)
+                if reply is not None:
+                    return reply
+        if (request.is_direct or request.mentioned) and parsed.name and self.find_command(parsed.name):
+            # In a DM or a mention the root word is optional: "help" is a command; anything
+            # that does not start with a command name is a question for the message handlers.
+            return await self._command(self._as_command(request, parsed.name, parsed.args), ctx)
+        for handler in self._messages:
+            reply = await handler(request, ctx)
+            if reply is not None:
+                return reply
+        return None
+
+    @staticmethod
+    def _as_command(request: InboundMessage, name: str | None, args: str) -> CommandRequest:
+        return CommandRequest(
+            request.user, request.address, name or "", args,
+            is_direct=request.is_direct, locale=request.locale,
+        )
+
+    async def run_job(self, kind: str, payload: JsonPayload, ctx: Context) -> None:
+        """Run a scheduled job. Errors propagate: the scheduler records and logs them."""
+        handler = self._jobs.get(kind)
+        if handler is None:
+            raise LookupError(f"no job handler for kind {kind!r}")
+        await handler(payload, ctx)
+
+
+def _route_name(request: Request) -> str:
+    if isinstance(request, CommandRequest):
+        return f"command:{request.name[:40]}"
+    if isinstance(request, Interaction):
+        return f"action:{request.action[:64]}"
+    if isinstance(request, FormSubmission):
+        return f"form:{request.form_id[:64]}"
+    return "message"

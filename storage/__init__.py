@@ -1,0 +1,1 @@
+"""SQL storage: SQLModel tables, one repository per aggregate, Alembic migrations."""

@@ -1,0 +1,44 @@
+"""A durable ledger of processed inbound events (Slack event ids, Teams activity ids), so a
+platform's retry is handled once, also after a crash. Old keys are purged."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import delete
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Field, SQLModel
+
+from storage.base import UTCDateTime
+from storage.db import Database
+
+
+class ProcessedEvent(SQLModel, table=True):
+    __tablename__ = "processed_event"
+
+    key: str = Field(primary_key=True, max_length=200)  # "slack:Ev123"
+    seen_at: datetime = Field(sa_type=UTCDateTime, index=True)
+
+
+class EventLedger:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def claim(self, key: str, *, at: datetime) -> bool:
+        """True the first time ``key`` is seen; False for a repeat."""
+        try:
+            async with self._db.session() as session:
+                session.add(ProcessedEvent(key=key, seen_at=at))
+        except IntegrityError:
+            return False
+        return True
+
+    async def release(self, key: str) -> None:
+        """Forget a claim whose processing failed, so the platform's retry is handled."""
+        async with self._db.session() as session:
+            await session.exec(delete(ProcessedEvent).where(ProcessedEvent.key == key))  # type: ignore[call-overload]
+
+    async def purge(self, *, before: datetime) -> int:
+        async with self._db.session() as session:
+            result = await session.exec(delete(ProcessedEvent).where(ProcessedEvent.seen_at < before))  # type: ignore[call-overload,arg-type]
+            return int(result.rowcount or 0)

@@ -1,0 +1,13 @@
+"""Every table module, imported so ``metadata`` is complete (Alembic, the schema test).
+
+Add a line here when you add a table module.
+"""
+
+from __future__ import annotations
+
+import storage.events
+import storage.preferences
+import storage.roles
+from storage.base import metadata
+
+__all__ = ["metadata", "storage"]

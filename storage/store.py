@@ -1,0 +1,25 @@
+"""Repositories by class, created once per process around the one Database."""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from storage.db import Database
+
+R = TypeVar("R")
+
+
+class Store:
+    """``store.repo(SignalRepository)``: each repository class takes the Database in its
+    constructor. Features ask for the repositories they own; nothing registers at import."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self._repos: dict[type[Any], Any] = {}
+
+    def repo(self, cls: type[R]) -> R:
+        found = self._repos.get(cls)
+        if found is None:
+            found = cls(self.db)  # type: ignore[call-arg]
+            self._repos[cls] = found
+        return found  # type: ignore[no-any-return]
