@@ -8,6 +8,7 @@ from __future__ import annotations
 import storage.events
 import storage.preferences
 import storage.roles
+import storage.teams
 from storage.base import metadata
 
 __all__ = ["metadata", "storage"]

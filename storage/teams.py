@@ -1,0 +1,158 @@
+"""Teams conversation references and sent activities.
+
+Teams lets a bot post proactively only into conversations it has seen: the conversation id,
+the ``serviceUrl`` of the region, the tenant and the bot id arrive with the first activity
+(installation, conversation update, first message) and are kept here. People are kept by their
+Entra object id with the Teams user id (``29:...``) needed to open a 1:1 chat, and the 1:1
+conversation once it exists. No names, no message text.
+
+``teams_sent`` maps an outbox delivery id to the activity it became, so a delivery left
+ambiguous by a crash can be found instead of sent twice.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import Field, SQLModel, select
+
+from storage.base import UTCDateTime
+from storage.db import Database
+
+
+class TeamsConversation(SQLModel, table=True):
+    __tablename__ = "teams_conversation"
+
+    conversation_id: str = Field(primary_key=True, max_length=400)  # without ";messageid="
+    service_url: str = Field(max_length=500)
+    tenant_id: str = Field(default="", max_length=100, index=True)
+    bot_id: str = Field(max_length=200)
+    kind: str = Field(default="", max_length=20)  # personal | channel | groupChat
+    team_id: str | None = Field(default=None, max_length=400)
+    updated_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class TeamsUser(SQLModel, table=True):
+    __tablename__ = "teams_user"
+
+    user_id: str = Field(primary_key=True, max_length=200)  # Entra object id (our UserRef.id)
+    teams_id: str = Field(max_length=200)  # "29:..." for creating a 1:1 conversation
+    tenant_id: str = Field(default="", max_length=100)
+    service_url: str = Field(max_length=500)
+    bot_id: str = Field(max_length=200)
+    dm_conversation_id: str | None = Field(default=None, max_length=400)
+    updated_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class TeamsSent(SQLModel, table=True):
+    __tablename__ = "teams_sent"
+
+    delivery_id: str = Field(primary_key=True, max_length=100)
+    conversation_id: str = Field(max_length=400)
+    activity_id: str = Field(max_length=200)
+    sent_at: datetime = Field(sa_type=UTCDateTime, index=True)
+
+
+@dataclass(frozen=True, slots=True)
+class ConversationRef:
+    """What a proactive send needs for one conversation."""
+
+    conversation_id: str
+    service_url: str
+    tenant_id: str
+    bot_id: str
+    kind: str = ""
+    team_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class UserRefRow:
+    """What a proactive 1:1 send needs for one person."""
+
+    user_id: str
+    teams_id: str
+    tenant_id: str
+    service_url: str
+    bot_id: str
+    dm_conversation_id: str | None = None
+
+
+class TeamsReferenceRepository:
+    """Conversation and user references, written on first contact and read for proactive sends."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def save_conversation(self, ref: ConversationRef, *, at: datetime) -> None:
+        async with self._db.session() as session:
+            row = await session.get(TeamsConversation, ref.conversation_id)
+            row = row or TeamsConversation(conversation_id=ref.conversation_id, service_url="",
+                                           bot_id="", updated_at=at)
+            row.service_url, row.tenant_id, row.bot_id = ref.service_url, ref.tenant_id, ref.bot_id
+            row.kind, row.team_id, row.updated_at = ref.kind, ref.team_id, at
+            session.add(row)
+
+    async def conversation(self, conversation_id: str) -> ConversationRef | None:
+        async with self._db.session(readonly=True) as session:
+            row = await session.get(TeamsConversation, conversation_id)
+        if row is None:
+            return None
+        return ConversationRef(row.conversation_id, row.service_url, row.tenant_id, row.bot_id,
+                               row.kind, row.team_id)
+
+    async def save_user(self, ref: UserRefRow, *, at: datetime) -> None:
+        """Insert or refresh a person; keeps a known 1:1 conversation unless ``ref`` has one."""
+        async with self._db.session() as session:
+            row = await session.get(TeamsUser, ref.user_id)
+            row = row or TeamsUser(user_id=ref.user_id, teams_id="", service_url="", bot_id="",
+                                   updated_at=at)
+            row.teams_id, row.tenant_id, row.service_url = ref.teams_id, ref.tenant_id, ref.service_url
+            row.bot_id, row.updated_at = ref.bot_id, at
+            if ref.dm_conversation_id:
+                row.dm_conversation_id = ref.dm_conversation_id
+            session.add(row)
+
+    async def user(self, user_id: str) -> UserRefRow | None:
+        async with self._db.session(readonly=True) as session:
+            row = await session.get(TeamsUser, user_id)
+        if row is None:
+            return None
+        return UserRefRow(row.user_id, row.teams_id, row.tenant_id, row.service_url, row.bot_id,
+                          row.dm_conversation_id)
+
+    async def forget_user(self, user_id: str) -> None:
+        """The person uninstalled the app: no more proactive messages to them."""
+        async with self._db.session() as session:
+            row = await session.get(TeamsUser, user_id)
+            if row is not None:
+                await session.delete(row)
+
+    async def forget_conversation(self, conversation_id: str) -> None:
+        async with self._db.session() as session:
+            row = await session.get(TeamsConversation, conversation_id)
+            if row is not None:
+                await session.delete(row)
+
+
+class TeamsSentRepository:
+    """Outbox delivery id -> the Teams activity it became."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def record(self, delivery_id: str, conversation_id: str, activity_id: str, *,
+                     at: datetime) -> None:
+        async with self._db.session() as session:
+            row = await session.get(TeamsSent, delivery_id)
+            row = row or TeamsSent(delivery_id=delivery_id, conversation_id=conversation_id,
+                                   activity_id=activity_id, sent_at=at)
+            row.conversation_id, row.activity_id, row.sent_at = conversation_id, activity_id, at
+            session.add(row)
+
+    async def find(self, delivery_id: str) -> tuple[str, str] | None:
+        """(conversation id, activity id) of a delivery, or None when it was never sent."""
+        async with self._db.session(readonly=True) as session:
+            rows = await session.exec(select(TeamsSent).where(TeamsSent.delivery_id == delivery_id))
+            row = rows.first()
+        return (row.conversation_id, row.activity_id) if row else None
