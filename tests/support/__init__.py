@@ -1,0 +1,1 @@
+"""Shared test helpers: recording fakes and drivers for the local chat."""

@@ -1,0 +1,41 @@
+"""Drive the local chat from a test with a script, as ``hartslag chat`` would."""
+
+from __future__ import annotations
+
+import io
+from datetime import timedelta
+
+from bots.app import App
+from bots.local.adapter import LocalAdapter
+from bots.local.script import ChatSession, Transcript
+from commands.clock import FakeClock
+
+
+class ChatDriver:
+    """``await chat.run('@anna\\n/hartslag help')`` returns the transcript of that script."""
+
+    def __init__(self, app: App, adapter: LocalAdapter, clock: FakeClock) -> None:
+        self.app = app
+        self.adapter = adapter
+        self.clock = clock
+        self._out = io.StringIO()
+        adapter.world.listeners.append(Transcript(self._out))
+        self.session = ChatSession(adapter, advance=self.advance, settle=app.outbox.drain,
+                                   notice=lambda text: self._out.write(text + "\n"))
+
+    async def advance(self, delta: timedelta) -> None:
+        end = self.clock.now() + delta
+        while self.clock.now() < end:
+            self.clock.set(min(end, self.clock.now() + timedelta(minutes=5)))
+            await self.app.scheduler.run_due()
+            await self.app.outbox.drain()
+
+    async def run(self, script: str) -> str:
+        start = self._out.tell()
+        for line in script.splitlines():
+            await self.session.run_line(line)
+        return self._out.getvalue()[start:]
+
+    @property
+    def transcript(self) -> str:
+        return self._out.getvalue()
