@@ -2,8 +2,9 @@
 
 Features build messages in a small Markdown subset (bold, italic, links, lists, code);
 adapters render it natively. Text from people (a signal, a template variable, a comment) is
-escaped here first, so it shows literally: no markup, no HTML, and no mass mentions such as
-``@channel``, ``@here``, ``@room``, ``@everyone`` or Slack's ``<!here>``.
+escaped here first, so it shows literally: no markup and no mass mentions such as
+``@channel``, ``@here``, ``@room``, ``@everyone`` or Slack's ``<!here>``. HTML needs no
+escaping here: adapters escape ``& < >`` for their platform when they render, always.
 """
 
 from __future__ import annotations
@@ -23,7 +24,6 @@ def neutralise_mentions(text: str) -> str:
 
 def escape_text(text: str, *, allow_mentions: bool = False) -> str:
     """Make user-supplied ``text`` literal inside neutral Markdown."""
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     text = _MARKDOWN_SPECIAL.sub(r"\\\1", text)
     return text if allow_mentions else neutralise_mentions(text)
 
