@@ -1,0 +1,55 @@
+"""The import rules of ARCHITECTURE.md section 1, checked by walking every module's imports."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SDKS = ("slack_bolt", "slack_sdk", "nio", "microsoft_teams", "botbuilder", "aiohttp", "uvicorn",
+        "starlette", "fastapi")
+RULES: dict[str, tuple[str, ...]] = {
+    "commands": ("bots", "scheduling", *SDKS),
+    "storage": ("bots", "scheduling", *SDKS),
+    "scheduling": ("bots", *SDKS),
+}
+# storage may use the value objects of commands, never its handlers or features.
+STORAGE_MAY_IMPORT_FROM_COMMANDS = ("commands.model", "commands.schedule", "commands.delivery",
+                                    "commands.clock", "commands.i18n")
+
+
+def imported_modules(path: Path) -> list[tuple[int, str]]:
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    found: list[tuple[int, str]] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found += [(node.lineno, alias.name) for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            found.append((node.lineno, node.module))
+    return found
+
+
+def violations() -> list[str]:
+    problems = []
+    for package, banned in RULES.items():
+        for path in sorted((ROOT / package).rglob("*.py")):
+            for line, module in imported_modules(path):
+                top = module.split(".")[0]
+                where = f"{path.relative_to(ROOT)}:{line} imports {module}"
+                if top in banned:
+                    problems.append(where)
+                elif package == "storage" and top == "commands" and not module.startswith(
+                    STORAGE_MAY_IMPORT_FROM_COMMANDS
+                ):
+                    problems.append(where)
+    return problems
+
+
+def test_import_rules_hold() -> None:
+    assert violations() == []
+
+
+def test_the_checker_sees_a_violation(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.py"
+    bad.write_text("import slack_sdk\nfrom nio import AsyncClient\nfrom . import sibling\n")
+    assert [m for _, m in imported_modules(bad)] == ["slack_sdk", "nio"]
