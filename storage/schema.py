@@ -5,6 +5,7 @@ Add a line here when you add a table module.
 
 from __future__ import annotations
 
+import storage.announcements
 import storage.events
 import storage.preferences
 import storage.roles

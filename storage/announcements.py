@@ -1,0 +1,289 @@
+"""Announcements: the announcement itself, its runs (one delivery batch each), the copies
+that were posted, acknowledgements, and the comms team's named audiences and templates.
+
+Three aggregates share this module: ``AnnouncementRepository`` (announcement, runs, posts,
+acknowledgements), ``AudienceRepository`` and ``TemplateRepository``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Field, SQLModel, col, select
+
+import storage.base  # noqa: F401  (naming convention before any table)
+from storage.base import UTCDateTime
+from storage.db import Database
+
+# Announcement.state values; "until sent" means draft, pending, scheduled or paused.
+STATES: tuple[str, ...] = ("draft", "pending", "scheduled", "paused", "sent", "cancelled",
+                           "rejected")
+OPEN_STATES: tuple[str, ...] = ("draft", "pending", "scheduled", "paused")
+
+
+class Announcement(SQLModel, table=True):
+    __tablename__ = "announcement"
+
+    id: int | None = Field(default=None, primary_key=True)
+    author_key: str = Field(max_length=300, index=True)
+    author_name: str = Field(default="", max_length=200)
+    author_workspace: str = Field(default="", max_length=200)
+    title: str = Field(max_length=200)
+    body: str = Field(sa_type=sa.Text)  # the author's Markdown, or the rendered template
+    template: str | None = Field(default=None, max_length=80)
+    variables: dict[str, str] = Field(default_factory=dict, sa_type=sa.JSON)
+    targets: list[str] = Field(default_factory=list, sa_type=sa.JSON)  # str(Address)
+    audiences: list[str] = Field(default_factory=list, sa_type=sa.JSON)
+    allow_mentions: bool = False
+    trigger: dict[str, Any] | None = Field(default=None, sa_type=sa.JSON)  # None: now
+    schedule_id: int | None = None
+    remind_schedule_id: int | None = None
+    ack: bool = False
+    ack_due: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    embargo: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    needs_approval: bool = False
+    decided_by: str | None = Field(default=None, max_length=300)
+    decision_note: str = Field(default="", max_length=500)
+    state: str = Field(default="draft", max_length=20, index=True)
+    reminders_sent: int = 0
+    last_reminder_on: str | None = Field(default=None, max_length=10)  # local date, ISO
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    updated_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class AnnouncementRun(SQLModel, table=True):
+    """One send of an announcement: a once announcement has one, a recurring one one per slot."""
+
+    __tablename__ = "announcement_run"
+
+    id: int | None = Field(default=None, primary_key=True)
+    announcement_id: int = Field(foreign_key="announcement.id", index=True)
+    batch: str = Field(max_length=200, unique=True)
+    started_at: datetime = Field(sa_type=UTCDateTime)
+    total: int = 0
+    reported: bool = False
+
+
+class AnnouncementPost(SQLModel, table=True):
+    """A copy the outbox posted (from its ``on_sent`` callback)."""
+
+    __tablename__ = "announcement_post"
+
+    id: int | None = Field(default=None, primary_key=True)
+    announcement_id: int = Field(foreign_key="announcement.id", index=True)
+    batch: str = Field(max_length=200)
+    delivery_id: str = Field(max_length=200, unique=True)
+    target: str = Field(max_length=500)
+    message_id: str = Field(default="", max_length=300)
+    posted_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class AnnouncementAck(SQLModel, table=True):
+    __tablename__ = "announcement_ack"
+    __table_args__ = (sa.UniqueConstraint("announcement_id", "user_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    announcement_id: int = Field(foreign_key="announcement.id", index=True)
+    user_key: str = Field(max_length=300)
+    user_name: str = Field(default="", max_length=200)
+    target: str = Field(default="", max_length=500)  # where the button was pressed
+    at: datetime = Field(sa_type=UTCDateTime)
+
+
+class AnnouncementAudience(SQLModel, table=True):
+    __tablename__ = "announcement_audience"
+
+    name: str = Field(primary_key=True, max_length=60)
+    targets: list[str] = Field(default_factory=list, sa_type=sa.JSON)
+    four_eyes: bool = False
+    created_by: str = Field(max_length=300)
+    created_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class AnnouncementTemplate(SQLModel, table=True):
+    __tablename__ = "announcement_template"
+
+    name: str = Field(primary_key=True, max_length=60)
+    source: str = Field(sa_type=sa.Text)
+    created_by: str = Field(max_length=300)
+    created_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class AnnouncementRepository:
+    """Announcements with their runs, posts and acknowledgements."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def add(self, announcement: Announcement) -> Announcement:
+        async with self._db.session() as session:
+            session.add(announcement)
+            await session.flush()
+            await session.refresh(announcement)
+            return announcement
+
+    async def get(self, announcement_id: int) -> Announcement | None:
+        async with self._db.session(readonly=True) as session:
+            return await session.get(Announcement, announcement_id)
+
+    async def update(self, announcement_id: int, **changes: Any) -> Announcement | None:
+        async with self._db.session() as session:
+            row = await session.get(Announcement, announcement_id)
+            if row is None:
+                return None
+            for name, value in changes.items():
+                setattr(row, name, value)
+            session.add(row)
+            await session.flush()
+            await session.refresh(row)
+            return row
+
+    async def transition(self, announcement_id: int, expected: Sequence[str], **changes: Any) -> Announcement | None:
+        """Apply ``changes`` only when the state is one of ``expected`` (so two presses of
+        one button, or an approve racing a cancel, act once). None when it was not."""
+        async with self._db.session() as session:
+            row = await session.get(Announcement, announcement_id)
+            if row is None or row.state not in expected:
+                return None
+            for name, value in changes.items():
+                setattr(row, name, value)
+            session.add(row)
+            await session.flush()
+            await session.refresh(row)
+            return row
+
+    async def open(self, *, states: Sequence[str] = OPEN_STATES, limit: int = 50) -> list[Announcement]:
+        query = (select(Announcement).where(col(Announcement.state).in_(states))
+                 .order_by(col(Announcement.id).desc()).limit(limit))
+        async with self._db.session(readonly=True) as session:
+            return list(await session.exec(query))
+
+    async def start_run(self, announcement_id: int, batch: str, *, at: datetime, total: int) -> bool:
+        """Record a run; False when this batch was recorded before (a retried job)."""
+        try:
+            async with self._db.session() as session:
+                session.add(AnnouncementRun(announcement_id=announcement_id, batch=batch,
+                                            started_at=at, total=total))
+        except IntegrityError:
+            return False
+        return True
+
+    async def runs(self, announcement_id: int) -> list[AnnouncementRun]:
+        query = (select(AnnouncementRun).where(AnnouncementRun.announcement_id == announcement_id)
+                 .order_by(col(AnnouncementRun.id)))
+        async with self._db.session(readonly=True) as session:
+            return list(await session.exec(query))
+
+    async def run_by_batch(self, batch: str) -> AnnouncementRun | None:
+        async with self._db.session(readonly=True) as session:
+            found = await session.exec(select(AnnouncementRun).where(AnnouncementRun.batch == batch))
+            return found.first()
+
+    async def mark_reported(self, batch: str) -> bool:
+        """True the first time a run's final report is claimed."""
+        async with self._db.session() as session:
+            found = (await session.exec(select(AnnouncementRun).where(AnnouncementRun.batch == batch))).first()
+            if found is None or found.reported:
+                return False
+            found.reported = True
+            session.add(found)
+            return True
+
+    async def add_post(self, post: AnnouncementPost) -> bool:
+        try:
+            async with self._db.session() as session:
+                session.add(post)
+        except IntegrityError:
+            return False
+        return True
+
+    async def posts(self, announcement_id: int) -> list[AnnouncementPost]:
+        query = select(AnnouncementPost).where(AnnouncementPost.announcement_id == announcement_id)
+        async with self._db.session(readonly=True) as session:
+            return list(await session.exec(query))
+
+    async def acknowledge(self, ack: AnnouncementAck) -> bool:
+        """True for a person's first acknowledgement; False when they had already."""
+        try:
+            async with self._db.session() as session:
+                session.add(ack)
+        except IntegrityError:
+            return False
+        return True
+
+    async def acks(self, announcement_id: int) -> list[AnnouncementAck]:
+        query = (select(AnnouncementAck).where(AnnouncementAck.announcement_id == announcement_id)
+                 .order_by(col(AnnouncementAck.at)))
+        async with self._db.session(readonly=True) as session:
+            return list(await session.exec(query))
+
+
+class AudienceRepository:
+    """Named groups of targets, managed by the comms team."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def save(self, audience: AnnouncementAudience) -> bool:
+        """Create or replace; True when it was new."""
+        async with self._db.session() as session:
+            existing = await session.get(AnnouncementAudience, audience.name)
+            if existing is not None:
+                existing.targets, existing.four_eyes = audience.targets, audience.four_eyes
+                session.add(existing)
+                return False
+            session.add(audience)
+            return True
+
+    async def get(self, name: str) -> AnnouncementAudience | None:
+        async with self._db.session(readonly=True) as session:
+            return await session.get(AnnouncementAudience, name)
+
+    async def all(self) -> list[AnnouncementAudience]:
+        async with self._db.session(readonly=True) as session:
+            return list(await session.exec(select(AnnouncementAudience).order_by(col(AnnouncementAudience.name))))
+
+    async def delete(self, name: str) -> bool:
+        async with self._db.session() as session:
+            row = await session.get(AnnouncementAudience, name)
+            if row is None:
+                return False
+            await session.delete(row)
+            return True
+
+
+class TemplateRepository:
+    """Jinja2 templates written by the comms team (rendered sandboxed, never trusted)."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def save(self, template: AnnouncementTemplate) -> bool:
+        async with self._db.session() as session:
+            existing = await session.get(AnnouncementTemplate, template.name)
+            if existing is not None:
+                existing.source = template.source
+                session.add(existing)
+                return False
+            session.add(template)
+            return True
+
+    async def get(self, name: str) -> AnnouncementTemplate | None:
+        async with self._db.session(readonly=True) as session:
+            return await session.get(AnnouncementTemplate, name)
+
+    async def all(self) -> list[AnnouncementTemplate]:
+        async with self._db.session(readonly=True) as session:
+            return list(await session.exec(select(AnnouncementTemplate).order_by(col(AnnouncementTemplate.name))))
+
+    async def delete(self, name: str) -> bool:
+        async with self._db.session() as session:
+            row = await session.get(AnnouncementTemplate, name)
+            if row is None:
+                return False
+            await session.delete(row)
+            return True
