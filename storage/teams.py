@@ -113,6 +113,21 @@ class TeamsReferenceRepository:
                 row.dm_conversation_id = ref.dm_conversation_id
             session.add(row)
 
+    async def save_users(self, refs: list[UserRefRow], *, at: datetime) -> None:
+        """Refresh many people in one transaction (a members listing)."""
+        if not refs:
+            return
+        async with self._db.session() as session:
+            for ref in refs:
+                row = await session.get(TeamsUser, ref.user_id)
+                if row is None:
+                    row = TeamsUser(user_id=ref.user_id, teams_id=ref.teams_id,
+                                    service_url=ref.service_url, bot_id=ref.bot_id, updated_at=at)
+                row.teams_id, row.tenant_id, row.service_url = (ref.teams_id, ref.tenant_id,
+                                                                 ref.service_url)
+                row.bot_id, row.updated_at = ref.bot_id, at
+                session.add(row)
+
     async def user(self, user_id: str) -> UserRefRow | None:
         async with self._db.session(readonly=True) as session:
             row = await session.get(TeamsUser, user_id)

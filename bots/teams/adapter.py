@@ -1,0 +1,260 @@
+"""The Teams adapter: the SDK's ``App`` for inbound processing, our route, port and delivery.
+
+Inbound: Teams POSTs activities to ``/api/messages`` (a route on the shared server, see
+``endpoint``); the SDK validates the token and parses the activity, then calls ``_on_activity``.
+We store the conversation reference on every first contact, translate the activity, hand the
+request to the sink and deliver the reply natively:
+
+- private replies in a channel or group chat go to the person's 1:1 chat (Teams has no
+  ephemeral messages for bots); in a 1:1 chat they are answered in place;
+- forms become Adaptive Cards with inputs, always in the 1:1 chat (a form is personal);
+- ``replace`` updates the card the button was on (PUT activity; for ``Action.Execute`` the
+  updated card is the invoke's response).
+
+Messages are acknowledged at once and handled in a tracked background task (Teams retries a
+slow request, and a retry must not run a command twice: the activity id is claimed in the
+event ledger). Invokes run inline because their response is the answer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import logging
+from collections.abc import Coroutine, Sequence
+from typing import Any
+
+from microsoft_teams.api import InvokeResponse
+from microsoft_teams.api.activities.message import MessageActivityInput
+from microsoft_teams.api.auth.cloud_environment import CloudEnvironment, from_name
+from microsoft_teams.apps import App
+from microsoft_teams.common import Client, ClientOptions
+from starlette.routing import BaseRoute
+
+from bots.adapter import AdapterDeps, Sink
+from bots.teams import cards, translate
+from bots.teams.credentials import CertificateTokenProvider
+from bots.teams.endpoint import RouteAdapter, ThreadedTokenValidator
+from bots.teams.port import TeamsPort, message_activity
+from bots.teams.retry import RetryMiddleware, RetryPolicy
+from bots.teams.settings import TeamsSettings
+from commands.model import Interaction, Reply, Request
+from commands.port import DeliveryError
+from storage.events import EventLedger
+from storage.teams import TeamsReferenceRepository, TeamsSentRepository
+
+log = logging.getLogger("hartslag.teams")
+
+ENDPOINT = "/api/messages"
+REQUEST_TIMEOUT_S = 20.0
+_CLOUD_NAMES = {"public": "Public", "usgov": "USGov", "usgovdod": "USGovDoD", "china": "China"}
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+class TeamsAdapter:
+    """Adapter for Microsoft Teams (Teams SDK v2, ``microsoft-teams-apps``)."""
+
+    platform = "teams"
+
+    def __init__(self, settings: TeamsSettings, deps: AdapterDeps, *,
+                 cloud: CloudEnvironment | None = None, token: Any = None,
+                 retry: RetryPolicy | None = None) -> None:
+        """``cloud``, ``token`` and ``retry`` are for tests and special set-ups: a cloud whose
+        OpenID/JWKS endpoints are local, a token callback instead of MSAL, short backoffs."""
+        if settings.dangerously_skip_auth and not is_loopback(deps.server_host):
+            raise ValueError("teams.dangerously_skip_auth: refused, server.host is not loopback")
+        self._settings = settings
+        self._deps = deps
+        self._sink: Sink | None = None
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._seen: set[tuple[str, ...]] = set()
+        self._started = False
+        self._endpoint = RouteAdapter()
+        self._endpoint.expect(ENDPOINT)
+        client = Client(ClientOptions(timeout=REQUEST_TIMEOUT_S))
+        client.use(RetryMiddleware(retry))
+        self._cloud = cloud or from_name(_CLOUD_NAMES[settings.cloud])
+        self.app = App(**self._app_options(client, token))
+        self.app.router.add_handler(lambda _activity: True, self._on_activity)
+        self._refs = deps.store.repo(TeamsReferenceRepository)
+        self._port = TeamsPort(self.app.api, self._refs, deps.store.repo(TeamsSentRepository),
+                               clock=deps.clock, execute_buttons=settings.universal_actions)
+
+    def _app_options(self, client: Client, token: Any) -> dict[str, Any]:
+        s = self._settings
+        options: dict[str, Any] = {
+            "client_id": s.app_id, "tenant_id": s.tenant_id or None, "client": client,
+            "http_server_adapter": self._endpoint, "messaging_endpoint": ENDPOINT,
+            "cloud": self._cloud, "state": False, "fetch_user_token": False,
+            # Explicit, so the SDK's environment variable can never switch validation off.
+            "dangerously_allow_unauthenticated_requests": s.dangerously_skip_auth,
+        }
+        if token is not None:
+            options["token"] = token
+        elif s.certificate_path:
+            options["token"] = CertificateTokenProvider(
+                app_id=s.app_id, certificate_path=s.certificate_path,
+                thumbprint=s.certificate_thumbprint, login_endpoint=self._cloud.login_endpoint,
+                default_tenant=s.tenant_id or self._cloud.login_tenant)
+        elif s.app_password:
+            options["client_secret"] = s.app_password
+        else:
+            options["token"] = _no_token  # development without credentials: unsigned calls
+        return options
+
+    # -- Adapter protocol -------------------------------------------------------------------
+    @property
+    def port(self) -> TeamsPort:
+        return self._port
+
+    def routes(self) -> Sequence[BaseRoute]:
+        return self._endpoint.routes()
+
+    async def start(self, sink: Sink) -> None:
+        self._sink = sink
+        if self._settings.dangerously_skip_auth:
+            log.warning(
+                "!!! TEAMS INBOUND TOKEN VALIDATION IS OFF (teams.dangerously_skip_auth) !!! "
+                "Anyone who can reach %s can act as any Teams user. Development only.", ENDPOINT)
+        await self.app.initialize()
+        server = self.app.server
+        validator = getattr(server, "_token_validator", None)
+        if validator is not None:
+            server._token_validator = ThreadedTokenValidator(validator)  # type: ignore[assignment]
+        self._started = True
+
+    async def stop(self) -> None:
+        self._started = False
+        tasks = list(self._tasks)
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+    def health(self) -> str | None:
+        return None if self._started else "not started"
+
+    # -- inbound ------------------------------------------------------------------------------
+    async def _on_activity(self, ctx: Any) -> Any:
+        activity: dict[str, Any] = ctx.activity.model_dump(by_alias=True, exclude_none=True,
+                                                            mode="json")
+        await self._remember(activity)
+        request = translate.to_request(activity)
+        if request is None:
+            return None
+        direct = translate.scope_of(activity).is_direct
+        if activity.get("type") == "invoke":
+            return await self._invoke(request, direct)
+        self._spawn(self._handle(request, direct, activity.get("id")))
+        return None
+
+    async def _remember(self, activity: dict[str, Any]) -> None:
+        """Store conversation and people references (only when new or changed)."""
+        now = self._deps.clock.now()
+        if activity.get("type") == "installationUpdate" and str(
+                activity.get("action", "")).startswith("remove"):
+            await self._forget(activity)
+            return
+        conversation = translate.conversation_ref(activity)
+        if conversation is not None:
+            key = ("c", conversation.conversation_id, conversation.service_url, conversation.bot_id,
+                   conversation.tenant_id, conversation.team_id or "")
+            if key not in self._seen:
+                await self._refs.save_conversation(conversation, at=now)
+                self._seen.add(key)
+        for person in translate.user_refs(activity):
+            key = ("u", person.user_id, person.teams_id, person.service_url,
+                   person.dm_conversation_id or "", "")
+            if key not in self._seen:
+                await self._refs.save_user(person, at=now)
+                self._seen.add(key)
+
+    async def _forget(self, activity: dict[str, Any]) -> None:
+        scope = translate.scope_of(activity)
+        await self._refs.forget_conversation(scope.address.channel)
+        if scope.is_direct:
+            await self._refs.forget_user(translate.user_of(activity).id)
+        self._seen.clear()
+
+    def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.create_task(work, name="hartslag.teams.activity")
+        self._tasks.add(task)
+        task.add_done_callback(self._done)
+
+    def _done(self, task: asyncio.Task[None]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("teams activity failed", exc_info=task.exception())
+
+    async def _handle(self, request: Request, direct: bool, activity_id: str | None) -> None:
+        if self._sink is None:
+            return
+        ledger = self._deps.store.repo(EventLedger)
+        key = f"teams:{activity_id}" if activity_id else None
+        if key and not await ledger.claim(key, at=self._deps.clock.now()):
+            return  # Teams retried an activity we already handle
+        try:
+            reply = await self._sink(request)
+        except Exception:
+            if key:
+                await ledger.release(key)
+            raise
+        try:
+            await self._deliver(reply, request, direct)
+        except DeliveryError as exc:
+            log.warning("teams reply not delivered",
+                        extra={"reason": exc.reason, "permanent": exc.permanent})
+
+    async def _invoke(self, request: Request, direct: bool) -> InvokeResponse[Any]:
+        """``Action.Execute``: the response is the updated card or a short notice."""
+        reply = await self._sink(request) if self._sink is not None else None
+        if reply is not None and reply.replace and reply.message is not None:
+            card = cards.message_card(reply.message, execute=self._settings.universal_actions)
+            return _invoke_answer(cards.CARD_CONTENT_TYPE, card)
+        if reply is not None and reply.private and reply.message is not None and not reply.form:
+            # An invoke's message answer is shown to the person who pressed only.
+            return _invoke_answer("application/vnd.microsoft.activity.message",
+                                  cards.plain_text(reply.message.markdown, 400))
+        try:
+            await self._deliver(reply, request, direct)
+        except DeliveryError as exc:
+            log.warning("teams reply not delivered", extra={"reason": exc.reason})
+        return _invoke_answer("application/vnd.microsoft.activity.message", "✓")
+
+    async def _deliver(self, reply: Reply | None, request: Request, direct: bool) -> None:
+        if reply is None:
+            return
+        if reply.form is not None:
+            activity = message_activity(cards.form_card(reply.form),
+                                        summary=cards.plain_text(reply.form.title))
+            await self._send(activity, request, private=True, direct=direct)
+            return
+        if reply.message is None:
+            return
+        if reply.replace and isinstance(request, Interaction) and request.message is not None:
+            await self._port.update(request.message, reply.message)
+            return
+        await self._send(self._port.render(reply.message), request, private=reply.private,
+                         direct=direct)
+
+    async def _send(self, activity: MessageActivityInput, request: Request, *, private: bool,
+                    direct: bool) -> None:
+        if private and not direct:
+            await self._port.send_direct_activity(request.user, activity)
+        else:
+            await self._port.send_activity(request.address, activity)
+
+
+def _invoke_answer(kind: str, value: Any) -> InvokeResponse[Any]:
+    return InvokeResponse[Any](status=200, body={"statusCode": 200, "type": kind, "value": value})
+
+
+async def _no_token(scope: str | list[str], tenant_id: str | None) -> None:
+    return None

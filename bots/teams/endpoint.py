@@ -1,0 +1,94 @@
+"""``POST /api/messages`` as a Starlette route on the shared server.
+
+The SDK's own HTTP layer is a FastAPI app that ``App.start()`` serves on 0.0.0.0. We keep the
+SDK's request processing (token validation, activity parsing, routing, invoke responses) by
+giving ``App`` an ``HttpServerAdapter`` of our own: the SDK registers its handler here and we
+expose it as a route; we never start a server of the SDK's.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+from microsoft_teams.apps.http.adapter import HttpMethod, HttpRequest, HttpRouteHandler
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Route
+
+log = logging.getLogger("hartslag.teams")
+
+MAX_BODY_BYTES = 256 * 1024  # Teams activities are far below this
+
+
+class RouteAdapter:
+    """Implements the SDK's ``HttpServerAdapter`` protocol by collecting routes."""
+
+    def __init__(self) -> None:
+        self._handlers: dict[str, HttpRouteHandler] = {}
+        self._paths: list[str] = []
+
+    def expect(self, path: str) -> None:
+        """Declare a route before the SDK registers its handler (routes are mounted early)."""
+        if path not in self._paths:
+            self._paths.append(path)
+
+    def register_route(self, method: HttpMethod, path: str, handler: HttpRouteHandler) -> None:
+        if method != "POST":
+            raise ValueError(f"unsupported method {method}")
+        self.expect(path)
+        self._handlers[path] = handler
+
+    def serve_static(self, path: str, directory: str) -> None:
+        log.warning("teams: static files are not served", extra={"path": path})
+
+    async def start(self, port: int) -> None:
+        raise RuntimeError("the shared hartslag server serves the Teams endpoint")
+
+    async def stop(self) -> None:
+        return None
+
+    def routes(self) -> Sequence[BaseRoute]:
+        return [Route(path, self._endpoint(path), methods=["POST"]) for path in self._paths]
+
+    def _endpoint(self, path: str) -> Any:
+        async def endpoint(request: Request) -> Response:
+            handler = self._handlers.get(path)
+            if handler is None:
+                return JSONResponse({"error": "not ready"}, status_code=503)
+            raw = await request.body()
+            if len(raw) > MAX_BODY_BYTES:
+                return JSONResponse({"error": "too large"}, status_code=413)
+            try:
+                body = json.loads(raw)
+            except ValueError:
+                return JSONResponse({"error": "invalid JSON"}, status_code=400)
+            if not isinstance(body, dict):
+                return JSONResponse({"error": "expected an activity"}, status_code=400)
+            result = await handler(HttpRequest(body=body, headers=dict(request.headers)))
+            if result.get("body") is not None:
+                return JSONResponse(result["body"], status_code=result["status"])
+            return Response(status_code=result["status"])
+
+        return endpoint
+
+
+class ThreadedTokenValidator:
+    """Runs the SDK's inbound token validator in a worker thread.
+
+    The SDK validates with ``jwt.PyJWKClient``, which fetches Microsoft's signing keys with
+    blocking ``urllib`` (every five minutes, and on an unknown key id). On the event loop that
+    would stall every other request while the fetch lasts, so the (fully synchronous inside)
+    coroutine runs on its own short-lived loop in a thread.
+    """
+
+    def __init__(self, inner: Any) -> None:
+        self._inner = inner
+
+    async def validate_token(self, raw_token: str, service_url: str | None = None) -> Any:
+        return await asyncio.to_thread(
+            lambda: asyncio.run(self._inner.validate_token(raw_token, service_url))
+        )

@@ -1,0 +1,182 @@
+"""``ChatPort`` for Teams: cards into stored conversations, 1:1 chats opened proactively.
+
+Every send needs the conversation reference stored on first contact (``storage.teams``): a
+conversation the bot never saw cannot be posted to, and a person can get a 1:1 message only
+when the app is installed for them (personally, or in a team they belong to).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+import httpx
+from microsoft_teams.api import ApiClient
+from microsoft_teams.api.activities.message import MessageActivityInput
+from microsoft_teams.api.clients.conversation import CreateConversationParams
+
+from bots.teams import cards
+from bots.teams.retry import retry_after
+from bots.teams.translate import PLATFORM, conversation_id_of
+from commands.clock import Clock
+from commands.model import Address, MessageRef, OutgoingMessage, UserRef
+from commands.port import Capabilities, DeliveryError
+from storage.teams import (
+    ConversationRef,
+    TeamsReferenceRepository,
+    TeamsSentRepository,
+    UserRefRow,
+)
+
+log = logging.getLogger("hartslag.teams")
+
+CAPABILITIES = Capabilities(buttons=True, forms=True, images=True, ephemeral=False, update=True,
+                            members=True, reactions=False, threads=True)
+_PERMANENT = {400, 401, 403, 404, 405, 413}
+
+
+def delivery_error(exc: Exception, what: str) -> DeliveryError:
+    """A connector failure as a DeliveryError: 429 carries Retry-After, 4xx is permanent."""
+    if isinstance(exc, httpx.HTTPStatusError):
+        status = exc.response.status_code
+        return DeliveryError(f"teams {what}: HTTP {status}", retry_after=retry_after(exc.response),
+                             permanent=status in _PERMANENT)
+    if isinstance(exc, httpx.HTTPError):
+        return DeliveryError(f"teams {what}: {type(exc).__name__}")
+    return DeliveryError(f"teams {what}: {type(exc).__name__}")
+
+
+def message_activity(card: cards.Card, *, summary: str = "") -> MessageActivityInput:
+    body: dict[str, Any] = {"type": "message", "attachments": [cards.attachment(card)]}
+    if summary:
+        body["summary"] = summary
+    return MessageActivityInput.model_validate(body)
+
+
+class TeamsPort:
+    """Outbound Teams messages through the SDK's ``ApiClient`` (with our retry middleware)."""
+
+    def __init__(self, api: ApiClient, refs: TeamsReferenceRepository, sent: TeamsSentRepository,
+                 *, clock: Clock, execute_buttons: bool = False) -> None:
+        self._api = api
+        self._refs = refs
+        self._sent = sent
+        self._clock = clock
+        self._execute = execute_buttons
+        self._apis: dict[str, ApiClient] = {}
+
+    def capabilities(self, platform: str) -> Capabilities:
+        return CAPABILITIES
+
+    def render(self, message: OutgoingMessage) -> MessageActivityInput:
+        card = cards.message_card(message, execute=self._execute)
+        return message_activity(card, summary=cards.plain_text(message.title or message.markdown))
+
+    async def send(self, address: Address, message: OutgoingMessage, *,
+                   delivery_id: str | None = None) -> MessageRef:
+        return await self.send_activity(address, self.render(message), delivery_id=delivery_id)
+
+    async def send_activity(self, address: Address, activity: MessageActivityInput, *,
+                            delivery_id: str | None = None) -> MessageRef:
+        """Post a prepared activity (a message or a form card) into a known conversation."""
+        if delivery_id:
+            found = await self.find_delivery(address, delivery_id)
+            if found is not None:
+                return found  # already posted: a retry of the outbox row must not post twice
+        ref = await self._conversation(address)
+        try:
+            sent = await self._api_for(ref.service_url).conversations.create_activity(
+                conversation_id_of(address), activity)
+        except Exception as exc:
+            raise delivery_error(exc, "send") from exc
+        if delivery_id:
+            await self._sent.record(delivery_id, address.channel, sent.id, at=self._clock.now())
+        return MessageRef(address, sent.id)
+
+    async def send_direct(self, user: UserRef, message: OutgoingMessage, *,
+                          delivery_id: str | None = None) -> MessageRef:
+        return await self.send_direct_activity(user, self.render(message), delivery_id=delivery_id)
+
+    async def send_direct_activity(self, user: UserRef, activity: MessageActivityInput, *,
+                                   delivery_id: str | None = None) -> MessageRef:
+        person = await self._refs.user(user.id)
+        if person is None:
+            raise DeliveryError(
+                "teams: no reference for this person (the app is not installed for them yet)",
+                permanent=True)
+        conversation = person.dm_conversation_id or await self._open_direct(person)
+        address = Address(PLATFORM, person.tenant_id, conversation)
+        return await self.send_activity(address, activity, delivery_id=delivery_id)
+
+    async def update(self, ref: MessageRef, message: OutgoingMessage) -> None:
+        await self.update_activity(ref, self.render(message))
+
+    async def update_activity(self, ref: MessageRef, activity: MessageActivityInput) -> None:
+        conversation = await self._conversation(ref.address)
+        try:
+            await self._api_for(conversation.service_url).conversations.update_activity(
+                conversation_id_of(ref.address), ref.message_id, activity)
+        except Exception as exc:
+            raise delivery_error(exc, "update") from exc
+
+    async def members(self, address: Address) -> Sequence[UserRef] | None:
+        conversation = await self._conversation(address)
+        try:
+            found = await self._api_for(conversation.service_url).conversations.get_members(
+                address.channel)
+        except Exception as exc:
+            raise delivery_error(exc, "members") from exc
+        people: list[UserRef] = []
+        rows: list[UserRefRow] = []
+        for member in found:
+            ident = member.aad_object_id or member.id
+            people.append(UserRef(PLATFORM, ident, member.name or "", address.workspace))
+            if member.id.startswith("29:"):
+                rows.append(UserRefRow(ident, member.id, address.workspace,
+                                       conversation.service_url, conversation.bot_id))
+        # Knowing the members is what makes a later DM to each of them possible.
+        await self._refs.save_users(rows, at=self._clock.now())
+        return people
+
+    async def find_delivery(self, address: Address, delivery_id: str) -> MessageRef | None:
+        found = await self._sent.find(delivery_id)
+        if found is None:
+            return None
+        conversation, activity_id = found
+        if conversation != address.channel:
+            address = Address(PLATFORM, address.workspace, conversation)
+        return MessageRef(address, activity_id)
+
+    async def _conversation(self, address: Address) -> ConversationRef:
+        ref = await self._refs.conversation(address.channel)
+        if ref is None:
+            raise DeliveryError(
+                "teams: unknown conversation (install the app there first)", permanent=True)
+        return ref
+
+    async def _open_direct(self, person: UserRefRow) -> str:
+        params = CreateConversationParams.model_validate({
+            "isGroup": False, "bot": {"id": person.bot_id}, "members": [{"id": person.teams_id}],
+            "tenantId": person.tenant_id or None,
+            "channelData": {"tenant": {"id": person.tenant_id}} if person.tenant_id else None,
+        })
+        try:
+            created = await self._api_for(person.service_url).conversations.create(params)
+        except Exception as exc:
+            raise delivery_error(exc, "open 1:1 chat") from exc
+        now = self._clock.now()
+        await self._refs.save_conversation(
+            ConversationRef(created.id, person.service_url, person.tenant_id, person.bot_id,
+                            "personal"), at=now)
+        await self._refs.save_user(
+            UserRefRow(person.user_id, person.teams_id, person.tenant_id, person.service_url,
+                       person.bot_id, created.id), at=now)
+        return str(created.id)
+
+    def _api_for(self, service_url: str) -> ApiClient:
+        api = self._apis.get(service_url)
+        if api is None:
+            api = self._api.clone(service_url=service_url.rstrip("/"))
+            self._apis[service_url] = api
+        return api
