@@ -9,6 +9,7 @@ import storage.announcements
 import storage.events
 import storage.preferences
 import storage.roles
+import storage.signals
 import storage.teams
 from storage.base import metadata
 
