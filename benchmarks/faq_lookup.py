@@ -1,0 +1,139 @@
+"""Lookup speed of the FAQ matcher with generated entries (default 5,000).
+
+Prints one JSON line: p50/p95 lookup time over a bounded number of questions, the time of an
+incremental edit, and a reference measured in the same run on the same machine (a plain
+rapidfuzz ``extractOne`` over every entry's question, the naive way to do typo-tolerant
+lookup) with the ratio, so results compare across machines. Target: p95 <= 20 ms.
+
+    .venv/bin/python -m benchmarks.faq_lookup [--entries 5000] [--questions 400]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import statistics
+import time
+from collections.abc import Callable
+
+from rapidfuzz import fuzz, process
+
+from commands.wheres.entry import Entry
+from commands.wheres.index import FaqIndex
+from commands.wheres.synonyms import DEFAULT_GROUPS
+
+TARGET_P95_MS = 20.0
+
+_VOCABULARY = (
+    "salaris loon verlof vakantie ziek melding storing computer laptop printer wachtwoord "
+    "factuur inkoop budget post archief raad agenda vergadering ruimte auto fiets parkeer "
+    "sleutel pas kleding schoen rooster planning dienst werf balie paspoort rijbewijs "
+    "subsidie vergunning afval container straat park boom riool water licht bank stoel "
+    "bureau telefoon mobiel mail agenda project contract opleiding cursus training pensioen "
+    "reis kosten declaratie thuis werk plek kantoor gebouw lift trap brand nood ehbo bhv "
+    "arbo veilig integriteit klacht bezwaar beroep wet regel beleid nota brief formulier"
+)
+_STEMS = _VOCABULARY.split()
+_TAILS = ("", "en", "s", "regeling", "formulier", "aanvraag", "overzicht", "beleid", "kosten")
+_TEMPLATES = (
+    "Waar vind ik {a} {b}?", "Hoe vraag ik {a} aan voor {b}?", "Wie regelt {a} en {b}?",
+    "How do I request {a} for {b}?", "Waar meld ik {a} bij {b}?", "Wat is het {a} {b}?",
+)
+
+
+def _word(rng: random.Random) -> str:
+    head = rng.choice(_STEMS)
+    return head + rng.choice(_TAILS) if rng.random() < 0.4 else head
+
+
+def generate(n: int, seed: int = 7) -> list[Entry]:
+    """``n`` entries from a workplace vocabulary with compounds, in Dutch and English."""
+    rng = random.Random(seed)
+    extra = [w for group in DEFAULT_GROUPS for w in group if " " not in w]
+    out = []
+    for i in range(n):
+        a, b = _word(rng), _word(rng)
+        question = rng.choice(_TEMPLATES).format(a=a, b=b) + f" {rng.choice(extra)}"
+        answer = " ".join(_word(rng) for _ in range(rng.randint(8, 20))) + "."
+        keywords = tuple({_word(rng) for _ in range(rng.randint(0, 4))} | {f"code{i}"})
+        out.append(Entry(id=f"e{i}", question=question, answer=answer, keywords=keywords,
+                         url=f"https://intranet.example/{i}"))
+    return out
+
+
+def _questions(entries: list[Entry], count: int, seed: int = 11) -> list[str]:
+    rng = random.Random(seed)
+    out = []
+    for _ in range(count):
+        words = rng.choice(entries).question.rstrip("?").split()
+        rng.shuffle(words)
+        words = words[: rng.randint(1, len(words))]
+        if words and rng.random() < 0.3:  # a typo
+            w = words[0]
+            if len(w) > 5:
+                i = rng.randrange(1, len(w) - 1)
+                words[0] = w[:i] + w[i + 1] + w[i] + w[i + 2 :]
+        if rng.random() < 0.2:
+            words.append(rng.choice(["songfestival", "pizza", "gisteren", "weer", "voetbal"]))
+        out.append(" ".join(words))
+    return out
+
+
+def _timings(fn: Callable[[str], object], questions: list[str]) -> list[float]:
+    out = []
+    for q in questions:
+        start = time.perf_counter()
+        fn(q)
+        out.append((time.perf_counter() - start) * 1000)
+    return out
+
+
+def _p95(values: list[float]) -> float:
+    return statistics.quantiles(values, n=20)[-1]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--entries", type=int, default=5000)
+    parser.add_argument("--questions", type=int, default=400)
+    args = parser.parse_args()
+    entries = generate(args.entries)
+    start = time.perf_counter()
+    index = FaqIndex()
+    index.put_many(entries)
+    build_ms = (time.perf_counter() - start) * 1000
+    questions = _questions(entries, args.questions)
+    index.match(questions[0])  # warm caches once, as a running bot would be
+    ours = _timings(index.match, questions)
+    titles = [e.question for e in entries]
+    reference = _timings(
+        lambda q: process.extractOne(q, titles, scorer=fuzz.WRatio), questions[:100]
+    )
+    start = time.perf_counter()
+    edits = 50
+    for entry in entries[:edits]:
+        index.put(Entry(id=entry.id, question=entry.question + " extra", answer=entry.answer,
+                        keywords=entry.keywords))
+    index.remove(entries[-1].id)
+    edit_ms = (time.perf_counter() - start) * 1000 / (edits + 1)
+    p95 = _p95(ours)
+    ref95 = _p95(reference)
+    print(json.dumps({
+        "benchmark": "faq_lookup",
+        "entries": args.entries,
+        "questions": len(questions),
+        "build_ms": round(build_ms, 1),
+        "p50_ms": round(statistics.median(ours), 3),
+        "p95_ms": round(p95, 3),
+        "target_p95_ms": TARGET_P95_MS,
+        "within_target": p95 <= TARGET_P95_MS,
+        "edit_ms": round(edit_ms, 3),
+        "reference": "rapidfuzz.process.extractOne(WRatio) over all questions",
+        "reference_p95_ms": round(ref95, 3),
+        "ratio_to_reference": round(p95 / ref95, 3) if ref95 else None,
+    }))
+
+
+if __name__ == "__main__":
+    main()
