@@ -1,0 +1,284 @@
+"""The Matrix adapter: nio ``AsyncClient`` with end-to-end encryption.
+
+Start-up: restore the login of the same device, load the crypto store, do one full sync, and
+only then handle events. With a stored sync token the events of that first sync arrived
+while the bot was down and are handled; on a fresh start they are history and are skipped.
+Events of one room are handled one after another (a DM conversation keeps its order);
+different rooms run side by side. Invitations are accepted only from allowed servers or to
+allowed rooms; an invitation marked ``is_direct`` becomes that person's DM room.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from nio import (
+    InviteMemberEvent,
+    JoinResponse,
+    MatrixRoom,
+    MegolmEvent,
+    ReactionEvent,
+    RoomMemberEvent,
+    RoomMessageText,
+    RoomResolveAliasResponse,
+)
+from starlette.routing import BaseRoute
+
+from bots.adapter import Sink
+from bots.matrix.inbound import OutOfRange, Text, translate_reaction, translate_text
+from bots.matrix.messages import MATRIX
+from bots.matrix.port import MatrixPort, transaction_id
+from bots.matrix.session import Paths, build_client, login
+from bots.matrix.settings import MatrixSettings
+from bots.matrix.state import ChoiceBook, DirectRooms
+from bots.matrix.sync import SyncLoop
+from commands.model import Interaction, OutgoingMessage, Reply, Request, UserRef
+from commands.port import DeliveryError
+
+log = logging.getLogger("hartslag.matrix")
+
+REPLY_ATTEMPTS = 3
+MAX_REPLY_WAIT = 30.0
+STOP_GRACE = 5.0
+
+Work = Callable[..., Awaitable[None]]
+
+
+class MatrixAdapter:
+    """Lifecycle and inbound side; ``port`` is the outbound side."""
+
+    platform = "matrix"
+
+    def __init__(self, settings: MatrixSettings, *, default_locale: str = "nl") -> None:
+        self.settings = settings
+        self.locale = settings.default_locale or default_locale
+        self._paths = Paths(Path(settings.data_dir))
+        self.client = build_client(settings, self._paths)
+        self.sync = SyncLoop(self.client, timeout_ms=settings.sync_timeout_ms)
+        self.directs = DirectRooms(self._paths.file("direct.json"))
+        self.choices = ChoiceBook(self._paths.file("choices.json"))
+        self._port = MatrixPort(self.client, self.sync, directs=self.directs,
+                                choices=self.choices, locale=self.locale,
+                                encrypt_direct=settings.encrypt_direct_rooms)
+        self._sink: Sink | None = None
+        self._ready = False
+        self._pending: list[tuple[str, Work, tuple[Any, ...]]] = []
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._room_locks: dict[str, asyncio.Lock] = {}
+        self._joining: set[str] = set()
+        self._allowed_rooms: set[str] = set()
+
+    @property
+    def port(self) -> MatrixPort:
+        return self._port
+
+    def routes(self) -> Sequence[BaseRoute]:
+        return []  # Matrix is pulled by the sync loop; nothing to mount
+
+    # -- lifecycle ------------------------------------------------------------------------
+    async def start(self, sink: Sink) -> None:
+        self._sink = sink
+        await login(self.client, self.settings, self._paths)
+        await asyncio.to_thread(self.directs.load)
+        await asyncio.to_thread(self.choices.load)
+        self._register_callbacks()
+        await self._resolve_allowed_rooms()
+        resumed = await self.sync.first_sync()
+        pending, self._pending = self._pending, []
+        self._ready = True
+        if resumed:
+            for room_id, work, args in pending:
+                self._spawn(room_id, work, *args)
+        self.sync.start()
+        log.info("matrix connected", extra={"resumed": resumed, "skipped": 0 if resumed
+                                            else len(pending)})
+
+    async def stop(self) -> None:
+        await self.sync.stop()
+        if self._tasks:
+            _, running = await asyncio.wait(set(self._tasks), timeout=STOP_GRACE)
+            for task in running:
+                task.cancel()
+            await asyncio.gather(*running, return_exceptions=True)
+        self._ready = False
+        self._sink = None
+        await self.client.close()
+
+    def health(self) -> str | None:
+        if self.sync.problem:
+            return self.sync.problem
+        last = self.sync.last_ok
+        limit = self.settings.sync_timeout_ms / 1000 * 2 + 60
+        if last is not None and time.monotonic() - last > limit:
+            return f"no sync for {int(time.monotonic() - last)} s"
+        return None
+
+    # -- event intake ---------------------------------------------------------------------
+    def _register_callbacks(self) -> None:
+        self.client.add_event_callback(self._on_text, RoomMessageText)
+        self.client.add_event_callback(self._on_reaction, ReactionEvent)
+        self.client.add_event_callback(self._on_undecryptable, MegolmEvent)
+        self.client.add_event_callback(self._on_member, RoomMemberEvent)
+        self.client.add_event_callback(self._on_invite, InviteMemberEvent)
+
+    def _submit(self, room_id: str, work: Work, *args: Any) -> None:
+        """Callbacks run inside nio's sync processing: hand the work to a task and return."""
+        if not self._ready:
+            self._pending.append((room_id, work, args))
+            return
+        self._spawn(room_id, work, *args)
+
+    def _spawn(self, room_id: str, work: Work, *args: Any) -> None:
+        task = asyncio.create_task(self._in_order(room_id, work, *args),
+                                   name="hartslag.matrix.event")
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _in_order(self, room_id: str, work: Work, *args: Any) -> None:
+        async with self._room_locks.setdefault(room_id, asyncio.Lock()):
+            try:
+                await work(*args)
+            except Exception:
+                # Never the text or the sender: the event may belong to an anonymous flow.
+                log.exception("matrix event handling failed")
+
+    async def _on_text(self, room: MatrixRoom, event: RoomMessageText) -> None:
+        if event.sender != self.client.user_id:
+            self._submit(room.room_id, self._handle_text, room, event)
+
+    async def _on_reaction(self, room: MatrixRoom, event: ReactionEvent) -> None:
+        if event.sender != self.client.user_id:
+            self._submit(room.room_id, self._handle_reaction, room, event)
+
+    async def _on_undecryptable(self, room: MatrixRoom, event: MegolmEvent) -> None:
+        log.warning("matrix event could not be decrypted; asking for the room key")
+        if self._ready:
+            self._spawn(room.room_id, self._request_key, event)
+
+    async def _on_member(self, room: MatrixRoom, event: RoomMemberEvent) -> None:
+        person = self.directs.user_of(room.room_id)
+        if person == event.state_key and event.membership in ("leave", "ban"):
+            self._submit(room.room_id, self._leave_direct, room.room_id)
+
+    async def _on_invite(self, room: MatrixRoom, event: InviteMemberEvent) -> None:
+        if event.state_key != self.client.user_id or event.membership != "invite":
+            return
+        if room.room_id in self._joining or room.room_id in self.client.rooms:
+            return
+        self._joining.add(room.room_id)
+        direct = bool((event.content or {}).get("is_direct"))
+        self._spawn(room.room_id, self._answer_invite, room.room_id, event.sender, direct)
+
+    # -- handling -------------------------------------------------------------------------
+    def _user(self, room: MatrixRoom, user_id: str) -> UserRef:
+        return UserRef("matrix", user_id, room.user_name(user_id) or "",
+                       self.port.workspace)
+
+    async def _handle_text(self, room: MatrixRoom, event: RoomMessageText) -> None:
+        address = self.port.address(room.room_id)
+        direct = self.directs.is_direct(room.room_id)
+        text = Text(self._user(room, event.sender), address, event.event_id, event.body or "",
+                    event.source.get("content", {}), direct)
+        own_name = room.user_name(self.client.user_id) or ""
+        found = translate_text(text, bot_id=self.client.user_id, bot_names=(own_name,),
+                               choices=self.choices.messages,
+                               latest=self.choices.latest(room.room_id) if direct else None)
+        if isinstance(found, OutOfRange):
+            hint = MATRIX.get(self.locale, "number.range", count=found.count)
+            await self._deliver(Reply.text(hint), None, room.room_id, event)
+        elif found is not None:
+            await self._dispatch(found, room.room_id, event)
+
+    async def _handle_reaction(self, room: MatrixRoom, event: ReactionEvent) -> None:
+        request = translate_reaction(self._user(room, event.sender),
+                                     self.port.address(room.room_id), event.reacts_to,
+                                     event.key, self.choices.messages)
+        if request is not None:
+            await self._dispatch(request, room.room_id, event)
+
+    async def _dispatch(self, request: Request, room_id: str, event: Any) -> None:
+        if self._sink is None:
+            return
+        reply = await self._sink(request)
+        if reply is not None:
+            await self._deliver(reply, request, room_id, event)
+
+    async def _deliver(self, reply: Reply, request: Request | None, room_id: str,
+                       event: Any) -> None:
+        """Private replies in a room go to the person's DM; ``replace`` edits the message
+        the interaction came from. The transaction id derives from the event answered, so a
+        retried reply never posts twice."""
+        message = reply.message
+        if message is None:
+            return
+        if reply.replace and isinstance(request, Interaction) and request.message is not None:
+            await self.port.update(request.message, message)
+            return
+        txn = transaction_id(f"re-{event.event_id}")
+        if self.directs.is_direct(room_id) or not reply.private:
+            extra = {} if self.directs.is_direct(room_id) else {
+                "m.relates_to": {"m.in_reply_to": {"event_id": event.event_id}}}
+            await self._retrying(room_id, message, txn, extra)
+        else:
+            dm = await self.port.direct_room(event.sender)
+            await self._retrying(dm, message, txn, {})
+
+    async def _retrying(self, room_id: str, message: OutgoingMessage, txn: str,
+                        extra: dict[str, Any]) -> None:
+        """Replies have no outbox behind them: wait out a 429 a few times here."""
+        for attempt in range(1, REPLY_ATTEMPTS + 1):
+            try:
+                await self.port.post(room_id, message, txn=txn, extra=extra)
+                return
+            except DeliveryError as exc:
+                if exc.retry_after is None or attempt == REPLY_ATTEMPTS:
+                    raise
+                await asyncio.sleep(min(exc.retry_after, MAX_REPLY_WAIT))
+
+    # -- rooms ----------------------------------------------------------------------------
+    def _may_join(self, room_id: str, inviter: str) -> bool:
+        servers = set(self.settings.allowed_servers)
+        if not servers and not self.settings.allowed_rooms:
+            servers = {self.settings.server_name}
+        return inviter.partition(":")[2] in servers or room_id in self._allowed_rooms
+
+    async def _answer_invite(self, room_id: str, inviter: str, direct: bool) -> None:
+        try:
+            if not self._may_join(room_id, inviter):
+                log.info("matrix invitation declined (not on the allow-lists)")
+                await self.client.room_leave(room_id)
+                return
+            answer = await self.client.join(room_id)
+            if not isinstance(answer, JoinResponse):
+                log.warning("matrix join failed", extra={"reason": str(answer.status_code)})
+                return
+            if direct:
+                await self.directs.set(inviter, room_id)
+        finally:
+            self._joining.discard(room_id)
+
+    async def _leave_direct(self, room_id: str) -> None:
+        await self.directs.forget(room_id)
+        await self.client.room_leave(room_id)
+
+    async def _request_key(self, event: MegolmEvent) -> None:
+        try:
+            await self.client.request_room_key(event)
+        except Exception:
+            log.debug("matrix room key request not sent", exc_info=True)
+
+    async def _resolve_allowed_rooms(self) -> None:
+        for room in self.settings.allowed_rooms:
+            if room.startswith("!"):
+                self._allowed_rooms.add(room)
+                continue
+            answer = await self.client.room_resolve_alias(room)
+            if isinstance(answer, RoomResolveAliasResponse):
+                self._allowed_rooms.add(answer.room_id)
+            else:
+                log.warning("matrix.allowed_rooms: alias not found", extra={"alias": room})

@@ -1,0 +1,186 @@
+"""``ChatPort`` for Matrix: rooms are addresses, people get a DM room of their own.
+
+Every send uses a transaction id: the delivery id when the outbox gives one, so a retry after
+a crash or a timeout returns the event that already exists instead of posting twice. A 429
+is not retried here: it becomes ``DeliveryError(retry_after=...)`` for the outbox, which
+owns the waiting.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+from aiohttp import ClientError
+from nio import (
+    AsyncClient,
+    ErrorResponse,
+    JoinedMembersResponse,
+    LocalProtocolError,
+    RoomCreateResponse,
+    RoomPreset,
+    RoomResolveAliasResponse,
+    RoomSendResponse,
+    SendRetryError,
+)
+
+from bots.matrix.render import edit, render
+from bots.matrix.state import ChoiceBook, DirectRooms
+from bots.matrix.sync import SyncLoop
+from commands.model import Address, MessageRef, OutgoingMessage, UserRef
+from commands.port import Capabilities, DeliveryError
+
+log = logging.getLogger("hartslag.matrix")
+
+CAPABILITIES = Capabilities(update=True, members=True, reactions=True)
+PERMANENT_CODES = frozenset({"M_FORBIDDEN", "M_NOT_FOUND", "M_UNKNOWN_TOKEN", "M_BAD_JSON",
+                             "M_INVALID_PARAM", "M_USER_DEACTIVATED"})
+ROOM_WAIT = 15.0  # seconds to wait for a new room to show up in a sync before encrypting
+_TXN_UNSAFE = re.compile(r"[^A-Za-z0-9._~-]")
+_ENCRYPTION = {"type": "m.room.encryption", "state_key": "",
+               "content": {"algorithm": "m.megolm.v1.aes-sha2"}}
+
+
+def transaction_id(delivery_id: str | None) -> str:
+    """The Matrix transaction id of a send: stable per delivery, random otherwise."""
+    if delivery_id is None:
+        return f"hs-{uuid.uuid4().hex}"
+    return "hs-" + _TXN_UNSAFE.sub("_", delivery_id)[:200]
+
+
+def raise_for(answer: Any, what: str) -> None:
+    """Turn a nio error answer into a DeliveryError (rate limits carry ``retry_after``)."""
+    if not isinstance(answer, ErrorResponse):
+        return
+    code = str(answer.status_code or "")
+    if code == "M_LIMIT_EXCEEDED" or answer.retry_after_ms:
+        retry = (answer.retry_after_ms or 5000) / 1000
+        raise DeliveryError(f"{what}: rate limited", retry_after=retry)
+    raise DeliveryError(f"{what}: {code or 'error'} {answer.message}".strip(),
+                        permanent=code in PERMANENT_CODES)
+
+
+class MatrixPort:
+    """Outbound messages to rooms and people on one homeserver account."""
+
+    def __init__(self, client: AsyncClient, sync: SyncLoop, *, directs: DirectRooms,
+                 choices: ChoiceBook, locale: str, encrypt_direct: bool = True) -> None:
+        self._client = client
+        self._sync = sync
+        self._directs = directs
+        self._choices = choices
+        self._locale = locale
+        self._encrypt_direct = encrypt_direct
+        self._dm_locks: dict[str, asyncio.Lock] = {}
+        self._fresh: set[str] = set()  # rooms we created that a sync may not have shown yet
+        self.workspace = str(client.user_id).partition(":")[2]
+
+    def capabilities(self, platform: str) -> Capabilities:
+        return CAPABILITIES
+
+    def address(self, room_id: str) -> Address:
+        return Address("matrix", self.workspace, room_id)
+
+    async def send(self, address: Address, message: OutgoingMessage, *,
+                   delivery_id: str | None = None) -> MessageRef:
+        room_id = await self._room_id(address.channel)
+        return await self.post(room_id, message, txn=transaction_id(delivery_id))
+
+    async def send_direct(self, user: UserRef, message: OutgoingMessage, *,
+                          delivery_id: str | None = None) -> MessageRef:
+        room_id = await self.direct_room(user.id)
+        return await self.post(room_id, message, txn=transaction_id(delivery_id))
+
+    async def update(self, ref: MessageRef, message: OutgoingMessage) -> None:
+        room_id = ref.address.channel
+        content = render(message, direct=self._directs.is_direct(room_id), locale=self._locale)
+        await self._room_send(room_id, edit(ref.message_id, content), transaction_id(None))
+        await self._choices.remember(ref.message_id, room_id, message.choices)
+
+    async def members(self, address: Address) -> Sequence[UserRef] | None:
+        room_id = await self._room_id(address.channel)
+        answer = await self._call(self._client.joined_members(room_id), "members")
+        raise_for(answer, "members")
+        assert isinstance(answer, JoinedMembersResponse)
+        return [UserRef("matrix", m.user_id, m.display_name or "", self.workspace)
+                for m in answer.members if m.user_id != self._client.user_id]
+
+    # -- the parts the adapter reuses for replies ----------------------------------------
+    async def post(self, room_id: str, message: OutgoingMessage, *, txn: str,
+                   extra: dict[str, Any] | None = None) -> MessageRef:
+        """Render and send ``message`` to a room; remember its choices."""
+        content = render(message, direct=self._directs.is_direct(room_id), locale=self._locale)
+        content.update(extra or {})
+        event_id = await self._room_send(room_id, content, txn)
+        if message.choices:
+            await self._choices.remember(event_id, room_id, message.choices)
+        return MessageRef(self.address(room_id), event_id)
+
+    async def direct_room(self, user_id: str) -> str:
+        """The DM room with ``user_id``: the known one while they are still in it, else new."""
+        if not user_id.startswith("@") or ":" not in user_id:
+            raise DeliveryError(f"not a Matrix user id: {user_id[:80]!r}", permanent=True)
+        lock = self._dm_locks.setdefault(user_id, asyncio.Lock())
+        async with lock:
+            known = self._directs.room_of(user_id)
+            room = self._client.rooms.get(known) if known else None
+            if known and room is not None and user_id in room.users:
+                return known
+            return await self._create_direct(user_id)
+
+    async def _create_direct(self, user_id: str) -> str:
+        answer = await self._call(self._client.room_create(
+            is_direct=True, invite=[user_id], preset=RoomPreset.trusted_private_chat,
+            initial_state=[_ENCRYPTION] if self._encrypt_direct else [],
+        ), "create direct room")
+        raise_for(answer, "create direct room")
+        assert isinstance(answer, RoomCreateResponse)
+        self._fresh.add(answer.room_id)
+        await self._directs.set(user_id, answer.room_id)
+        return str(answer.room_id)
+
+    async def _room_id(self, channel: str) -> str:
+        if not channel.startswith("#"):
+            return channel
+        answer = await self._call(self._client.room_resolve_alias(channel), "resolve alias")
+        raise_for(answer, "resolve alias")
+        assert isinstance(answer, RoomResolveAliasResponse)
+        return str(answer.room_id)
+
+    async def _room_send(self, room_id: str, content: dict[str, Any], txn: str) -> str:
+        await self._await_room(room_id)
+        answer = await self._call(self._client.room_send(
+            room_id, "m.room.message", content, tx_id=txn, ignore_unverified_devices=True,
+        ), "send")
+        raise_for(answer, "send")
+        assert isinstance(answer, RoomSendResponse)
+        return str(answer.event_id)
+
+    async def _await_room(self, room_id: str) -> None:
+        """nio encrypts only for rooms it has synced; a DM created a moment ago appears with
+        the next sync (the create wakes the long-poll at once). Any other unknown room is one
+        the bot is not in: a retry cannot fix that."""
+        if room_id in self._client.rooms:
+            self._fresh.discard(room_id)
+            return
+        if room_id not in self._fresh:
+            raise DeliveryError("the bot is not in this room", permanent=True)
+        deadline = asyncio.get_running_loop().time() + ROOM_WAIT
+        while room_id not in self._client.rooms:
+            left = deadline - asyncio.get_running_loop().time()
+            if left <= 0:
+                raise DeliveryError("room not joined (yet)")
+            await self._sync.wait(min(left, 1.0))
+
+    @staticmethod
+    async def _call(request: Any, what: str) -> Any:
+        try:
+            return await request
+        except (ClientError, TimeoutError, OSError) as exc:
+            raise DeliveryError(f"{what}: {type(exc).__name__}") from exc
+        except (LocalProtocolError, SendRetryError) as exc:
+            raise DeliveryError(f"{what}: {exc}") from exc
