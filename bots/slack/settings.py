@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import model_validator
+from pydantic import field_validator, model_validator
 
 from bots.settings_base import Section
 
@@ -17,6 +17,26 @@ class SlackSettings(Section):
     default_locale: str = ""
     workspace_locales: dict[str, str] = {}
     command: str = "/hartslag"
+    events_path: str = "/slack/events"  # where Slack POSTs events, commands and interactions
+    timeout_seconds: int = 10  # per Web API call
+    rate_limit_retries: int = 2  # 429s answered by sleeping Retry-After before giving up
+    server_error_retries: int = 2  # 500/503 retries
+    connection_retries: int = 2
+    history_lookback: int = 200  # messages searched by find_delivery (crash reconciliation)
+
+    @field_validator("command", "events_path")
+    @classmethod
+    def _slash(cls, value: str) -> str:
+        if not value.startswith("/"):
+            raise ValueError("must start with /")
+        return value
+
+    @field_validator("rate_limit_retries", "server_error_retries", "connection_retries")
+    @classmethod
+    def _retries(cls, value: int) -> int:
+        if not 0 <= value <= 10:
+            raise ValueError("must be between 0 and 10")
+        return value
 
     @model_validator(mode="after")
     def _complete(self) -> SlackSettings:

@@ -1,0 +1,280 @@
+"""SlackAdapter: slack-bolt's AsyncApp over HTTP (``POST /slack/events``) or Socket Mode.
+
+Every listener acknowledges at once and hands the work to a named task the adapter owns (ack
+within Slack's 3 seconds; the work after it). Events are deduplicated durably by event id in
+the EventLedger, claimed only after the ack left (see ``bots.slack.gate``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+import re
+import time
+from collections.abc import Awaitable, Mapping, Sequence
+from typing import Any
+
+from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
+from slack_bolt.adapter.socket_mode.async_internals import run_async_bolt_app, send_async_response
+from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
+from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.socket_mode.aiohttp import SocketModeClient
+from slack_sdk.socket_mode.request import SocketModeRequest
+from slack_sdk.web.async_client import AsyncWebClient
+from starlette.background import BackgroundTask
+from starlette.requests import Request as HttpRequest
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+
+from bots import adapter as adapter_protocol
+from bots.slack import translate
+from bots.slack.client import build_client, error_code
+from bots.slack.gate import CURRENT_GATE, AckGate
+from bots.slack.port import SlackPort
+from bots.slack.replies import ReplyDeliverer
+from bots.slack.settings import SlackSettings
+from bots.slack.translate import Origin
+from commands.i18n import normalise_locale
+from commands.messages import CORE
+from commands.model import Request
+from storage.events import EventLedger
+
+log = logging.getLogger("hartslag.slack")
+
+ACK_WAIT = 10.0  # seconds to wait for the ack to leave before leaving the event to a retry
+PROFILE_TTL = 3600.0
+PROFILE_CACHE = 5000
+
+
+class _GatedSocketModeHandler(AsyncSocketModeHandler):
+    """bolt's Socket Mode handler, opening the ack gate once the ack envelope was sent."""
+
+    async def handle(self, client: SocketModeClient, req: SocketModeRequest) -> None:  # type: ignore[override]
+        gate = AckGate()
+        token = CURRENT_GATE.set(gate)
+        try:
+            start = time.time()
+            response = await run_async_bolt_app(self.app, req)
+        finally:
+            CURRENT_GATE.reset(token)
+        await send_async_response(client, req, response, start)
+        gate.open()
+
+
+class SlackAdapter:
+    """The Slack side of hartslag: inbound via bolt, outbound via :class:`SlackPort`."""
+
+    platform = "slack"
+
+    def __init__(self, settings: SlackSettings, deps: adapter_protocol.AdapterDeps, *,
+                 client: AsyncWebClient | None = None) -> None:
+        self.settings = settings
+        self._deps = deps
+        self.client = client or build_client(settings)
+        self._port = SlackPort(self.client, history_lookback=settings.history_lookback)
+        self._replies = ReplyDeliverer(self._port)
+        self._ledger = deps.store.repo(EventLedger)
+        self.bolt = self._build_bolt()
+        self._http = AsyncSlackRequestHandler(self.bolt)
+        self._socket: _GatedSocketModeHandler | None = None
+        self._sink: adapter_protocol.Sink | None = None
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._profiles: dict[str, tuple[float, str, str | None]] = {}
+        self._problem: str | None = "not started"
+
+    # -- Adapter protocol -----------------------------------------------------------------
+    @property
+    def port(self) -> SlackPort:
+        return self._port
+
+    def routes(self) -> Sequence[BaseRoute]:
+        if self.settings.socket_mode:
+            return []
+        return [Route(self.settings.events_path, self._endpoint, methods=["POST"],
+                      name="slack-events")]
+
+    async def start(self, sink: adapter_protocol.Sink) -> None:
+        self._sink = sink
+        await self._identify()
+        if self.settings.socket_mode:
+            self._socket = _GatedSocketModeHandler(self.bolt, self.settings.app_token)
+            await self._socket.connect_async()
+        log.info("slack adapter started", extra={"mode": self.mode})
+
+    async def stop(self) -> None:
+        if self._socket is not None:
+            await self._socket.close_async()
+            self._socket = None
+        tasks = list(self._tasks)
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        self._problem = "stopped"
+
+    def health(self) -> str | None:
+        if self._socket is not None and self._socket.client.closed:
+            return "socket mode connection closed"
+        return self._problem
+
+    @property
+    def mode(self) -> str:
+        return "socket" if self.settings.socket_mode else "http"
+
+    async def drain(self, *, within: float = 5.0) -> None:
+        """Wait for the work in flight (tests, graceful shutdown)."""
+        deadline = time.monotonic() + within
+        while self._tasks and time.monotonic() < deadline:
+            await asyncio.wait(list(self._tasks), timeout=max(0.0, deadline - time.monotonic()))
+
+    async def _identify(self) -> None:
+        """auth.test: the token works, and which team this is. A rejected token is fatal."""
+        try:
+            result = await self.client.auth_test()
+        except SlackApiError as exc:
+            code = error_code(exc)
+            if code in ("invalid_auth", "not_authed", "token_revoked", "account_inactive"):
+                raise RuntimeError(f"slack.bot_token: rejected by Slack ({code})") from None
+            self._problem = f"auth.test failed ({code})"
+            return
+        except (SlackClientError, OSError, TimeoutError) as exc:
+            self._problem = f"Slack unreachable ({type(exc).__name__})"
+            log.warning("slack auth.test failed", extra={"reason": type(exc).__name__})
+            return
+        self._port.workspace = str(result.get("team_id") or "")
+        self._problem = None
+
+    # -- HTTP -----------------------------------------------------------------------------
+    async def _endpoint(self, request: HttpRequest) -> Response:
+        gate = AckGate()
+        token = CURRENT_GATE.set(gate)
+        try:
+            response = await self._http.handle(request)
+        except ValueError:  # a body bolt cannot parse (bad JSON in ``payload``)
+            log.info("slack payload not understood", extra={"kind": "unparsable"})
+            return Response("bad request", status_code=400)
+        finally:
+            CURRENT_GATE.reset(token)
+        # Starlette runs the background task after the response was written: the ack left.
+        response.background = BackgroundTask(gate.open)
+        return response
+
+    # -- bolt listeners -------------------------------------------------------------------
+    def _build_bolt(self) -> AsyncApp:
+        app = AsyncApp(
+            client=self.client,
+            signing_secret=self.settings.signing_secret,
+            request_verification_enabled=not self.settings.socket_mode,
+            process_before_response=False,
+            logger=logging.getLogger("hartslag.slack.bolt"),
+        )
+
+        async def on_command(ack: AsyncAck, body: dict[str, Any]) -> None:
+            found = translate.command(body)
+            if found is None:
+                await self._refuse(ack, "command")
+                return
+            await ack()
+            self._spawn("command", self._work(*found))
+
+        async def on_action(ack: AsyncAck, body: dict[str, Any]) -> None:
+            await ack()
+            found = translate.interaction(body)
+            if found is None:
+                log.info("slack payload not understood", extra={"kind": "block_actions"})
+                return
+            self._spawn("action", self._work(*found))
+
+        async def on_view(ack: AsyncAck, body: dict[str, Any]) -> None:
+            await ack()  # closes the modal; the answer follows as an ephemeral message
+            found = translate.submission(body)
+            if found is None:
+                log.info("slack payload not understood", extra={"kind": "view_submission"})
+                return
+            self._spawn("form", self._work(*found))
+
+        async def on_event(body: dict[str, Any], event: dict[str, Any]) -> None:
+            found = translate.message(event, str(body.get("team_id") or ""))
+            if found is None:
+                return
+            event_id = str(body.get("event_id") or "")
+            self._spawn("event", self._work(*found, event_id=event_id, gate=CURRENT_GATE.get()))
+
+        async def on_error(error: Exception, body: dict[str, Any]) -> None:
+            log.error("slack listener failed", extra={"reason": type(error).__name__,
+                                                      "kind": str(body.get("type", ""))[:40]})
+
+        app.command(self.settings.command)(on_command)
+        app.action(re.compile(".*"))(on_action)
+        app.view(re.compile(".*"))(on_view)
+        app.event("app_mention")(on_event)
+        app.event("message")(on_event)
+        app.error(on_error)
+        return app
+
+    async def _refuse(self, ack: AsyncAck, kind: str) -> None:
+        log.info("slack payload not understood", extra={"kind": kind})
+        locale = self.settings.default_locale or self._deps.default_locale
+        await ack(text=CORE.get(locale, "apology"))
+
+    def _spawn(self, kind: str, work: Awaitable[None]) -> None:
+        task: asyncio.Task[None] = asyncio.ensure_future(work)
+        task.set_name(f"hartslag.slack.{kind}")
+        self._tasks.add(task)
+        task.add_done_callback(self._done)
+
+    def _done(self, task: asyncio.Task[None]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("slack work failed", exc_info=task.exception(),
+                      extra={"task": task.get_name()})
+
+    # -- the work after the ack -----------------------------------------------------------
+    async def _work(self, request: Request, origin: Origin, *, event_id: str = "",
+                    gate: AckGate | None = None) -> None:
+        if gate is not None and not await gate.wait(ACK_WAIT):
+            # The ack never left (client gone, process shutting down): Slack will retry.
+            log.warning("slack ack not sent; leaving the event to Slack's retry")
+            return
+        key = f"slack:{event_id}" if event_id else ""
+        if key and not await self._ledger.claim(key, at=self._deps.clock.now()):
+            log.info("slack event already handled", extra={"event_id": event_id})
+            return
+        try:
+            reply = await self._call_sink(request)
+        except BaseException:
+            if key:  # failed or cancelled mid-processing: a redelivery may handle it
+                await self._ledger.release(key)
+            raise
+        if reply is not None:
+            await self._replies.deliver(reply, origin)
+
+    async def _call_sink(self, request: Request) -> Any:
+        if self._sink is None:
+            raise RuntimeError("slack adapter not started")
+        return await self._sink(await self._enrich(request))
+
+    async def _enrich(self, request: Request) -> Request:
+        """The person's display name and Slack language as a locale hint (users.info)."""
+        name, locale = await self._profile(request.user.id)
+        user = dataclasses.replace(request.user, display_name=name) if name else request.user
+        return dataclasses.replace(request, user=user, locale=locale)
+
+    async def _profile(self, user_id: str) -> tuple[str, str | None]:
+        cached = self._profiles.get(user_id)
+        if cached and time.monotonic() - cached[0] < PROFILE_TTL:
+            return cached[1], cached[2]
+        try:
+            result = await self.client.users_info(user=user_id, include_locale=True)
+        except (SlackApiError, SlackClientError, OSError, TimeoutError):
+            return "", None  # a name is nice to have; never block the request on it
+        user: Mapping[str, Any] = result.get("user") or {}
+        profile: Mapping[str, Any] = user.get("profile") or {}
+        name = str(profile.get("display_name") or profile.get("real_name") or user.get("name")
+                   or "")
+        locale = normalise_locale(str(user.get("locale") or "")) or None
+        if len(self._profiles) >= PROFILE_CACHE:
+            self._profiles.clear()
+        self._profiles[user_id] = (time.monotonic(), name, locale)
+        return name, locale

@@ -1,0 +1,168 @@
+"""SlackPort: the ChatPort for Slack (chat.postMessage, chat.update, conversations.*).
+
+Every post carries message metadata ``hartslag_delivery`` with the outbox row id, because
+Slack has no idempotency key: after a crash or a timeout ``find_delivery`` looks the delivery
+id up in the channel's recent history before the outbox decides to post again.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bots.slack.blocks import message_blocks, message_text
+from bots.slack.client import delivery_error
+from commands.model import Address, MessageRef, OutgoingMessage, UserRef
+from commands.port import Capabilities, DeliveryError
+
+log = logging.getLogger("hartslag.slack")
+
+EVENT_TYPE = "hartslag_delivery"
+CAPABILITIES = Capabilities(buttons=True, forms=True, images=True, ephemeral=True, update=True,
+                            members=True, reactions=False, threads=True)
+
+
+def metadata(message: OutgoingMessage, delivery_id: str | None) -> dict[str, Any] | None:
+    payload: dict[str, Any] = {str(k): str(v) for k, v in message.metadata.items()}
+    if delivery_id:
+        payload["delivery_id"] = delivery_id
+    if not payload:
+        return None
+    return {"event_type": EVENT_TYPE, "event_payload": payload}
+
+
+class SlackPort:
+    """Outbound Slack. ``workspace`` names the team of the bot token (one token, one team)."""
+
+    def __init__(self, client: AsyncWebClient, *, workspace: str = "",
+                 history_lookback: int = 200) -> None:
+        self.client = client
+        self.workspace = workspace
+        self._lookback = history_lookback
+
+    def capabilities(self, platform: str) -> Capabilities:
+        return CAPABILITIES if platform == "slack" else Capabilities()
+
+    async def _call(self, method: str, **kwargs: Any) -> Any:
+        try:
+            return await self.client.api_call(method, json=kwargs)
+        except (SlackApiError, SlackClientError, OSError, TimeoutError) as exc:
+            error = delivery_error(exc, method=method)
+            log.warning("slack call failed", extra={"method": method, "reason": error.reason,
+                                                    "permanent": error.permanent})
+            raise error from exc
+
+    async def _get(self, method: str, **params: Any) -> Any:
+        try:
+            return await self.client.api_call(method, http_verb="GET", params=params)
+        except (SlackApiError, SlackClientError, OSError, TimeoutError) as exc:
+            raise delivery_error(exc, method=method) from exc
+
+    async def send(
+        self, address: Address, message: OutgoingMessage, *, delivery_id: str | None = None
+    ) -> MessageRef:
+        """Post to a channel (or thread); a chart follows as an uploaded file."""
+        args: dict[str, Any] = {"channel": address.channel, "text": message_text(message),
+                                "blocks": message_blocks(message), "unfurl_links": False}
+        if address.thread:
+            args["thread_ts"] = address.thread
+        meta = metadata(message, delivery_id)
+        if meta:
+            args["metadata"] = meta
+        result = await self._call("chat.postMessage", **args)
+        channel = str(result.get("channel") or address.channel)
+        ref = MessageRef(Address("slack", address.workspace or self.workspace, channel,
+                                 address.thread), str(result["ts"]))
+        if message.image is not None:
+            await self.upload(ref.address, message.image.png, filename=message.image.filename,
+                              alt_text=message.image.alt_text)
+        return ref
+
+    async def upload(self, address: Address, data: bytes, *, filename: str, alt_text: str) -> str:
+        """files.getUploadURLExternal + upload + files.completeUploadExternal (upload v2)."""
+        try:
+            result = await self.client.files_upload_v2(
+                channel=address.channel, thread_ts=address.thread, content=data,
+                filename=filename, title=alt_text[:250], alt_txt=alt_text[:1000],
+            )
+        except (SlackApiError, SlackClientError, OSError, TimeoutError) as exc:
+            raise delivery_error(exc, method="files.upload") from exc
+        files = result.get("files") or [{}]
+        return str(files[0].get("id", ""))
+
+    async def open_direct(self, user: UserRef) -> str:
+        result = await self._call("conversations.open", users=user.id)
+        return str(result["channel"]["id"])
+
+    async def send_direct(
+        self, user: UserRef, message: OutgoingMessage, *, delivery_id: str | None = None
+    ) -> MessageRef:
+        channel = await self.open_direct(user)
+        address = Address("slack", user.workspace or self.workspace, channel)
+        return await self.send(address, message, delivery_id=delivery_id)
+
+    async def update(self, ref: MessageRef, message: OutgoingMessage) -> None:
+        await self._call("chat.update", channel=ref.address.channel, ts=ref.message_id,
+                         text=message_text(message), blocks=message_blocks(message))
+
+    async def post_ephemeral(self, address: Address, user_id: str,
+                             message: OutgoingMessage) -> None:
+        args: dict[str, Any] = {"channel": address.channel, "user": user_id,
+                                "text": message_text(message), "blocks": message_blocks(message)}
+        if address.thread:
+            args["thread_ts"] = address.thread
+        await self._call("chat.postEphemeral", **args)
+
+    async def members(self, address: Address) -> Sequence[UserRef] | None:
+        """Every member of the channel (conversations.members, followed page by page)."""
+        people: list[UserRef] = []
+        cursor = ""
+        for _ in range(1000):  # 200 per page: far beyond any real channel, never endless
+            params: dict[str, Any] = {"channel": address.channel, "limit": 200}
+            if cursor:
+                params["cursor"] = cursor
+            result = await self._get("conversations.members", **params)
+            workspace = address.workspace or self.workspace
+            people += [UserRef("slack", str(m), workspace=workspace)
+                       for m in result.get("members") or []]
+            cursor = str((result.get("response_metadata") or {}).get("next_cursor") or "")
+            if not cursor:
+                break
+        return people
+
+    async def find_delivery(self, address: Address, delivery_id: str) -> MessageRef | None:
+        """The message posted for ``delivery_id`` in the recent history, if any (crash
+        reconciliation). DMs are addressed by user id; those are opened first."""
+        channel = address.channel
+        if channel.startswith(("U", "W")):
+            channel = await self.open_direct(UserRef("slack", channel, workspace=address.workspace))
+        method = "conversations.replies" if address.thread else "conversations.history"
+        params: dict[str, Any] = {"channel": channel, "include_all_metadata": True,
+                                  "limit": min(self._lookback, 200)}
+        if address.thread:
+            params["ts"] = address.thread
+        seen, cursor = 0, ""
+        while seen < self._lookback:
+            if cursor:
+                params["cursor"] = cursor
+            result = await self._get(method, **params)
+            messages = result.get("messages") or []
+            for item in messages:
+                meta = item.get("metadata") or {}
+                payload = meta.get("event_payload") or {}
+                if meta.get("event_type") == EVENT_TYPE and payload.get("delivery_id") == delivery_id:
+                    found = Address("slack", address.workspace or self.workspace, channel,
+                                    address.thread)
+                    return MessageRef(found, str(item["ts"]))
+            seen += len(messages)
+            cursor = str((result.get("response_metadata") or {}).get("next_cursor") or "")
+            if not messages or not cursor:
+                return None
+        return None
+
+
+__all__ = ["CAPABILITIES", "EVENT_TYPE", "DeliveryError", "SlackPort"]

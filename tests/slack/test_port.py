@@ -1,0 +1,118 @@
+"""SlackPort (the outbound ChatPort) with the real AsyncWebClient against the fake Web API."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+
+from bots.slack.client import build_client
+from bots.slack.port import EVENT_TYPE, SlackPort
+from bots.slack.settings import SlackSettings
+from commands.model import Address, Choice, Image, MessageRef, OutgoingMessage, UserRef
+from commands.port import DeliveryError
+from tests.slack.fake_slack import FakeSlack
+
+CHANNEL = Address("slack", "T0HART", "C0ALG")
+
+
+@pytest.fixture
+async def port(fake_slack: FakeSlack) -> AsyncIterator[SlackPort]:
+    settings = SlackSettings(enabled=True, bot_token="xoxb-test", signing_secret="s",
+                             api_base_url=fake_slack.base_url, rate_limit_retries=1,
+                             server_error_retries=1)
+    yield SlackPort(build_client(settings), workspace="T0HART")
+
+
+async def test_send_posts_blocks_and_delivery_metadata(port: SlackPort, fake_slack: FakeSlack) -> None:
+    message = OutgoingMessage("Hallo **allemaal**", choices=(Choice("ack", "1", "Gelezen"),),
+                              title="Nieuws")
+    ref = await port.send(CHANNEL, message, delivery_id="d-17")
+    call = fake_slack.called("chat.postMessage")[0]
+    assert call.token == "xoxb-test"
+    assert call.args["metadata"] == {"event_type": EVENT_TYPE,
+                                     "event_payload": {"delivery_id": "d-17"}}
+    assert [b["type"] for b in call.args["blocks"]] == ["header", "section", "actions"]
+    assert call.args["blocks"][1]["text"]["text"] == "Hallo *allemaal*"
+    assert ref == MessageRef(CHANNEL, fake_slack.history["C0ALG"][0].ts)
+
+
+async def test_rate_limit_waits_for_retry_after_then_succeeds(
+    port: SlackPort, fake_slack: FakeSlack
+) -> None:
+    fake_slack.rate_limit("chat.postMessage", retry_after=1)
+    await port.send(CHANNEL, OutgoingMessage("x"))
+    first, second = fake_slack.called("chat.postMessage")
+    # Retry-After is honoured: the SDK slept at least the second Slack asked for.
+    assert second.at - first.at >= 0.95
+
+
+async def test_rate_limit_beyond_the_retries_is_a_delivery_error_with_retry_after(
+    port: SlackPort, fake_slack: FakeSlack
+) -> None:
+    fake_slack.rate_limit("chat.postMessage", retry_after=7, times=2)
+    fake_slack.faults["chat.postMessage"][0].retry_after = 1  # keep the test short
+    fake_slack.rate_limit("chat.postMessage", retry_after=7)
+    with pytest.raises(DeliveryError) as caught:
+        await port.send(CHANNEL, OutgoingMessage("x"))
+    assert caught.value.retry_after is not None
+    assert not caught.value.permanent
+    assert len(fake_slack.called("chat.postMessage")) == 2
+
+
+async def test_channel_not_found_is_permanent(port: SlackPort, fake_slack: FakeSlack) -> None:
+    fake_slack.fail("chat.postMessage", "channel_not_found")
+    with pytest.raises(DeliveryError) as caught:
+        await port.send(CHANNEL, OutgoingMessage("x"))
+    assert caught.value.permanent
+    assert "channel_not_found" in caught.value.reason
+
+
+async def test_server_errors_are_retried_then_transient(port: SlackPort, fake_slack: FakeSlack) -> None:
+    fake_slack.fail("chat.update", "", status=503, times=2)
+    with pytest.raises(DeliveryError) as caught:
+        await port.update(MessageRef(CHANNEL, "1.1"), OutgoingMessage("x"))
+    assert not caught.value.permanent
+    assert len(fake_slack.called("chat.update")) == 2
+
+
+async def test_send_direct_opens_the_dm_first(port: SlackPort, fake_slack: FakeSlack) -> None:
+    ref = await port.send_direct(UserRef("slack", "U0ANNA", workspace="T0HART"),
+                                 OutgoingMessage("hoi"), delivery_id="d-1")
+    assert [c.method for c in fake_slack.calls] == ["conversations.open", "chat.postMessage"]
+    assert ref.address.channel == "D0ANNA"
+
+
+async def test_members_follows_every_page(port: SlackPort, fake_slack: FakeSlack) -> None:
+    fake_slack.members["C0ALG"] = [f"U{i:04d}" for i in range(450)]
+    people = await port.members(CHANNEL)
+    assert people is not None
+    assert [p.id for p in people] == fake_slack.members["C0ALG"]
+    assert len(fake_slack.called("conversations.members")) == 3
+    assert people[0].key == "slack:U0000"
+
+
+async def test_find_delivery_uses_message_metadata(port: SlackPort, fake_slack: FakeSlack) -> None:
+    await port.send(CHANNEL, OutgoingMessage("een"), delivery_id="d-1")
+    sent = await port.send(CHANNEL, OutgoingMessage("twee"), delivery_id="d-2")
+    await port.send(CHANNEL, OutgoingMessage("zonder id"))
+    assert await port.find_delivery(CHANNEL, "d-2") == sent
+    assert await port.find_delivery(CHANNEL, "d-3") is None
+    history = fake_slack.called("conversations.history")[0]
+    assert history.args["include_all_metadata"] in (True, "true", "1", 1)
+
+
+async def test_chart_is_uploaded_with_files_upload_v2(port: SlackPort, fake_slack: FakeSlack) -> None:
+    image = Image(b"\x89PNG fake", "Staafdiagram: 60% ja", filename="pulse.png")
+    await port.send(CHANNEL, OutgoingMessage("Uitslag", image=image))
+    methods = [c.method for c in fake_slack.calls]
+    assert methods == ["chat.postMessage", "files.getUploadURLExternal", "upload",
+                       "files.completeUploadExternal"]
+    assert list(fake_slack.uploads.values()) == [b"\x89PNG fake"]
+    complete = fake_slack.called("files.completeUploadExternal")[0]
+    assert complete.args["channel_id"] == "C0ALG"
+
+
+async def test_capabilities(port: SlackPort) -> None:
+    caps = port.capabilities("slack")
+    assert caps.buttons and caps.forms and caps.ephemeral and caps.update and caps.members
