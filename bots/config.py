@@ -25,6 +25,7 @@ from bots.slack.settings import SlackSettings
 from bots.teams.settings import TeamsSettings
 from commands.i18n import LOCALES
 from commands.settings import SettingsBag
+from scheduling.settings import DeliverySettings, SchedulerSettings
 
 ENV_PREFIX = "HARTSLAG_"
 
@@ -124,6 +125,8 @@ class Config(Section):
     slack: SlackSettings = SlackSettings()
     teams: TeamsSettings = TeamsSettings()
     matrix: MatrixSettings = MatrixSettings()
+    scheduler: SchedulerSettings = SchedulerSettings()
+    delivery: DeliverySettings = DeliverySettings()
 
     @model_validator(mode="after")
     def _teams_dev_switch(self) -> Config:

@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import storage.announcements
 import storage.events
+import storage.outbox
 import storage.preferences
 import storage.roles
+import storage.scheduling
 import storage.signals
 import storage.teams
 from storage.base import metadata

@@ -1,0 +1,2 @@
+"""The shared scheduler (``scheduling.engine.Scheduler``) and the delivery engine
+(``scheduling.outbox.Outbox``). Never imports ``bots``."""

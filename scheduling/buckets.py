@@ -1,0 +1,105 @@
+"""Token buckets per platform, per conversation and per workspace/tenant.
+
+A send waits until both its buckets have a token; a 429 blocks the conversation's bucket for
+Retry-After. Time is the monotonic clock (rate limits are about real seconds even when the
+scheduler runs on a FakeClock).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable, Mapping
+
+from scheduling.settings import PlatformLimits
+
+_PRUNE_AT = 20_000
+
+
+class TokenBucket:
+    """``rate`` tokens per second up to ``burst``; rate 0 means unlimited."""
+
+    __slots__ = ("blocked_until", "burst", "rate", "tokens", "updated")
+
+    def __init__(self, rate: float, burst: int, now: float) -> None:
+        self.rate = rate
+        self.burst = float(burst)
+        self.tokens = float(burst)
+        self.updated = now
+        self.blocked_until = 0.0
+
+    def _refill(self, now: float) -> None:
+        if now > self.updated:
+            self.tokens = min(self.burst, self.tokens + (now - self.updated) * self.rate)
+            self.updated = now
+
+    def wait_time(self, now: float) -> float:
+        """Seconds until a token is free (0 when one is free now)."""
+        if self.rate <= 0:
+            return max(0.0, self.blocked_until - now)
+        self._refill(now)
+        need = 0.0 if self.tokens >= 1 else (1 - self.tokens) / self.rate
+        return max(need, self.blocked_until - now)
+
+    def take(self, now: float) -> None:
+        if self.rate > 0:
+            self._refill(now)
+            self.tokens -= 1
+
+    def idle(self, now: float) -> bool:
+        self._refill(now)
+        return self.tokens >= self.burst and now >= self.blocked_until
+
+
+class RateLimiter:
+    """Buckets keyed (platform, workspace) and (platform, conversation)."""
+
+    def __init__(
+        self,
+        limits: Callable[[str], PlatformLimits],
+        *,
+        monotonic: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        self._limits = limits
+        self._now = monotonic
+        self._sleep = sleep
+        self._buckets: dict[tuple[str, str, str], TokenBucket] = {}
+
+    def _bucket(self, platform: str, level: str, key: str) -> TokenBucket:
+        found = self._buckets.get((platform, level, key))
+        if found is None:
+            limits = self._limits(platform)
+            rate, burst = ((limits.per_channel, limits.channel_burst) if level == "channel"
+                           else (limits.per_workspace, limits.workspace_burst))
+            found = TokenBucket(rate, burst, self._now())
+            if len(self._buckets) >= _PRUNE_AT:
+                self._prune()
+            self._buckets[(platform, level, key)] = found
+        return found
+
+    def _prune(self) -> None:
+        now = self._now()
+        for key in [k for k, b in self._buckets.items() if b.idle(now)]:
+            del self._buckets[key]
+
+    async def acquire(self, platform: str, workspace: str, channel: str) -> None:
+        """Wait for a token in both buckets, then take them."""
+        buckets = (self._bucket(platform, "workspace", workspace),
+                   self._bucket(platform, "channel", channel))
+        while True:
+            now = self._now()
+            delay = max(b.wait_time(now) for b in buckets)
+            if delay <= 0:
+                for bucket in buckets:
+                    bucket.take(now)
+                return
+            await self._sleep(delay)
+
+    def block(self, platform: str, workspace: str, channel: str, seconds: float) -> None:
+        """Honour a Retry-After: nothing goes to this conversation for ``seconds``."""
+        bucket = self._bucket(platform, "channel", channel)
+        bucket.blocked_until = max(bucket.blocked_until, self._now() + seconds)
+
+    def limits(self) -> Mapping[tuple[str, str, str], TokenBucket]:
+        return self._buckets

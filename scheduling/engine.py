@@ -1,0 +1,358 @@
+"""The scheduler: schedule rows are the truth, APScheduler's AsyncIOScheduler is only the timer.
+
+How a slot runs exactly once:
+
+1. ``schedule.next_run`` is the first slot not yet handled. Taking a slot is one transaction
+   that inserts (schedule id, slot) into the run ledger (unique) and moves ``next_run`` on with
+   a compare-and-set. A second instance, a restart or a duplicate timer finds the slot taken.
+2. The job runs after that commit (at most once per slot), and the ledger row records done or
+   failed. A run left "running" by a crashed instance is taken over by the next leader and run
+   once more (``max_attempts``, default 2) when still within the window; jobs get the slot in
+   ``payload["_schedule"]`` so they can make their effects idempotent (e.g. an outbox batch
+   key ``f"announce:{id}:{slot}"``).
+3. Missed-slot policy: a due slot is run when it is at most the kind's window late (default
+   6 h, ``[scheduler] missed_windows``); older slots are recorded as "missed", logged, counted
+   in ``hartslag_errors_total{where="scheduler.missed"}`` and passed to ``on_missed`` so the
+   feature can tell the owner. Nothing is dropped silently.
+4. Leadership: one instance holds the ``scheduler`` row lease (``scheduler_lease``, renewed
+   every ``refresh_seconds``, expiring after ``lease_seconds``; a holder pid that no longer
+   exists on this host loses it at once). Each takeover increments a fencing token, and a
+   slot is only taken while the lease row still names this instance with that token (checked
+   in the claim transaction under ``FOR UPDATE``). A row lease rather than a PostgreSQL
+   advisory lock: it works the same on SQLite and behind transaction-pooling PgBouncer.
+
+``run_due()`` handles every due slot at ``clock.now()`` without the timer or the lease (the
+ledger still guarantees once): tests and the scripted local chat drive time with a FakeClock.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.date import DateTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+
+from commands.clock import Clock
+from commands.metrics import Metrics
+from commands.schedule import JsonPayload, ScheduleInfo, Trigger
+from commands.timespec import first_fire_time, from_json, next_fire_time, to_json, validate
+from scheduling.settings import SchedulerSettings
+from storage.db import Database
+from storage.scheduling import Claim, ScheduleRepository, ScheduleRow, instance_name
+
+log = logging.getLogger("hartslag.scheduler")
+
+Runner = Callable[[str, Mapping[str, Any]], Awaitable[None]]
+MissedHandler = Callable[[ScheduleInfo, datetime], Awaitable[None]]
+LEASE = "scheduler"
+
+
+@dataclass(frozen=True, slots=True)
+class RunResult:
+    """What one ``run_due()`` did."""
+
+    ran: int = 0
+    failed: int = 0
+    missed: int = 0
+
+
+class Scheduler:
+    """Implements ``commands.schedule.SchedulerPort`` plus ``start``/``stop``/``run_due``."""
+
+    def __init__(
+        self,
+        db: Database,
+        *,
+        clock: Clock,
+        runner: Runner,
+        metrics: Metrics,
+        settings: SchedulerSettings | None = None,
+        on_missed: MissedHandler | None = None,
+        instance: str | None = None,
+    ) -> None:
+        self._repo = ScheduleRepository(db)
+        self._clock = clock
+        self._runner = runner
+        self._metrics = metrics
+        self._settings = settings or SchedulerSettings()
+        self._on_missed = on_missed
+        self.instance = instance or instance_name()
+        self._timer: AsyncIOScheduler | None = None
+        self._armed: dict[int, datetime] = {}
+        self._fence: int | None = None  # fencing token while this instance leads
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._sweep: asyncio.Task[None] | None = None
+
+    # -- SchedulerPort -------------------------------------------------------------------
+    async def add(
+        self, kind: str, trigger: Trigger, payload: JsonPayload, *, owner: str | None = None
+    ) -> int:
+        """Store a schedule; its first slot is the first fire time at or after now (a once
+        trigger in the past still fires once, subject to the missed-slot window)."""
+        trigger = validate(trigger)
+        try:
+            body = json.dumps(dict(payload), sort_keys=True)
+        except TypeError as exc:
+            raise ValueError(f"schedule payload must be JSON: {exc}") from None
+        now = self._clock.now()
+        first = first_fire_time(trigger, now)
+        row = ScheduleRow(
+            kind=kind, trigger=json.dumps(to_json(trigger)), timezone=trigger.timezone,
+            payload=body, owner=owner, next_run=first, active=first is not None,
+            created_at=now, updated_at=now,
+        )
+        schedule_id = await self._repo.add(row)
+        self._arm(schedule_id, first)
+        return schedule_id
+
+    async def cancel(self, schedule_id: int) -> bool:
+        done = await self._repo.deactivate(schedule_id, now=self._clock.now())
+        self._disarm(schedule_id)
+        return done
+
+    async def set_paused(self, schedule_id: int, paused: bool) -> bool:
+        """Pause or resume. Slots of a recurring schedule that fall while paused are skipped
+        on purpose (not "missed"); a once slot keeps its time and follows the missed policy."""
+        row = await self._repo.get(schedule_id)
+        if row is None:
+            return False
+        now = self._clock.now()
+        next_run = row.next_run
+        if not paused:
+            trigger = from_json(json.loads(row.trigger))
+            if trigger.kind != "once" and (next_run is None or next_run <= now):
+                next_run = next_fire_time(trigger, now)
+        done = await self._repo.set_paused(schedule_id, paused, next_run=next_run, now=now)
+        if paused:
+            self._disarm(schedule_id)
+        else:
+            self._arm(schedule_id, next_run)
+        return done
+
+    async def get(self, schedule_id: int) -> ScheduleInfo | None:
+        row = await self._repo.get(schedule_id)
+        return _info(row) if row is not None else None
+
+    async def list(self, *, kind_prefix: str = "", owner: str | None = None) -> list[ScheduleInfo]:
+        return [_info(row) for row in await self._repo.active(kind_prefix=kind_prefix, owner=owner)]
+
+    # -- running slots -------------------------------------------------------------------
+    async def run_due(self) -> RunResult:
+        """Handle every slot due at ``clock.now()``: run it, or record it as missed."""
+        return await self._run_due(schedule_id=None, fence=None)
+
+    async def _run_due(self, *, schedule_id: int | None, fence: int | None) -> RunResult:
+        total = RunResult()
+        now = self._clock.now()
+        for row in await self._repo.due(now, schedule_id=schedule_id):
+            result = await self._run_row(row, now, fence)
+            total = RunResult(total.ran + result.ran, total.failed + result.failed,
+                              total.missed + result.missed)
+        return total
+
+    async def _run_row(self, row: ScheduleRow, now: datetime, fence: int | None) -> RunResult:
+        assert row.id is not None
+        trigger = from_json(json.loads(row.trigger))
+        window = self._settings.window(row.kind)
+        ran = failed = missed = 0
+        slot = row.next_run
+        while slot is not None and slot <= now:
+            following = next_fire_time(trigger, slot)
+            late = now - slot
+            state = "running" if late <= window else "missed"
+            claim = await self._repo.claim(
+                row.id, slot, next_run=following, state=state, instance=self.instance, now=now,
+                fence=(self.instance, fence) if fence is not None else None,
+            )
+            if claim is None:
+                break  # another instance (or a previous run) took it
+            if state == "missed":
+                missed += 1
+                await self._missed(row, slot, late)
+            elif await self._execute(row, claim):
+                ran += 1
+            else:
+                failed += 1
+            slot = following.astimezone(UTC) if following else None
+        return RunResult(ran, failed, missed)
+
+    async def _execute(self, row: ScheduleRow, claim: Claim) -> bool:
+        payload = dict(json.loads(row.payload))
+        payload["_schedule"] = {"id": claim.schedule_id, "slot": claim.slot.isoformat(),
+                                "run": claim.run_id}
+        try:
+            await self._runner(row.kind, payload)
+        except Exception as exc:
+            log.exception("scheduled job failed", extra={"kind": row.kind, "schedule": row.id})
+            self._metrics.errors.labels("scheduler").inc()
+            await self._repo.finish(claim.run_id, "failed", now=self._clock.now(),
+                                    error=type(exc).__name__)
+            return False
+        await self._repo.finish(claim.run_id, "done", now=self._clock.now())
+        return True
+
+    async def _missed(self, row: ScheduleRow, slot: datetime, late: timedelta) -> None:
+        log.warning(
+            "scheduled slot missed",
+            extra={"kind": row.kind, "schedule": row.id, "slot": slot.isoformat(),
+                   "late_seconds": int(late.total_seconds())},
+        )
+        self._metrics.errors.labels("scheduler.missed").inc()
+        if self._on_missed is None:
+            return
+        try:
+            await self._on_missed(_info(row), slot)
+        except Exception:
+            log.exception("on_missed handler failed", extra={"schedule": row.id})
+
+    async def recover(self) -> int:
+        """Runs left "running" by a dead instance: run once more within the window and the
+        attempt limit, else record "interrupted" and report them like a missed slot."""
+        now = self._clock.now()
+        redone = 0
+        for run in await self._repo.orphaned_runs(instance=self.instance):
+            assert run.id is not None
+            row = await self._repo.get(run.schedule_id)
+            if row is None:
+                await self._repo.finish(run.id, "interrupted", now=now)
+                continue
+            late = now - run.slot
+            if run.attempts < self._settings.max_attempts and late <= self._settings.window(
+                row.kind
+            ):
+                if await self._repo.retake(run.id, instance=self.instance,
+                                           fence=self._fence or 0, now=now):
+                    await self._execute(row, Claim(run.id, run.schedule_id, run.slot, "running"))
+                    redone += 1
+                continue
+            await self._repo.finish(run.id, "interrupted", now=now)
+            await self._missed(row, run.slot, late)
+        return redone
+
+    # -- the timer and the lease ---------------------------------------------------------
+    @property
+    def is_leader(self) -> bool:
+        return self._fence is not None
+
+    async def start(self) -> None:
+        """Start the timer; it runs slots only while this instance holds the lease."""
+        if self._timer is not None:
+            return
+        self._timer = AsyncIOScheduler(timezone=UTC)
+        self._timer.start()
+        self._timer.add_job(
+            self._maintain, IntervalTrigger(seconds=self._settings.refresh_seconds),
+            id="hartslag.scheduler.maintain", next_run_time=datetime.now(UTC),
+            misfire_grace_time=None, coalesce=True, max_instances=1,
+        )
+
+    async def stop(self) -> None:
+        """Stop the timer, wait briefly for running jobs, give up the lease."""
+        timer, self._timer = self._timer, None
+        if timer is not None:
+            timer.shutdown(wait=False)
+        self._armed.clear()
+        pending = set(self._tasks) | ({self._sweep} if self._sweep else set())
+        if pending:
+            await asyncio.wait(pending, timeout=10)
+        if self._fence is not None:
+            self._fence = None
+            await self._repo.release(LEASE, self.instance, now=self._clock.now())
+
+    async def _maintain(self) -> None:
+        """Renew or take the lease; as leader, rebuild timers from the rows and run what is
+        due (a safety net under the timers)."""
+        try:
+            ttl = timedelta(seconds=self._settings.lease_seconds)
+            token = await self._repo.acquire(LEASE, self.instance, now=self._clock.now(), ttl=ttl)
+            if token is None:
+                if self._fence is not None:
+                    log.warning("scheduler lease lost; another instance leads now")
+                self._fence = None
+                self._disarm_all()
+                return
+            newly = self._fence != token
+            if newly:
+                log.info("scheduler lease taken", extra={"token": token})
+                self._fence = token
+            await self._sync_timers()
+            # Jobs run in their own task so a long job never delays renewing the lease.
+            if self._sweep is None or self._sweep.done():
+                self._sweep = asyncio.create_task(self._safety_sweep(recover=newly),
+                                                  name="hartslag.scheduler.sweep")
+        except Exception:
+            log.exception("scheduler maintenance failed")
+            self._metrics.errors.labels("scheduler").inc()
+
+    async def _safety_sweep(self, *, recover: bool) -> None:
+        try:
+            if recover:
+                await self.recover()
+            if self._fence is not None:
+                await self._run_due(schedule_id=None, fence=self._fence)
+        except Exception:
+            log.exception("scheduler sweep failed")
+            self._metrics.errors.labels("scheduler").inc()
+
+    async def _sync_timers(self) -> None:
+        wanted: dict[int, datetime] = dict(await self._repo.timers())
+        for schedule_id in set(self._armed) - set(wanted):
+            self._disarm(schedule_id)
+        for schedule_id, when in wanted.items():
+            if self._armed.get(schedule_id) != when:
+                self._arm(schedule_id, when)
+
+    def _arm(self, schedule_id: int, when: datetime | None) -> None:
+        if self._timer is None or self._fence is None or when is None:
+            return
+        self._timer.add_job(
+            self._fire, DateTrigger(run_date=when), args=[schedule_id],
+            id=f"hartslag.schedule.{schedule_id}", replace_existing=True,
+            misfire_grace_time=None, coalesce=True,
+        )
+        self._armed[schedule_id] = when
+
+    def _disarm(self, schedule_id: int) -> None:
+        if self._armed.pop(schedule_id, None) is not None and self._timer is not None:
+            try:
+                self._timer.remove_job(f"hartslag.schedule.{schedule_id}")
+            except Exception:
+                log.debug("timer already gone", extra={"schedule": schedule_id})
+
+    def _disarm_all(self) -> None:
+        for schedule_id in list(self._armed):
+            self._disarm(schedule_id)
+
+    async def _fire(self, schedule_id: int) -> None:
+        self._armed.pop(schedule_id, None)
+        task = asyncio.current_task()
+        if task is not None:
+            self._tasks.add(task)
+        try:
+            if self._fence is not None:
+                await self._run_due(schedule_id=schedule_id, fence=self._fence)
+            row = await self._repo.get(schedule_id)
+            if row is not None and not row.paused:
+                self._arm(schedule_id, row.next_run)
+        except Exception:
+            log.exception("scheduler timer failed", extra={"schedule": schedule_id})
+            self._metrics.errors.labels("scheduler").inc()
+        finally:
+            if task is not None:
+                self._tasks.discard(task)
+
+
+def _info(row: ScheduleRow) -> ScheduleInfo:
+    assert row.id is not None
+    return ScheduleInfo(
+        id=row.id, kind=row.kind, trigger=from_json(json.loads(row.trigger)),
+        payload=json.loads(row.payload), owner=row.owner, paused=row.paused,
+        next_run=row.next_run,
+    )

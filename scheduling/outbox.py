@@ -1,0 +1,508 @@
+"""The delivery engine: every post is an outbox row, sent once, rate limited, retried.
+
+A row's life: ``pending`` -> leased by one dispatcher -> ``sending`` (committed *before* the
+platform call) -> ``sent`` with the platform message id | ``pending`` again with a later
+``next_attempt_at`` (retryable error; Retry-After honoured) | ``failed`` (permanent, or out of
+attempts) | ``ambiguous`` (we cannot know whether the platform posted it: the process died
+while "sending", or the call raised something other than ``DeliveryError``).
+
+The rule for ambiguous rows, checked before any resend:
+
+1. If the platform port has ``find_delivery(address_or_user, delivery_id)`` (Slack: message
+   metadata in recent history; Teams: the stored activity id), ask it: found -> ``sent`` with
+   that message id, not found -> resend.
+2. Else, on a platform whose send is idempotent by delivery id (``[delivery]
+   idempotent_platforms``, default Matrix, whose transaction id is the delivery id, and the
+   local chat), resend with the same delivery id.
+3. Else the row stays ``ambiguous`` for good and is reported as "uncertain": a missing post
+   can be resent by the author; a double post in 5,000 inboxes cannot be taken back.
+
+``DeliveryError`` from a port means "not posted" (adapters raise it only when the platform
+refused the request). Attempts are bounded (``max_attempts``); a 429 with Retry-After does
+not use up an attempt, it only waits.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import random
+import time
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from commands.clock import Clock
+from commands.delivery import Delivery, DeliveryStatus
+from commands.metrics import Metrics
+from commands.model import Address, MessageRef, UserRef
+from commands.port import ChatPort, DeliveryError, MultiPort
+from scheduling.backoff import backoff_seconds
+from scheduling.buckets import RateLimiter
+from scheduling.codec import (
+    delivery_id,
+    digest,
+    message_from_json,
+    message_to_json,
+    recipient_from_json,
+    recipient_to_json,
+    ref_to_json,
+)
+from scheduling.progress import BatchProgress
+from scheduling.settings import DeliverySettings
+from storage.db import Database
+from storage.outbox import Change, OutboxBatch, OutboxRepository, OutboxRow, Taken
+from storage.scheduling import instance_name
+
+log = logging.getLogger("hartslag.outbox")
+
+Runner = Callable[[str, Mapping[str, Any]], Awaitable[None]]
+Finder = Callable[[Any, str], Awaitable[MessageRef | None]]
+
+
+class _GroupWriter:
+    """Collects conditional row writes and commits them together: one transaction for every
+    write that arrives while the previous one commits (SQLite does ~450 commits/s)."""
+
+    def __init__(self, repo: OutboxRepository) -> None:
+        self._repo = repo
+        self._queue: list[tuple[Change, asyncio.Future[bool]]] = []
+        self._task: asyncio.Task[None] | None = None
+
+    async def write(self, change: Change) -> bool:
+        future: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+        self._queue.append((change, future))
+        if self._task is None or self._task.done():
+            self._task = asyncio.create_task(self._flush(), name="hartslag.outbox.writer")
+        return await future
+
+    async def _flush(self) -> None:
+        while self._queue:
+            await asyncio.sleep(0)  # let writes of the same moment join this group
+            group, self._queue = self._queue, []
+            try:
+                results = await self._repo.apply([change for change, _ in group])
+            except Exception as exc:
+                for _, future in group:
+                    if not future.done():
+                        future.set_exception(exc)
+                continue
+            for (_, future), ok in zip(group, results, strict=True):
+                if not future.done():
+                    future.set_result(ok)
+
+
+class Outbox:
+    """Implements ``commands.delivery.DeliveryPort`` plus ``start``/``stop``/``drain``."""
+
+    def __init__(
+        self,
+        db: Database,
+        port: ChatPort,
+        *,
+        clock: Clock,
+        metrics: Metrics,
+        runner: Runner | None = None,
+        settings: DeliverySettings | None = None,
+        instance: str | None = None,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._repo = OutboxRepository(db)
+        self._port = port
+        self._clock = clock
+        self._metrics = metrics
+        self._runner = runner
+        self._settings = settings or DeliverySettings()
+        self.instance = instance or instance_name()
+        self._limiter = RateLimiter(self._settings.limits_for, monotonic=monotonic)
+        self._writer = _GroupWriter(self._repo)
+        self._lease = timedelta(seconds=self._settings.lease_seconds)
+        self._batches: dict[str, OutboxBatch] = {}
+        self._inflight: set[asyncio.Task[None]] = set()
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._stopping = False
+        self._monotonic = monotonic
+
+    # -- DeliveryPort --------------------------------------------------------------------
+    async def enqueue(
+        self,
+        deliveries: Sequence[Delivery],
+        *,
+        batch: str,
+        owner: str | None = None,
+        on_sent: str | None = None,
+    ) -> str:
+        """Store one row per distinct target, atomically. The same ``batch`` again adds
+        nothing (a retried job cannot double a fan-out)."""
+        if not batch or len(batch) > 200:
+            raise ValueError("batch must be 1-200 characters")
+        now = self._clock.now()
+        bodies: dict[str, str] = {}
+        rows: list[dict[str, Any]] = []
+        seen: set[str] = set()
+        for item in deliveries:
+            row = _row(item, batch, now)
+            if row["target"] in seen:
+                continue
+            seen.add(row["target"])
+            body = message_to_json(item.message)
+            row["digest"] = digest(body)
+            bodies[row["digest"]] = body
+            rows.append(row)
+        record = OutboxBatch(batch=batch, owner=owner, on_sent=on_sent, total=len(rows),
+                             created_at=now)
+        if await self._repo.enqueue(record, bodies, rows):
+            self._metrics.queue_depth.inc(len(rows))
+            self._wake.set()
+        return batch
+
+    async def report(self, batch: str) -> BatchProgress:
+        """Counts, rate, ETA and one status per target."""
+        return await self._progress(batch, items=True)
+
+    async def progress(self, batch: str) -> BatchProgress:
+        """Like ``report`` without the per-target items: cheap enough to poll."""
+        return await self._progress(batch, items=False)
+
+    async def set_paused(self, batch: str, paused: bool) -> None:
+        await self._repo.set_paused(batch, paused)
+        self._batches.pop(batch, None)
+        if not paused:
+            self._wake.set()
+
+    async def cancel(self, batch: str) -> int:
+        """Cancel every row not yet handed to the platform; returns how many."""
+        cancelled = await self._repo.cancel(batch)
+        self._metrics.queue_depth.dec(cancelled)
+        return cancelled
+
+    # -- running -------------------------------------------------------------------------
+    async def start(self) -> None:
+        """Start the dispatcher task."""
+        if self._task is None:
+            self._stopping = False
+            self._task = asyncio.create_task(self._dispatch(), name="hartslag.outbox.dispatch")
+
+    async def stop(self, *, grace: float = 10.0) -> None:
+        """Take no new rows, let sends in flight finish (up to ``grace`` s), release leases."""
+        self._stopping = True
+        task, self._task = self._task, None
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        if self._inflight:
+            _, late = await asyncio.wait(set(self._inflight), timeout=grace)
+            for straggler in late:
+                straggler.cancel()
+        with contextlib.suppress(Exception):
+            await self._repo.release(self.instance)
+
+    async def drain(self) -> int:
+        """Send every row that is due now and wait for the outcome; returns rows handled.
+        Rows waiting for a retry later (per the clock) stay pending."""
+        await self._repo.reap(now=self._clock.now(), owner=self.instance)
+        handled = 0
+        while True:
+            taken = await self._repo.take(self.instance, now=self._clock.now(),
+                                          lease=self._lease, limit=self._settings.max_in_flight)
+            if not taken:
+                break
+            await asyncio.gather(*(self._deliver(item) for item in taken))
+            handled += len(taken)
+        await self._renotify()
+        self._metrics.queue_depth.set(await self._repo.depth())
+        return handled
+
+    async def _dispatch(self) -> None:
+        next_housekeeping = 0.0
+        with contextlib.suppress(Exception):
+            await self._renotify()
+        while not self._stopping:
+            try:
+                if self._monotonic() >= next_housekeeping:
+                    next_housekeeping = self._monotonic() + self._settings.lease_seconds / 3
+                    await self._housekeeping()
+                room = self._settings.max_in_flight - len(self._inflight)
+                taken: list[Taken] = []
+                if room > 0:
+                    taken = await self._repo.take(self.instance, now=self._clock.now(),
+                                                  lease=self._lease, limit=room)
+                for item in taken:
+                    self._spawn(item)
+                if taken and len(taken) == room:
+                    continue
+                await self._idle()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("outbox dispatcher failed; retrying")
+                self._metrics.errors.labels("outbox").inc()
+                await asyncio.sleep(self._settings.poll_seconds)
+
+    async def _housekeeping(self) -> None:
+        now = self._clock.now()
+        await self._repo.renew(self.instance, now=now, lease=self._lease)
+        reaped = await self._repo.reap(now=now, owner=self.instance)
+        if reaped:
+            log.warning("rows interrupted while sending; reconciling before any resend",
+                        extra={"rows": reaped})
+        self._metrics.queue_depth.set(await self._repo.depth())
+
+    async def _idle(self) -> None:
+        self._wake.clear()
+        waiter = asyncio.ensure_future(self._wake.wait())
+        try:
+            await asyncio.wait({waiter, *self._inflight}, timeout=self._settings.poll_seconds,
+                               return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            waiter.cancel()
+
+    def _spawn(self, item: Taken) -> None:
+        task = asyncio.create_task(self._deliver(item), name=f"hartslag.outbox.{item.row.id}")
+        self._inflight.add(task)
+        task.add_done_callback(self._inflight.discard)
+
+    # -- one row -------------------------------------------------------------------------
+    async def _deliver(self, item: Taken) -> None:
+        try:
+            await self._deliver_row(item.row, item.body)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            # The row keeps its lease and state; the reaper hands it on after the lease.
+            log.exception("outbox row failed unexpectedly", extra={"row": item.row.id})
+            self._metrics.errors.labels("outbox").inc()
+
+    async def _deliver_row(self, row: OutboxRow, body: str) -> None:
+        recipient = recipient_from_json(row.recipient)
+        if row.state == "ambiguous" and not await self._reconcile(row, recipient):
+            return
+        await self._limiter.acquire(row.platform, row.scope, row.channel)
+        attempt = row.attempts + 1
+        if not await self._change(row, ("pending", "ambiguous"), state="sending",
+                                  attempts=attempt, next_attempt_at=None):
+            return  # cancelled, or another instance took over after our lease ran out
+        try:
+            ref = await self._send(recipient, body, row.delivery_id)
+        except DeliveryError as exc:
+            await self._refused(row, attempt, exc)
+            return
+        except Exception as exc:
+            await self._unknown(row, attempt, exc)
+            return
+        await self._sent(row, ref, outcome="sent")
+
+    async def _send(self, recipient: Address | UserRef, body: str, ident: str) -> MessageRef:
+        message = message_from_json(body)
+        if isinstance(recipient, Address):
+            return await self._port.send(recipient, message, delivery_id=ident)
+        return await self._port.send_direct(recipient, message, delivery_id=ident)
+
+    async def _change(self, row: OutboxRow, when: tuple[str, ...], **values: Any) -> bool:
+        assert row.id is not None
+        return await self._writer.write(Change(row.id, self.instance, when, values))
+
+    async def _sent(self, row: OutboxRow, ref: MessageRef, *, outcome: str) -> None:
+        done = await self._change(
+            row, ("sending", "ambiguous"), state="sent", message_id=ref.message_id,
+            message_address=str(ref.address), sent_at=self._clock.now(), error=None,
+            lease_until=None, next_attempt_at=None,
+        )
+        self._metrics.deliveries.labels(row.platform, outcome).inc()
+        self._metrics.queue_depth.dec()
+        if done:
+            await self._notify(row, ref)
+
+    async def _refused(self, row: OutboxRow, attempt: int, exc: DeliveryError) -> None:
+        now = self._clock.now()
+        reason = exc.reason[:500]
+        if exc.retry_after is not None and not exc.permanent:
+            # Rate limited: wait as told; this does not use up an attempt.
+            self._limiter.block(row.platform, row.scope, row.channel, exc.retry_after)
+            delay = exc.retry_after + random.uniform(0, min(1.0, exc.retry_after / 4 + 0.05))
+            await self._change(row, ("sending",), state="pending", attempts=attempt - 1,
+                               next_attempt_at=now + timedelta(seconds=delay), error=reason,
+                               lease_owner=None, lease_until=None)
+            self._metrics.deliveries.labels(row.platform, "rate_limited").inc()
+            self._wake.set()
+            return
+        if exc.permanent or attempt >= self._settings.max_attempts:
+            await self._change(row, ("sending",), state="failed", error=reason,
+                               lease_until=None)
+            self._metrics.deliveries.labels(row.platform, "failed").inc()
+            self._metrics.queue_depth.dec()
+            log.warning("delivery failed", extra={"row": row.id, "platform": row.platform,
+                                                  "permanent": exc.permanent})
+            return
+        delay = backoff_seconds(attempt, initial=self._settings.backoff_initial_seconds,
+                                maximum=self._settings.backoff_max_seconds)
+        await self._change(row, ("sending",), state="pending",
+                           next_attempt_at=now + timedelta(seconds=delay), error=reason,
+                           lease_owner=None, lease_until=None)
+        self._metrics.deliveries.labels(row.platform, "retry").inc()
+
+    async def _unknown(self, row: OutboxRow, attempt: int, exc: Exception) -> None:
+        """The call failed in a way that does not say whether the platform posted it."""
+        log.warning("send outcome unknown; will reconcile before any resend",
+                    extra={"row": row.id, "platform": row.platform, "error": type(exc).__name__})
+        delay = backoff_seconds(attempt, initial=self._settings.backoff_initial_seconds,
+                                maximum=self._settings.backoff_max_seconds)
+        await self._change(row, ("sending",), state="ambiguous",
+                           next_attempt_at=self._clock.now() + timedelta(seconds=delay),
+                           error=type(exc).__name__, lease_owner=None, lease_until=None)
+        self._metrics.deliveries.labels(row.platform, "ambiguous").inc()
+
+    async def _reconcile(self, row: OutboxRow, recipient: Address | UserRef) -> bool:
+        """Settle an ambiguous row; True when it should be (re)sent now."""
+        finder = self._finder(row.platform)
+        if finder is not None:
+            try:
+                found = await finder(recipient, row.delivery_id)
+            except Exception as exc:
+                return await self._reconcile_later(row, exc)
+            if found is not None:
+                await self._sent(row, found, outcome="reconciled")
+                return False
+            return True
+        if row.platform in self._settings.idempotent_platforms:
+            return True
+        await self._change(
+            row, ("ambiguous",), next_attempt_at=None, lease_until=None,
+            error="may have been posted; not resent to avoid a duplicate",
+        )
+        self._metrics.deliveries.labels(row.platform, "uncertain").inc()
+        self._metrics.queue_depth.dec()
+        return False
+
+    async def _reconcile_later(self, row: OutboxRow, exc: Exception) -> bool:
+        attempt = row.attempts + 1
+        final = attempt >= self._settings.max_attempts
+        delay = backoff_seconds(attempt, initial=self._settings.backoff_initial_seconds,
+                                maximum=self._settings.backoff_max_seconds)
+        await self._change(
+            row, ("ambiguous",), attempts=attempt, lease_owner=None, lease_until=None,
+            next_attempt_at=None if final else self._clock.now() + timedelta(seconds=delay),
+            error=f"reconciliation failed: {type(exc).__name__}",
+        )
+        return False
+
+    def _finder(self, platform: str) -> Finder | None:
+        port: Any = self._port
+        if isinstance(port, MultiPort):
+            # MultiPort has no find_delivery (yet): look at the platform's own port.
+            port = port._ports.get(platform)
+        finder = getattr(port, "find_delivery", None)
+        return finder if callable(finder) else None
+
+    # -- on_sent -------------------------------------------------------------------------
+    async def _batch(self, name: str) -> OutboxBatch | None:
+        found = self._batches.get(name)
+        if found is None:
+            found = await self._repo.batch(name)
+            if found is not None:
+                self._batches[name] = found
+        return found
+
+    async def _notify(self, row: OutboxRow, ref: MessageRef) -> None:
+        batch = await self._batch(row.batch)
+        if batch is None or not batch.on_sent or self._runner is None:
+            return
+        if await self._run_on_sent(batch.on_sent, row, ref):
+            assert row.id is not None
+            await self._repo.mark_notified([row.id])
+
+    async def _run_on_sent(self, kind: str, row: OutboxRow, ref: MessageRef) -> bool:
+        assert self._runner is not None
+        payload = {"batch": row.batch, "delivery_id": row.delivery_id, "target": row.target,
+                   "message": ref_to_json(ref)}
+        try:
+            await self._runner(kind, payload)
+        except Exception:
+            log.exception("on_sent job failed", extra={"kind": kind, "row": row.id})
+            self._metrics.errors.labels("outbox.on_sent").inc()
+            return False
+        return True
+
+    async def _renotify(self) -> None:
+        """on_sent jobs that did not run (a crash between "sent" and the job): at least once."""
+        if self._runner is None:
+            return
+        done: list[int] = []
+        for row, kind in await self._repo.unnotified():
+            if row.message_id is None or row.message_address is None or row.id is None:
+                continue
+            ref = MessageRef(Address.parse(row.message_address), row.message_id)
+            if await self._run_on_sent(kind, row, ref):
+                done.append(row.id)
+        if done:
+            await self._repo.mark_notified(done)
+
+    # -- reports -------------------------------------------------------------------------
+    async def _progress(self, batch: str, *, items: bool) -> BatchProgress:
+        record = await self._repo.batch(batch)
+        counts = await self._repo.counts(batch)
+        sent = counts.get("sent", 0)
+        pending = sum(counts.get(s, 0) for s in ("pending", "sending", "ambiguous"))
+        now = self._clock.now()
+        window = timedelta(seconds=self._settings.progress_window_seconds)
+        recent, first = await self._repo.sent_since(batch, now - window)
+        rate = eta = None
+        if first is not None and recent:
+            elapsed = min(window, now - first).total_seconds()
+            rate = recent / elapsed if elapsed > 0 else None
+        if rate and pending:
+            eta = now + timedelta(seconds=pending / rate)
+        statuses: tuple[DeliveryStatus, ...] = ()
+        if items:
+            statuses = tuple(_status(row) for row in await self._repo.rows(batch))
+        return BatchProgress(
+            batch=batch, total=sum(counts.values()),
+            sent=sent, failed=counts.get("failed", 0), pending=pending, items=statuses,
+            uncertain=counts.get("ambiguous!", 0), cancelled=counts.get("cancelled", 0),
+            paused=bool(record and record.paused), rate_per_second=rate, eta=eta,
+        )
+
+
+def _row(item: Delivery, batch: str, now: datetime) -> dict[str, Any]:
+    if item.address is not None:
+        address = item.address
+        target = str(address)
+        platform, scope = address.platform, address.workspace
+        channel = str(address.without_thread())
+        recipient = recipient_to_json(address)
+    else:
+        assert item.user is not None
+        user = item.user
+        target = user.key
+        platform, scope, channel = user.platform, user.workspace, f"dm:{user.id}"
+        recipient = recipient_to_json(user)
+    return {
+        "delivery_id": delivery_id(batch, target), "batch": batch, "target": target,
+        "recipient": recipient, "platform": platform, "scope": scope, "channel": channel,
+        "digest": "", "state": "pending", "attempts": 0, "next_attempt_at": now,
+        "lease_owner": None, "lease_until": None, "message_id": None, "message_address": None,
+        "error": None, "created_at": now, "sent_at": None, "notified": False,
+    }
+
+
+def _status(row: OutboxRow) -> DeliveryStatus:
+    ref = (MessageRef(Address.parse(row.message_address), row.message_id)
+           if row.message_address and row.message_id else None)
+    state: Any = row.state
+    return DeliveryStatus(delivery_id=row.delivery_id, target=row.target, state=state,
+                          attempts=row.attempts, message=ref, error=row.error)
+
+
+def progress_json(progress: BatchProgress) -> str:
+    """A compact JSON form of a progress report (CLI, logs)."""
+    return json.dumps({
+        "batch": progress.batch, "total": progress.total, "sent": progress.sent,
+        "failed": progress.failed, "pending": progress.pending,
+        "uncertain": progress.uncertain, "cancelled": progress.cancelled,
+        "rate_per_second": progress.rate_per_second,
+        "eta": progress.eta.isoformat() if progress.eta else None,
+    })

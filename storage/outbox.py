@@ -1,0 +1,301 @@
+"""The outbox: one row per (batch, target), the only record of what was, is being, or will be
+posted. States: pending -> sending -> sent | failed | ambiguous (sent or not, unknown: a crash
+or a timeout between "sending" and the answer) | cancelled.
+
+Rows are taken under a lease (``lease_owner``/``lease_until``): ``FOR UPDATE SKIP LOCKED`` on
+PostgreSQL, the single ``BEGIN IMMEDIATE`` writer on SQLite. Every later write is conditional
+on still holding the lease, which fences off an instance that stalled past its lease.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import Index, UniqueConstraint, func, insert, or_, update
+from sqlmodel import Field, SQLModel, col, select
+
+import storage.base  # noqa: F401  (naming convention before any table)
+from storage.base import UTCDateTime
+from storage.db import Database
+from storage.scheduling import holder_dead
+
+OPEN_STATES = ("pending", "sending", "ambiguous")
+
+
+class OutboxBatch(SQLModel, table=True):
+    __tablename__ = "outbox_batch"
+
+    batch: str = Field(primary_key=True, max_length=200)
+    owner: str | None = Field(default=None, max_length=300)
+    on_sent: str | None = Field(default=None, max_length=100)
+    paused: bool = False
+    cancelled: bool = False
+    total: int = 0
+    created_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class OutboxMessage(SQLModel, table=True):
+    """Message bodies by content hash: a 5,000-target fan-out stores its message once."""
+
+    __tablename__ = "outbox_message"
+
+    digest: str = Field(primary_key=True, max_length=64)
+    body: str = Field(sa_type=sa.Text)
+
+
+class OutboxRow(SQLModel, table=True):
+    __tablename__ = "outbox"
+    __table_args__ = (
+        UniqueConstraint("batch", "target"),
+        Index("ix_outbox_state_next_attempt_at", "state", "next_attempt_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    delivery_id: str = Field(max_length=64, unique=True)
+    batch: str = Field(max_length=200, index=True)
+    target: str = Field(max_length=600)  # str(Address) or UserRef.key
+    recipient: str = Field(sa_type=sa.Text)  # JSON: {"address": ...} or {"user": {...}}
+    platform: str = Field(max_length=20)
+    scope: str = Field(max_length=300)  # workspace / tenant / homeserver: a rate-limit key
+    channel: str = Field(max_length=600)  # conversation: a rate-limit key
+    digest: str = Field(max_length=64)
+    state: str = Field(max_length=12)
+    attempts: int = 0
+    next_attempt_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    lease_owner: str | None = Field(default=None, max_length=200, index=True)
+    lease_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    message_id: str | None = Field(default=None, max_length=500)
+    message_address: str | None = Field(default=None, max_length=600)
+    error: str | None = Field(default=None, max_length=500)
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
+    notified: bool = False  # on_sent job ran
+
+
+@dataclass(frozen=True, slots=True)
+class Taken:
+    """A row this instance leased, with its message body."""
+
+    row: OutboxRow
+    body: str
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """One conditional write: applied only while ``owner`` still holds the row's lease and the
+    row is in one of ``when`` states. ``values`` are column -> value."""
+
+    row_id: int
+    owner: str
+    when: tuple[str, ...]
+    values: Mapping[str, Any]
+
+
+class OutboxRepository:
+    """All SQL of the outbox."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def enqueue(
+        self, batch: OutboxBatch, bodies: Mapping[str, str], rows: Sequence[Mapping[str, Any]]
+    ) -> bool:
+        """Store a batch atomically; False (and nothing written) when it already exists."""
+        async with self._db.session() as session:
+            if await session.get(OutboxBatch, batch.batch) is not None:
+                return False
+            session.add(batch)
+            known = set((await session.exec(
+                select(OutboxMessage.digest).where(col(OutboxMessage.digest).in_(list(bodies)))
+            )).all())
+            for digest, body in bodies.items():
+                if digest not in known:
+                    session.add(OutboxMessage(digest=digest, body=body))
+            await session.flush()
+            for start in range(0, len(rows), 500):
+                await session.exec(insert(OutboxRow), params=list(rows[start:start + 500]))  # type: ignore[call-overload]
+            return True
+
+    async def take(self, owner: str, *, now: datetime, lease: timedelta, limit: int) -> list[Taken]:
+        """Lease up to ``limit`` due rows (pending, or ambiguous awaiting reconciliation) of
+        batches that are not paused, oldest first."""
+        query = (
+            select(OutboxRow)
+            .join(OutboxBatch, col(OutboxBatch.batch) == col(OutboxRow.batch))
+            .where(
+                col(OutboxRow.state).in_(("pending", "ambiguous")),
+                col(OutboxRow.next_attempt_at) <= now,
+                or_(col(OutboxRow.lease_until).is_(None), col(OutboxRow.lease_until) < now),
+                col(OutboxBatch.paused).is_(False),
+            )
+            .order_by(col(OutboxRow.id))
+            .limit(limit)
+            .with_for_update(skip_locked=True, of=OutboxRow)  # type: ignore[arg-type]
+        )
+        async with self._db.session() as session:
+            rows = list(await session.exec(query))
+            if not rows:
+                return []
+            ids = [r.id for r in rows]
+            await session.exec(
+                update(OutboxRow).where(col(OutboxRow.id).in_(ids))
+                .values(lease_owner=owner, lease_until=now + lease)
+            )
+            digests = {r.digest for r in rows}
+            bodies = dict((await session.exec(
+                select(OutboxMessage.digest, OutboxMessage.body)
+                .where(col(OutboxMessage.digest).in_(digests))
+            )).all())
+            return [Taken(r, bodies[r.digest]) for r in rows]
+
+    async def apply(self, changes: Iterable[Change]) -> list[bool]:
+        """Apply conditional writes in one transaction (the group commit of the dispatcher)."""
+        results: list[bool] = []
+        async with self._db.session() as session:
+            for change in changes:
+                result = await session.exec(
+                    update(OutboxRow).where(
+                        col(OutboxRow.id) == change.row_id,
+                        col(OutboxRow.lease_owner) == change.owner,
+                        col(OutboxRow.state).in_(change.when),
+                    ).values(**change.values)
+                )
+                results.append(bool(result.rowcount))
+        return results
+
+    async def renew(self, owner: str, *, now: datetime, lease: timedelta) -> None:
+        async with self._db.session() as session:
+            await session.exec(
+                update(OutboxRow).where(
+                    col(OutboxRow.lease_owner) == owner, col(OutboxRow.state).in_(OPEN_STATES)
+                ).values(lease_until=now + lease)
+            )
+
+    async def reap(self, *, now: datetime, owner: str) -> int:
+        """Rows whose lease holder is gone: "sending" becomes "ambiguous" (reconciled before
+        any resend), other leases are released. A holder is gone when its lease expired or,
+        on this host, when its process no longer exists. Returns rows made ambiguous."""
+        async with self._db.session() as session:
+            holders = set((await session.exec(
+                select(OutboxRow.lease_owner).where(
+                    col(OutboxRow.lease_owner).is_not(None),
+                    col(OutboxRow.lease_owner) != owner,
+                    col(OutboxRow.state).in_(OPEN_STATES),
+                ).distinct()
+            )).all())
+            dead = [h for h in holders if h and holder_dead(h)]
+            gone = or_(col(OutboxRow.lease_until) < now, col(OutboxRow.lease_owner).in_(dead))
+            made = await session.exec(
+                update(OutboxRow)
+                .where(col(OutboxRow.state) == "sending", gone)
+                .values(state="ambiguous", next_attempt_at=now, lease_owner=None,
+                        lease_until=None, error="interrupted while sending")
+            )
+            await session.exec(
+                update(OutboxRow)
+                .where(col(OutboxRow.state).in_(("pending", "ambiguous")),
+                       col(OutboxRow.lease_owner).is_not(None), gone)
+                .values(lease_owner=None, lease_until=None)
+            )
+            return int(made.rowcount or 0)
+
+    async def release(self, owner: str) -> None:
+        """Give back rows leased but not yet being sent (clean stop)."""
+        async with self._db.session() as session:
+            await session.exec(
+                update(OutboxRow).where(
+                    col(OutboxRow.lease_owner) == owner,
+                    col(OutboxRow.state).in_(("pending", "ambiguous")),
+                ).values(lease_owner=None, lease_until=None)
+            )
+
+    # -- batches and reports -------------------------------------------------------------
+    async def batch(self, batch: str) -> OutboxBatch | None:
+        async with self._db.session(readonly=True) as session:
+            return await session.get(OutboxBatch, batch)
+
+    async def counts(self, batch: str) -> dict[str, int]:
+        """Rows per state; ambiguous rows settled for good (no next attempt) count under
+        ``"ambiguous!"``, those still awaiting reconciliation under ``"ambiguous"``."""
+        final = col(OutboxRow.next_attempt_at).is_(None)
+        query = (select(OutboxRow.state, final, func.count()).where(OutboxRow.batch == batch)
+                 .group_by(col(OutboxRow.state), final))
+        counts: dict[str, int] = {}
+        async with self._db.session(readonly=True) as session:
+            for state, is_final, n in await session.exec(query):
+                key = "ambiguous!" if state == "ambiguous" and is_final else state
+                counts[key] = counts.get(key, 0) + int(n)
+        return counts
+
+    async def sent_since(self, batch: str, since: datetime) -> tuple[int, datetime | None]:
+        """Rows sent at or after ``since`` and the first send time of the batch."""
+        async with self._db.session(readonly=True) as session:
+            recent = (await session.exec(
+                select(func.count()).where(OutboxRow.batch == batch,
+                                           col(OutboxRow.sent_at) >= since)
+            )).one()
+            first = (await session.exec(
+                select(func.min(OutboxRow.sent_at)).where(OutboxRow.batch == batch)
+            )).one()
+        return int(recent), first
+
+    async def rows(self, batch: str) -> list[OutboxRow]:
+        async with self._db.session(readonly=True) as session:
+            query = select(OutboxRow).where(OutboxRow.batch == batch).order_by(col(OutboxRow.id))
+            return list(await session.exec(query))
+
+    async def set_paused(self, batch: str, paused: bool) -> bool:
+        async with self._db.session() as session:
+            result = await session.exec(
+                update(OutboxBatch).where(col(OutboxBatch.batch) == batch).values(paused=paused)
+            )
+            return bool(result.rowcount)
+
+    async def cancel(self, batch: str) -> int:
+        """Cancel rows not yet handed to a platform; in-flight rows finish."""
+        async with self._db.session() as session:
+            await session.exec(
+                update(OutboxBatch).where(col(OutboxBatch.batch) == batch).values(cancelled=True)
+            )
+            result = await session.exec(
+                update(OutboxRow).where(col(OutboxRow.batch) == batch,
+                                        col(OutboxRow.state) == "pending")
+                .values(state="cancelled", next_attempt_at=None, lease_owner=None,
+                        lease_until=None)
+            )
+            return int(result.rowcount or 0)
+
+    async def depth(self) -> int:
+        async with self._db.session(readonly=True) as session:
+            return int((await session.exec(
+                select(func.count()).where(col(OutboxRow.state).in_(OPEN_STATES))
+            )).one())
+
+    async def next_due(self) -> datetime | None:
+        async with self._db.session(readonly=True) as session:
+            return (await session.exec(
+                select(func.min(OutboxRow.next_attempt_at))
+                .where(col(OutboxRow.state).in_(("pending", "ambiguous")))
+            )).one()
+
+    async def unnotified(self, *, limit: int = 500) -> list[tuple[OutboxRow, str]]:
+        """Sent rows whose batch has an on_sent job that has not run (e.g. after a crash)."""
+        query = (
+            select(OutboxRow, OutboxBatch.on_sent)
+            .join(OutboxBatch, col(OutboxBatch.batch) == col(OutboxRow.batch))
+            .where(OutboxRow.state == "sent", col(OutboxRow.notified).is_(False),
+                   col(OutboxBatch.on_sent).is_not(None))
+            .limit(limit)
+        )
+        async with self._db.session(readonly=True) as session:
+            return [(row, str(kind)) for row, kind in await session.exec(query)]
+
+    async def mark_notified(self, row_ids: Sequence[int]) -> None:
+        async with self._db.session() as session:
+            await session.exec(
+                update(OutboxRow).where(col(OutboxRow.id).in_(list(row_ids))).values(notified=True)
+            )
