@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import storage.announcements
 import storage.events
+import storage.faq
 import storage.outbox
 import storage.preferences
 import storage.roles
