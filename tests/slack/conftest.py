@@ -67,12 +67,12 @@ class Demo:
             return Reply.text(f"Ontvangen: {request.values['title']}")
 
         async def dm(request: InboundMessage, ctx: Context) -> Reply | None:
-            if not request.text.startswith("demo"):
+            if not request.text.startswith("echo"):
                 return None
             self.seen.append(request)
             if "hang" in request.text and self.holding:
                 await self.hold.wait()
-            return Reply.text(f"echo {request.text}")
+            return Reply.text(f"re: {request.text}")
 
         router.command("demo", demo)
         router.interaction("demo.vote", vote)
