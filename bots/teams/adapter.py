@@ -12,8 +12,8 @@ request to the sink and deliver the reply natively:
   updated card is the invoke's response).
 
 Messages are acknowledged at once and handled in a tracked background task (Teams retries a
-slow request, and a retry must not run a command twice: the activity id is claimed in the
-event ledger). Invokes run inline because their response is the answer.
+slow request, and a retry must not run a command twice: the activity id is claimed once, see
+``_claim``). Invokes run inline because their response is the answer.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import logging
+from collections import OrderedDict
 from collections.abc import Coroutine, Sequence
 from typing import Any
 
@@ -38,7 +39,7 @@ from bots.teams.endpoint import RouteAdapter, ThreadedTokenValidator
 from bots.teams.port import TeamsPort, message_activity
 from bots.teams.retry import RetryMiddleware, RetryPolicy
 from bots.teams.settings import TeamsSettings
-from commands.model import Interaction, Reply, Request
+from commands.model import InboundMessage, Interaction, Reply, Request
 from commands.port import DeliveryError
 from storage.events import EventLedger
 from storage.teams import TeamsReferenceRepository, TeamsSentRepository
@@ -47,6 +48,7 @@ log = logging.getLogger("hartslag.teams")
 
 ENDPOINT = "/api/messages"
 REQUEST_TIMEOUT_S = 20.0
+RECENT_ACTIVITIES = 10_000
 _CLOUD_NAMES = {"public": "Public", "usgov": "USGov", "usgovdod": "USGovDoD", "china": "China"}
 
 
@@ -76,12 +78,16 @@ class TeamsAdapter:
         self._sink: Sink | None = None
         self._tasks: set[asyncio.Task[None]] = set()
         self._seen: set[tuple[str, ...]] = set()
+        self._recent: OrderedDict[str, None] = OrderedDict()
         self._started = False
         self._endpoint = RouteAdapter()
         self._endpoint.expect(ENDPOINT)
         client = Client(ClientOptions(timeout=REQUEST_TIMEOUT_S))
         client.use(RetryMiddleware(retry))
         self._cloud = cloud or from_name(_CLOUD_NAMES[settings.cloud])
+        # The SDK logs whole activities (message text included) at DEBUG: never let it.
+        sdk_log = logging.getLogger("microsoft_teams")
+        sdk_log.setLevel(max(sdk_log.getEffectiveLevel(), logging.INFO))
         self.app = App(**self._app_options(client, token))
         self.app.router.add_handler(lambda _activity: True, self._on_activity)
         self._refs = deps.store.repo(TeamsReferenceRepository)
@@ -196,21 +202,41 @@ class TeamsAdapter:
     async def _handle(self, request: Request, direct: bool, activity_id: str | None) -> None:
         if self._sink is None:
             return
-        ledger = self._deps.store.repo(EventLedger)
-        key = f"teams:{activity_id}" if activity_id else None
-        if key and not await ledger.claim(key, at=self._deps.clock.now()):
+        durable = isinstance(request, InboundMessage) and not direct
+        if activity_id and not await self._claim(activity_id, durable=durable):
             return  # Teams retried an activity we already handle
         try:
             reply = await self._sink(request)
         except Exception:
-            if key:
-                await ledger.release(key)
+            if activity_id:
+                await self._release(activity_id, durable=durable)
             raise
         try:
             await self._deliver(reply, request, direct)
         except DeliveryError as exc:
             log.warning("teams reply not delivered",
                         extra={"reason": exc.reason, "permanent": exc.permanent})
+
+    async def _claim(self, activity_id: str, *, durable: bool) -> bool:
+        """Once per activity. Channel messages are public, so their ids go into the durable
+        event ledger. A 1:1 message or a card submission may be an anonymous signal or answer:
+        a stored Teams activity id would point back to the sender, so those are remembered
+        in memory only (bounded); Teams rarely retries since we acknowledge at once."""
+        if durable:
+            ledger = self._deps.store.repo(EventLedger)
+            return await ledger.claim(f"teams:{activity_id}", at=self._deps.clock.now())
+        if activity_id in self._recent:
+            return False
+        self._recent[activity_id] = None
+        while len(self._recent) > RECENT_ACTIVITIES:
+            self._recent.popitem(last=False)
+        return True
+
+    async def _release(self, activity_id: str, *, durable: bool) -> None:
+        if durable:
+            await self._deps.store.repo(EventLedger).release(f"teams:{activity_id}")
+        else:
+            self._recent.pop(activity_id, None)
 
     async def _invoke(self, request: Request, direct: bool) -> InvokeResponse[Any]:
         """``Action.Execute``: the response is the updated card or a short notice."""

@@ -54,6 +54,7 @@ class Call:
     body: Any
     headers: dict[str, str]
     status: int
+    result_id: str = ""  # the activity id the fake answered with
 
     @property
     def conversation_id(self) -> str:
@@ -259,14 +260,15 @@ class FakeConnector:
             self.jwks_fetches += 1
         return JSONResponse(self.issuer.jwks())
 
-    async def _record(self, request: Request) -> tuple[Response | None, Any]:
+    async def _record(self, request: Request, result_id: str = "") -> tuple[Response | None, Any]:
         raw = await request.body()
         body = json.loads(raw) if raw else None
         with self._lock:
             fault = self._faults.pop(0) if self._faults else None
             status = fault[0] if fault else 200
             self.calls.append(Call(request.method, request.url.path.removeprefix("/teams"),
-                                   body, dict(request.headers), status))
+                                   body, dict(request.headers), status,
+                                   result_id if fault is None else ""))
         if fault is None:
             return None, body
         headers = {"Retry-After": f"{fault[1]:g}"} if fault[1] is not None else {}
@@ -274,16 +276,16 @@ class FakeConnector:
                             status_code=fault[0], headers=headers), body
 
     async def _post_activity(self, request: Request) -> Response:
-        failed, _ = await self._record(request)
-        return failed or JSONResponse({"id": f"act-{next(self._ids)}"}, status_code=201)
+        new_id = f"act-{next(self._ids)}"
+        failed, _ = await self._record(request, new_id)
+        return failed or JSONResponse({"id": new_id}, status_code=201)
 
     async def _activity(self, request: Request) -> Response:
-        failed, _ = await self._record(request)
+        new_id = request.path_params["aid"] if request.method == "PUT" else f"act-{next(self._ids)}"
+        failed, _ = await self._record(request, new_id)
         if failed:
             return failed
-        if request.method == "PUT":
-            return JSONResponse({"id": request.path_params["aid"]})
-        return JSONResponse({"id": f"act-{next(self._ids)}"}, status_code=201)
+        return JSONResponse({"id": new_id}, status_code=200 if request.method == "PUT" else 201)
 
     async def _create_conversation(self, request: Request) -> Response:
         failed, body = await self._record(request)
