@@ -73,7 +73,8 @@ class SlackAdapter:
         self.settings = settings
         self._deps = deps
         self.client = client or build_client(settings)
-        self._port = SlackPort(self.client, history_lookback=settings.history_lookback)
+        self._port = SlackPort(self.client, poster=build_client(settings, posting=True),
+                               history_lookback=settings.history_lookback)
         self._replies = ReplyDeliverer(self._port)
         self._ledger = deps.store.repo(EventLedger)
         self.bolt = self._build_bolt()

@@ -4,6 +4,11 @@ slack_sdk retries only connection errors by default. We add its rate-limit handl
 Retry-After plus up to 1 s jitter) and its server-error handler (500/503). When the retries are
 used up the error surfaces as ``DeliveryError(retry_after=...)`` so the outbox can back off
 per its own budget instead of this client sleeping for minutes.
+
+Posting is different: Slack has no idempotency key, and after a dropped connection or a 5xx
+the message may exist. The posting client (``posting=True``) retries only 429s (Slack did not
+process the request) and leaves everything else to the outbox, which asks ``find_delivery``
+before it posts again.
 """
 
 from __future__ import annotations
@@ -35,12 +40,15 @@ PERMANENT_ERRORS = frozenset({
 })
 
 
-def build_client(settings: SlackSettings) -> AsyncWebClient:
+def build_client(settings: SlackSettings, *, posting: bool = False) -> AsyncWebClient:
     handlers: list[AsyncRetryHandler] = [
-        AsyncConnectionErrorRetryHandler(max_retry_count=settings.connection_retries),
         AsyncRateLimitErrorRetryHandler(max_retry_count=settings.rate_limit_retries),
-        AsyncServerErrorRetryHandler(max_retry_count=settings.server_error_retries),
     ]
+    if not posting:
+        handlers += [
+            AsyncConnectionErrorRetryHandler(max_retry_count=settings.connection_retries),
+            AsyncServerErrorRetryHandler(max_retry_count=settings.server_error_retries),
+        ]
     kwargs: dict[str, object] = {}
     if settings.api_base_url:
         base = settings.api_base_url
@@ -73,6 +81,14 @@ def error_code(exc: Exception) -> str:
             return str(data["error"])
         return f"http_{getattr(exc.response, 'status_code', 0)}"
     return type(exc).__name__
+
+
+def refused(exc: Exception) -> bool:
+    """True when Slack answered and did not act: ``ok: false`` or a 429 (not a 5xx or a
+    dropped connection, after which a post may exist)."""
+    if not isinstance(exc, SlackApiError):
+        return False
+    return int(getattr(exc.response, "status_code", 200) or 200) < 500
 
 
 def delivery_error(exc: Exception, *, method: str) -> DeliveryError:

@@ -15,7 +15,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bots.slack.blocks import message_blocks, message_text
-from bots.slack.client import delivery_error
+from bots.slack.client import delivery_error, refused
 from commands.model import Address, MessageRef, OutgoingMessage, UserRef
 from commands.port import Capabilities, DeliveryError
 
@@ -38,9 +38,10 @@ def metadata(message: OutgoingMessage, delivery_id: str | None) -> dict[str, Any
 class SlackPort:
     """Outbound Slack. ``workspace`` names the team of the bot token (one token, one team)."""
 
-    def __init__(self, client: AsyncWebClient, *, workspace: str = "",
-                 history_lookback: int = 200) -> None:
+    def __init__(self, client: AsyncWebClient, *, poster: AsyncWebClient | None = None,
+                 workspace: str = "", history_lookback: int = 200) -> None:
         self.client = client
+        self._poster = poster or client  # retries 429 only (see bots.slack.client)
         self.workspace = workspace
         self._lookback = history_lookback
 
@@ -55,6 +56,16 @@ class SlackPort:
             log.warning("slack call failed", extra={"method": method, "reason": error.reason,
                                                     "permanent": error.permanent})
             raise error from exc
+
+    async def _post_message(self, **kwargs: Any) -> Any:
+        """chat.postMessage. ``DeliveryError`` only when Slack refused; after a 5xx or a lost
+        connection the original error propagates: the outbox treats that as ambiguous."""
+        try:
+            return await self._poster.api_call("chat.postMessage", json=kwargs)
+        except SlackApiError as exc:
+            if refused(exc):
+                raise delivery_error(exc, method="chat.postMessage") from exc
+            raise
 
     async def _get(self, method: str, **params: Any) -> Any:
         try:
@@ -73,13 +84,18 @@ class SlackPort:
         meta = metadata(message, delivery_id)
         if meta:
             args["metadata"] = meta
-        result = await self._call("chat.postMessage", **args)
+        result = await self._post_message(**args)
         channel = str(result.get("channel") or address.channel)
         ref = MessageRef(Address("slack", address.workspace or self.workspace, channel,
                                  address.thread), str(result["ts"]))
         if message.image is not None:
-            await self.upload(ref.address, message.image.png, filename=message.image.filename,
-                              alt_text=message.image.alt_text)
+            try:
+                await self.upload(ref.address, message.image.png,
+                                  filename=message.image.filename,
+                                  alt_text=message.image.alt_text)
+            except DeliveryError as exc:
+                # The post exists: raising would make the outbox post it again.
+                log.warning("slack chart upload failed", extra={"reason": exc.reason})
         return ref
 
     async def upload(self, address: Address, data: bytes, *, filename: str, alt_text: str) -> str:
@@ -134,12 +150,16 @@ class SlackPort:
                 break
         return people
 
-    async def find_delivery(self, address: Address, delivery_id: str) -> MessageRef | None:
+    async def find_delivery(self, target: Address | UserRef,
+                            delivery_id: str) -> MessageRef | None:
         """The message posted for ``delivery_id`` in the recent history, if any (crash
-        reconciliation). DMs are addressed by user id; those are opened first."""
+        reconciliation). A person's DM is opened first (conversations.open is idempotent)."""
+        if isinstance(target, UserRef):
+            address = Address("slack", target.workspace or self.workspace,
+                              await self.open_direct(target))
+        else:
+            address = target
         channel = address.channel
-        if channel.startswith(("U", "W")):
-            channel = await self.open_direct(UserRef("slack", channel, workspace=address.workspace))
         method = "conversations.replies" if address.thread else "conversations.history"
         params: dict[str, Any] = {"channel": channel, "include_all_metadata": True,
                                   "limit": min(self._lookback, 200)}

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 import pytest
+from slack_sdk.errors import SlackApiError
 
 from bots.slack.client import build_client
 from bots.slack.port import EVENT_TYPE, SlackPort
@@ -21,7 +22,8 @@ async def port(fake_slack: FakeSlack) -> AsyncIterator[SlackPort]:
     settings = SlackSettings(enabled=True, bot_token="xoxb-test", signing_secret="s",
                              api_base_url=fake_slack.base_url, rate_limit_retries=1,
                              server_error_retries=1)
-    yield SlackPort(build_client(settings), workspace="T0HART")
+    yield SlackPort(build_client(settings), poster=build_client(settings, posting=True),
+                    workspace="T0HART")
 
 
 async def test_send_posts_blocks_and_delivery_metadata(port: SlackPort, fake_slack: FakeSlack) -> None:
@@ -76,6 +78,26 @@ async def test_server_errors_are_retried_then_transient(port: SlackPort, fake_sl
     assert len(fake_slack.called("chat.update")) == 2
 
 
+async def test_a_5xx_on_post_is_ambiguous_and_not_retried(
+    port: SlackPort, fake_slack: FakeSlack
+) -> None:
+    # Slack may have posted it: no blind retry, and no DeliveryError ("not posted"); the
+    # outbox marks the row ambiguous and asks find_delivery first.
+    fake_slack.fail("chat.postMessage", "", status=503)
+    with pytest.raises(SlackApiError):
+        await port.send(CHANNEL, OutgoingMessage("x"), delivery_id="d-9")
+    assert len(fake_slack.called("chat.postMessage")) == 1
+
+
+async def test_a_failed_chart_upload_does_not_undo_the_post(
+    port: SlackPort, fake_slack: FakeSlack
+) -> None:
+    fake_slack.fail("files.getUploadURLExternal", "missing_scope")
+    image = Image(b"png", "alt")
+    ref = await port.send(CHANNEL, OutgoingMessage("Uitslag", image=image), delivery_id="d-5")
+    assert ref.message_id == fake_slack.history["C0ALG"][0].ts
+
+
 async def test_send_direct_opens_the_dm_first(port: SlackPort, fake_slack: FakeSlack) -> None:
     ref = await port.send_direct(UserRef("slack", "U0ANNA", workspace="T0HART"),
                                  OutgoingMessage("hoi"), delivery_id="d-1")
@@ -98,6 +120,9 @@ async def test_find_delivery_uses_message_metadata(port: SlackPort, fake_slack: 
     await port.send(CHANNEL, OutgoingMessage("zonder id"))
     assert await port.find_delivery(CHANNEL, "d-2") == sent
     assert await port.find_delivery(CHANNEL, "d-3") is None
+    anna = UserRef("slack", "U0ANNA", workspace="T0HART")
+    direct = await port.send_direct(anna, OutgoingMessage("dm"), delivery_id="d-4")
+    assert await port.find_delivery(anna, "d-4") == direct
     history = fake_slack.called("conversations.history")[0]
     assert history.args["include_all_metadata"] in (True, "true", "1", 1)
 
