@@ -42,9 +42,14 @@ def delivery_error(exc: Exception, what: str) -> DeliveryError:
         status = exc.response.status_code
         return DeliveryError(f"teams {what}: HTTP {status}", retry_after=retry_after(exc.response),
                              permanent=status in _PERMANENT)
-    if isinstance(exc, httpx.HTTPError):
-        return DeliveryError(f"teams {what}: {type(exc).__name__}")
     return DeliveryError(f"teams {what}: {type(exc).__name__}")
+
+
+def refused(exc: Exception) -> bool:
+    """True when the connector certainly did not post: it answered with an error, or we never
+    reached it. A timeout or a broken connection after sending is *not* a refusal: the post
+    may exist, so the outbox must treat it as ambiguous (it gets the raw exception)."""
+    return isinstance(exc, httpx.HTTPStatusError | httpx.ConnectError | httpx.ConnectTimeout)
 
 
 def message_activity(card: cards.Card, *, summary: str = "") -> MessageActivityInput:
@@ -89,6 +94,8 @@ class TeamsPort:
             sent = await self._api_for(ref.service_url).conversations.create_activity(
                 conversation_id_of(address), activity)
         except Exception as exc:
+            if not refused(exc):
+                raise
             raise delivery_error(exc, "send") from exc
         if delivery_id:
             await self._sent.record(delivery_id, address.channel, sent.id, at=self._clock.now())
@@ -139,14 +146,20 @@ class TeamsPort:
         await self._refs.save_users(rows, at=self._clock.now())
         return people
 
-    async def find_delivery(self, address: Address, delivery_id: str) -> MessageRef | None:
+    async def find_delivery(self, target: Address | UserRef,
+                            delivery_id: str) -> MessageRef | None:
+        """The activity an outbox row became (``target`` is the row's address or person)."""
         found = await self._sent.find(delivery_id)
         if found is None:
             return None
         conversation, activity_id = found
-        if conversation != address.channel:
-            address = Address(PLATFORM, address.workspace, conversation)
-        return MessageRef(address, activity_id)
+        if isinstance(target, Address) and target.channel == conversation:
+            return MessageRef(target, activity_id)
+        tenant = target.workspace
+        if isinstance(target, UserRef) and not tenant:
+            person = await self._refs.user(target.id)
+            tenant = person.tenant_id if person else ""
+        return MessageRef(Address(PLATFORM, tenant, conversation), activity_id)
 
     async def _conversation(self, address: Address) -> ConversationRef:
         ref = await self._refs.conversation(address.channel)
