@@ -294,7 +294,7 @@ def _first_on_or_after(now: datetime, at: time, ok: Any) -> datetime:
     day = now.date()
     for _ in range(8):
         candidate = _wall(day, at, now.tzinfo)
-        if ok(day) and candidate > now:
+        if ok(day) and candidate >= now:
             return candidate.astimezone(UTC)
         day += timedelta(days=1)
     raise AssertionError("no matching day within a week")

@@ -219,7 +219,7 @@ class Scheduler:
         redone = 0
         for run in await self._repo.orphaned_runs(instance=self.instance):
             assert run.id is not None
-            row = await self._repo.get(run.schedule_id)
+            row = await self._repo.get(run.schedule_id, finished=True)
             if row is None:
                 await self._repo.finish(run.id, "interrupted", now=now)
                 continue

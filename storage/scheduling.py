@@ -113,10 +113,11 @@ class ScheduleRepository:
             assert row.id is not None
             return row.id
 
-    async def get(self, schedule_id: int) -> ScheduleRow | None:
+    async def get(self, schedule_id: int, *, finished: bool = False) -> ScheduleRow | None:
+        """An active schedule (or also a finished/cancelled one with ``finished=True``)."""
         async with self._db.session(readonly=True) as session:
             row = await session.get(ScheduleRow, schedule_id)
-            return row if row is not None and row.active else None
+            return row if row is not None and (row.active or finished) else None
 
     async def active(self, *, kind_prefix: str = "", owner: str | None = None) -> list[ScheduleRow]:
         query = select(ScheduleRow).where(col(ScheduleRow.active).is_(True))
