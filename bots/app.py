@@ -13,6 +13,7 @@ from scheduling.outbox import Outbox
 from sqlalchemy import text
 
 import commands.core
+import commands.signals
 from bots.adapter import Adapter, AdapterDeps
 from bots.config import Config
 from bots.lag import LagMonitor
@@ -36,6 +37,7 @@ log = logging.getLogger("hartslag.app")
 # Each feature package exposes register(router); the order is the order of `help`.
 FEATURES: tuple[Callable[[Router], None], ...] = (
     commands.core.register,
+    commands.signals.register,
 )
 
 

@@ -25,6 +25,7 @@ from bots.slack.settings import SlackSettings
 from bots.teams.settings import TeamsSettings
 from commands.i18n import LOCALES
 from commands.settings import SettingsBag
+from commands.signals.settings import SignalSettings
 from scheduling.settings import DeliverySettings, SchedulerSettings
 
 ENV_PREFIX = "HARTSLAG_"
@@ -127,6 +128,7 @@ class Config(Section):
     matrix: MatrixSettings = MatrixSettings()
     scheduler: SchedulerSettings = SchedulerSettings()
     delivery: DeliverySettings = DeliverySettings()
+    signals: SignalSettings = SignalSettings()
 
     @model_validator(mode="after")
     def _teams_dev_switch(self) -> Config:

@@ -1,0 +1,103 @@
+"""``[signals]`` settings: anonymous signals with follow-up.
+
+Secrets never live in the database and preferably not in the config file either: the relay key
+and the HMAC secret arrive through ``HARTSLAG_SIGNALS_RELAY_KEY`` and
+``HARTSLAG_SIGNALS_HMAC_SECRET`` (the config loader's environment overrides) or through key
+files named here. With none of them set (the embedded demo) hartslag creates key files next to
+the SQLite database, outside it, and logs a warning.
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, SecretStr, field_validator, model_validator
+
+DEFAULT_CATEGORIES: tuple[str, ...] = ("werkdruk", "sociale veiligheid", "ICT", "idee")
+
+
+class SignalSettings(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    enabled: bool = True
+    # Categories a sender may pick (optional for the sender). Empty: no category question.
+    categories: tuple[str, ...] = DEFAULT_CATEGORIES
+    # Teams a sender may name (optional). Empty: the sender may type a team name.
+    teams: tuple[str, ...] = ()
+    max_length: int = 2000  # characters of one signal or reply
+    min_length: int = 5
+    # At most `rate_limit` signals per person per `rate_period_days` (a keyed hash per period).
+    rate_limit: int = 3
+    rate_period_days: int = 7
+    retention_months: int = 12  # cases, their messages and relay mappings are purged after this
+    max_block_days: int = 365
+    # Secrets: comma-separated urlsafe-base64 32-byte keys, the first seals, all unseal
+    # (rotation). Prefer the environment: HARTSLAG_SIGNALS_RELAY_KEY.
+    relay_key: SecretStr = SecretStr("")
+    relay_key_file: str = ""
+    # HMAC secret for the rate limit, blocks and case codes: HARTSLAG_SIGNALS_HMAC_SECRET.
+    hmac_secret: SecretStr = SecretStr("")
+    hmac_secret_file: str = ""
+    # Where demo key files are created when no key is configured ("": next to the SQLite file).
+    demo_key_dir: str = ""
+    allow_demo_keys: bool = True
+    # The legal whistleblower channel (this is not it): shown by `signal info`.
+    whistleblower_text: str = (
+        "Vermoeden van een misstand? Meld dat bij de vertrouwenspersoon of integriteitscontact "
+        "van je organisatie, of bij het Huis voor Klokkenluiders."
+    )
+    whistleblower_url: str = "https://www.huisvoorklokkenluiders.nl"
+    # Weekly digest of open cases (turned on by triage with `signal digest on`).
+    digest_weekday: int = 0  # 0 = Monday
+    digest_time: str = "09:00"  # Europe/Amsterdam
+
+    @field_validator("categories", "teams")
+    @classmethod
+    def _names(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        cleaned = tuple(v.strip() for v in value)
+        if any(not v or len(v) > 60 for v in cleaned):
+            raise ValueError("every name must be 1-60 characters")
+        if len({v.lower() for v in cleaned}) != len(cleaned):
+            raise ValueError("names must be unique")
+        return cleaned
+
+    @field_validator("max_length")
+    @classmethod
+    def _max_length(cls, value: int) -> int:
+        if not 100 <= value <= 20000:
+            raise ValueError("must be between 100 and 20000")
+        return value
+
+    @field_validator("rate_limit", "rate_period_days", "min_length", "max_block_days")
+    @classmethod
+    def _positive(cls, value: int) -> int:
+        if value < 1:
+            raise ValueError("must be at least 1")
+        return value
+
+    @field_validator("retention_months")
+    @classmethod
+    def _retention(cls, value: int) -> int:
+        if not 1 <= value <= 120:
+            raise ValueError("must be between 1 and 120 months")
+        return value
+
+    @field_validator("digest_weekday")
+    @classmethod
+    def _weekday(cls, value: int) -> int:
+        if not 0 <= value <= 6:
+            raise ValueError("must be 0 (Monday) to 6 (Sunday)")
+        return value
+
+    @field_validator("digest_time")
+    @classmethod
+    def _time(cls, value: str) -> str:
+        hour, sep, minute = value.partition(":")
+        if not (sep and hour.isdigit() and minute.isdigit() and int(hour) < 24
+                and int(minute) < 60):
+            raise ValueError("must be HH:MM, e.g. 09:00")
+        return value
+
+    @model_validator(mode="after")
+    def _lengths(self) -> SignalSettings:
+        if self.min_length >= self.max_length:
+            raise ValueError("min_length: must be below max_length")
+        return self
