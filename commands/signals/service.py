@@ -168,3 +168,19 @@ async def notify_sender(ctx: Context, ref: str,
 
 def block_hash_for(sealer: SignalKeys, user: UserRef) -> str:
     return sealer.keyed("block", user.key)
+
+
+async def reseal_relays(ctx: Context) -> tuple[int, int]:
+    """Re-seal every relay mapping with the first relay key (after adding a new key in front);
+    returns (re-sealed, unreadable). Unreadable mappings are left as they are."""
+    sealer = await keys(ctx)
+    store = repo(ctx)
+    done = unreadable = 0
+    for ref, sealed in await store.relays():
+        raw = sealer.unseal(sealed, case=ref)
+        if raw is None:
+            unreadable += 1
+            continue
+        await store.replace_relay(ref, sealer.seal(raw, case=ref))
+        done += 1
+    return done, unreadable
