@@ -25,6 +25,8 @@ CHANNEL = "19:general@thread.tacv2"
 TEAM = "19:team@thread.tacv2"
 ANNA = Member("29:anna", "aad-anna", "Anna de Vries")
 BRAM = Member("29:bram", "aad-bram", "Bram Jansen")
+TESS = Member("29:tess", "aad-tess", "Tess Bakker")
+MILA = Member("29:mila", "aad-mila", "Mila Visser")
 
 
 @pytest.fixture(scope="session")
@@ -163,6 +165,7 @@ async def start_harness(
     *, db_url: str, tmp_path: Path, clock: FakeClock, connector: FakeConnector,
     issuer: TokenIssuer, teams: dict[str, Any] | None = None,
     features: Sequence[Feature] = (), server_host: str = "127.0.0.1",
+    sections: dict[str, Any] | None = None,
 ) -> TeamsHarness:
     from bots.adapter import AdapterDeps
     from bots.app import FEATURES, App
@@ -173,7 +176,7 @@ async def start_harness(
     teams_section = {"enabled": True, "app_id": APP_ID, "app_password": "not-used-in-tests",
                      "tenant_id": TENANT, **(teams or {})}
     config: Config = make_config(db_url, tmp_path, server={"port": port, "host": server_host},
-                                 teams=teams_section)
+                                 teams=teams_section, **(sections or {}))
     application = App(config, clock=clock, adapters=[], features=(*FEATURES, *features))
     deps = AdapterDeps(store=application.store, clock=clock, metrics=application.metrics,
                        server_host=server_host, default_locale=config.locale.default)
@@ -197,11 +200,19 @@ def harness_features() -> Sequence[Feature]:
 
 
 @pytest.fixture
+def harness_sections() -> dict[str, Any]:
+    """Override in a test module to add config sections (roles, feature settings)."""
+    return {"roles": {"admin": [ANNA.key], "comms": [ANNA.key, BRAM.key],
+                      "triage": [TESS.key], "managers": {"demo": [MILA.key]}}}
+
+
+@pytest.fixture
 async def teams(db_url: str, tmp_path: Path, clock: FakeClock, connector: FakeConnector,
-                issuer: TokenIssuer,
-                harness_features: Sequence[Feature]) -> AsyncIterator[TeamsHarness]:
+                issuer: TokenIssuer, harness_features: Sequence[Feature],
+                harness_sections: dict[str, Any]) -> AsyncIterator[TeamsHarness]:
     harness = await start_harness(db_url=db_url, tmp_path=tmp_path, clock=clock,
-                                  connector=connector, issuer=issuer, features=harness_features)
+                                  connector=connector, issuer=issuer, features=harness_features,
+                                  sections=harness_sections)
     try:
         yield harness
     finally:

@@ -135,6 +135,11 @@ class Member:
     aad_object_id: str
     name: str
 
+    @property
+    def key(self) -> str:
+        """How config and roles name this person (``teams:<Entra object id>``)."""
+        return f"teams:{self.aad_object_id}"
+
 
 class FakeConnector:
     """Fake Bot Connector + OpenID/JWKS endpoints, recording every call.
