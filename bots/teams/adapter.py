@@ -151,6 +151,12 @@ class TeamsAdapter:
     async def _on_activity(self, ctx: Any) -> Any:
         activity: dict[str, Any] = ctx.activity.model_dump(by_alias=True, exclude_none=True,
                                                             mode="json")
+        tenant = translate.tenant_of(activity)
+        if self._settings.tenant_id and tenant and tenant != self._settings.tenant_id:
+            # A single-tenant bot answers its own organisation only; a valid token proves
+            # the caller is the Bot Connector, not which tenant the person belongs to.
+            log.warning("teams: activity from another tenant ignored")
+            return None
         await self._remember(activity)
         request = translate.to_request(activity)
         if request is None:

@@ -227,3 +227,25 @@ async def test_a_retried_activity_is_handled_once(teams: TeamsHarness) -> None:
     await teams.post(activity)
     await teams.settle()
     assert len(teams.connector.activities()) == 1
+
+
+async def test_activity_from_another_tenant_is_ignored(teams: TeamsHarness) -> None:
+    activity = teams.activities.personal("help")
+    activity["conversation"]["tenantId"] = "someone-else"
+    activity["channelData"]["tenant"]["id"] = "someone-else"
+    response = await teams.post(activity)
+    assert response.status_code == 200
+    await teams.settle()
+    assert teams.connector.sent() == []
+    refs = teams.app.store.repo(TeamsReferenceRepository)
+    assert await refs.user(ANNA.aad_object_id) is None
+
+
+@pytest.mark.parametrize("body", [b"{not json", b"[1, 2]"])
+async def test_bad_bodies_are_refused_before_anything_else(teams: TeamsHarness,
+                                                           body: bytes) -> None:
+    response = await teams.http.post(f"{teams.url}/api/messages", content=body,
+                                     headers={"Authorization": f"Bearer {teams.token()}",
+                                              "Content-Type": "application/json"})
+    assert response.status_code == 400
+    assert teams.connector.sent() == []
