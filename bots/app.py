@@ -12,8 +12,12 @@ from scheduling.engine import Scheduler
 from scheduling.outbox import Outbox
 from sqlalchemy import text
 
+import commands.announcements
 import commands.core
+import commands.org
+import commands.pulse
 import commands.signals
+import commands.summaries
 from bots.adapter import Adapter, AdapterDeps
 from bots.config import Config
 from bots.lag import LagMonitor
@@ -37,7 +41,11 @@ log = logging.getLogger("hartslag.app")
 # Each feature package exposes register(router); the order is the order of `help`.
 FEATURES: tuple[Callable[[Router], None], ...] = (
     commands.core.register,
+    commands.announcements.register,
     commands.signals.register,
+    commands.pulse.register,
+    commands.summaries.register,
+    commands.org.register,
 )
 
 

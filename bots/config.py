@@ -23,7 +23,9 @@ from bots.matrix.settings import MatrixSettings
 from bots.settings_base import Section
 from bots.slack.settings import SlackSettings
 from bots.teams.settings import TeamsSettings
+from commands.announcements.settings import AnnouncementSettings
 from commands.i18n import LOCALES
+from commands.pulse.settings import PulseSettings
 from commands.settings import SettingsBag
 from commands.signals.settings import SignalSettings
 from scheduling.settings import DeliverySettings, SchedulerSettings
@@ -128,7 +130,9 @@ class Config(Section):
     matrix: MatrixSettings = MatrixSettings()
     scheduler: SchedulerSettings = SchedulerSettings()
     delivery: DeliverySettings = DeliverySettings()
+    announcements: AnnouncementSettings = AnnouncementSettings()
     signals: SignalSettings = SignalSettings()
+    pulse: PulseSettings = PulseSettings()
 
     @model_validator(mode="after")
     def _teams_dev_switch(self) -> Config:

@@ -1,0 +1,28 @@
+"""Announcements: compose (command or form), preview, four-eyes approval, schedule or
+recurrence, embargo ("internal first"), delivery through the outbox, acknowledgement with
+reminders, and the reach report. Platform-neutral; adapters render the neutral messages."""
+
+from __future__ import annotations
+
+from commands.announcements import interactions, jobs
+from commands.announcements.command import handle
+from commands.announcements.form import FORM_ID, submitted
+from commands.announcements.lifecycle import POST, REMIND, REPORT, SENT
+from commands.announcements.messages import TEXT
+from commands.announcements.render import ACK, APPROVE, CONFIRM, DISCARD, REJECT
+from commands.router import Router
+
+
+def register(router: Router) -> None:
+    router.command("announce", handle, aliases=("aankondiging", "announcement", "aankondig"),
+                   role="comms", help=(TEXT, "help"))
+    router.form(FORM_ID, submitted)
+    router.interaction(CONFIRM, interactions.on_confirm)
+    router.interaction(DISCARD, interactions.on_discard)
+    router.interaction(APPROVE, interactions.on_approve)
+    router.interaction(REJECT, interactions.on_reject)
+    router.interaction(ACK, interactions.on_ack)
+    router.job(POST, jobs.run_post)
+    router.job(SENT, jobs.run_sent)
+    router.job(REMIND, jobs.run_remind)
+    router.job(REPORT, jobs.run_report)
