@@ -1,0 +1,88 @@
+"""PNG charts for chat (pulse trends, distributions; announcements reach reports).
+
+Matplotlib's object API with the Agg canvas: no pyplot, so no global figure state and no GUI
+backend; each call builds and drops its own Figure. Rendering takes tens of milliseconds of
+CPU, so async callers use ``render_trend`` / ``render_bars``, which run it in a worker thread.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+_COLOURS = ("#01689b", "#e17000", "#39870c", "#a90061", "#673327", "#8fcae7")  # Rijkshuisstijl
+
+
+@dataclass(frozen=True)
+class Line:
+    """One line of a trend chart; ``None`` values leave a gap (a hidden round)."""
+
+    label: str
+    values: Sequence[float | None]
+
+
+def _png(figure: Figure) -> bytes:
+    FigureCanvasAgg(figure)
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=100, bbox_inches="tight")
+    return buffer.getvalue()
+
+
+def trend_png(
+    x_labels: Sequence[str],
+    lines: Sequence[Line],
+    *,
+    title: str = "",
+    y_range: tuple[float, float] | None = None,
+    y_label: str = "",
+) -> bytes:
+    """A line per series over the rounds in ``x_labels``."""
+    figure = Figure(figsize=(6.4, 3.6))
+    axes = figure.add_subplot()
+    positions = list(range(len(x_labels)))
+    for i, line in enumerate(lines):
+        values = [float("nan") if v is None else v for v in line.values]
+        axes.plot(positions, values, marker="o", label=line.label, color=_COLOURS[i % len(_COLOURS)])
+    axes.set_xticks(positions, list(x_labels))
+    if y_range is not None:
+        axes.set_ylim(*y_range)
+    if y_label:
+        axes.set_ylabel(y_label)
+    if title:
+        axes.set_title(title)
+    axes.grid(True, alpha=0.3)
+    if len(lines) > 1:
+        axes.legend(fontsize="small", loc="best")
+    return _png(figure)
+
+
+def bars_png(counts: Mapping[str, float], *, title: str = "", horizontal: bool = True) -> bytes:
+    """A bar per label (a distribution, a delivery report)."""
+    figure = Figure(figsize=(6.4, max(2.0, 0.45 * len(counts) + 1.0)))
+    axes = figure.add_subplot()
+    labels, values = list(counts), list(counts.values())
+    if horizontal:
+        axes.barh(labels[::-1], values[::-1], color=_COLOURS[0])
+    else:
+        axes.bar(labels, values, color=_COLOURS[0])
+    if title:
+        axes.set_title(title)
+    axes.grid(True, axis="x" if horizontal else "y", alpha=0.3)
+    return _png(figure)
+
+
+async def render_trend(x_labels: Sequence[str], lines: Sequence[Line], *, title: str = "",
+                       y_range: tuple[float, float] | None = None, y_label: str = "") -> bytes:
+    return await asyncio.to_thread(trend_png, x_labels, lines, title=title, y_range=y_range,
+                                   y_label=y_label)
+
+
+async def render_bars(counts: Mapping[str, float], *, title: str = "",
+                      horizontal: bool = True) -> bytes:
+    return await asyncio.to_thread(bars_png, counts, title=title, horizontal=horizontal)

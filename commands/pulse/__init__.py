@@ -1,0 +1,25 @@
+"""Pulse polls: short, recurring, anonymous by default (see docs/readme/pulse.md).
+
+``register`` wires the ``pulse`` command, the answer buttons and form, the free-text DM
+conversation and the scheduled jobs (open, remind, close, destroy the round key).
+"""
+
+from __future__ import annotations
+
+from commands.pulse import answer, command, jobs
+from commands.pulse.text import PULSE
+from commands.router import Router
+
+
+def register(router: Router) -> None:
+    router.command("pulse", command.handle, aliases=("peiling", "pulses"),
+                   help=(PULSE, "help"))
+    router.interaction(answer.START, answer.on_start)
+    router.interaction(answer.VOTE, answer.on_vote)
+    router.interaction(answer.WRITE, answer.on_write)
+    router.form(answer.FORM, answer.on_form)
+    router.conversation(answer.on_text)
+    router.job(jobs.OPEN, jobs.open_job)
+    router.job(jobs.REMIND, jobs.remind_job)
+    router.job(jobs.CLOSE, jobs.close_job)
+    router.job(jobs.FORGET, jobs.forget_job)

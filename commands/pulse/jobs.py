@@ -1,0 +1,184 @@
+"""Scheduled work of pulses: open a round, remind, close, destroy the round key.
+
+Job kinds: ``pulse.open`` ({"series"}), ``pulse.remind`` / ``pulse.close`` /
+``pulse.forget`` ({"round"}). Every fan-out goes through the outbox with a deterministic
+batch key, so a retried job sends nothing twice.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections import Counter
+from collections.abc import Mapping
+from datetime import timedelta
+from typing import Any
+
+from commands.context import Context
+from commands.delivery import Delivery
+from commands.model import Address, OutgoingMessage, UserRef
+from commands.org.directory import OrgDirectory
+from commands.org.tree import ROOT, TeamTree
+from commands.pulse.answer import invite_choices
+from commands.pulse.render import results_text, when_text
+from commands.pulse.runtime import PulseRuntime, round_info
+from commands.pulse.settings import PulseSettings
+from commands.pulse.text import PULSE
+from commands.schedule import Trigger
+from storage.pulse import PulseRound, PulseSeries
+
+log = logging.getLogger("hartslag.pulse")
+
+OPEN, REMIND, CLOSE, FORGET = "pulse.open", "pulse.remind", "pulse.close", "pulse.forget"
+
+
+def person(key: str) -> UserRef:
+    platform, _, ident = key.partition(":")
+    return UserRef(platform, ident)
+
+
+def audience(tree: TeamTree, series: PulseSeries) -> list[str]:
+    if series.team and series.team in tree.teams:
+        return sorted(tree.members(series.team))
+    return []
+
+
+def invite_message(ctx: Context, series: PulseSeries, row: PulseRound, *, platform: str,
+                   direct: bool) -> OutgoingMessage:
+    assert row.id is not None
+    key = "invite.anonymous" if series.anonymous else "invite.named"
+    text = ctx.text(PULSE, key, title=series.title, n=len(json.loads(series.questions)),
+                    closes=when_text(ctx, row.closes_at))
+    if platform == "matrix" and series.anonymous and not direct:
+        # Matrix room buttons (reactions, poll events) are public: answer in a DM instead.
+        return OutgoingMessage(text + "\n" + ctx.text(PULSE, "invite.matrix", round=row.id),
+                               title=series.title)
+    return OutgoingMessage(text, invite_choices(ctx, row.id), title=series.title)
+
+
+async def _deliveries(ctx: Context, series: PulseSeries, row: PulseRound, tree: TeamTree,
+                      kind: str, skip: set[str] | None = None) -> list[Delivery]:
+    out: list[Delivery] = []
+    for key in audience(tree, series):
+        if skip and key in skip:
+            continue
+        user = person(key)
+        message = invite_message(ctx, series, row, platform=user.platform, direct=True)
+        if kind == "remind":
+            message = _as_reminder(ctx, message)
+        out.append(Delivery(message, user=user))
+    for text in json.loads(series.channels):
+        address = Address.parse(text)
+        message = invite_message(ctx, series, row, platform=address.platform, direct=False)
+        if kind == "remind":
+            message = _as_reminder(ctx, message)
+        out.append(Delivery(message, address=address))
+    return out
+
+
+def _as_reminder(ctx: Context, message: OutgoingMessage) -> OutgoingMessage:
+    return OutgoingMessage(ctx.text(PULSE, "remind.head") + "\n" + message.markdown,
+                           message.choices, title=message.title)
+
+
+def _invited(tree: TeamTree, series: PulseSeries) -> dict[str, int]:
+    if not series.team or series.team not in tree.teams:
+        return {}
+    return dict(Counter(tree.team_of(m, within=series.team) or ROOT
+                        for m in tree.members(series.team)))
+
+
+async def open_job(payload: Mapping[str, Any], ctx: Context) -> None:
+    runtime = ctx.store.repo(PulseRuntime)
+    settings = ctx.settings.get(PulseSettings)
+    series = await runtime.repo.series(int(payload["series"]))
+    if series is None or not series.active or series.id is None:
+        return
+    ctx = ctx.with_locale(series.locale)
+    now = ctx.clock.now()
+    latest = next(iter(await runtime.repo.rounds(series.id, limit=1)), None)
+    tree = await ctx.store.repo(OrgDirectory).tree(settings, at=now)
+    reused = False
+    if latest is not None and latest.state == "open":
+        if latest.opened_at >= now - timedelta(minutes=10):
+            row, reused = latest, True  # a retried run of the same slot: same batch again
+        else:
+            await close_round(ctx, latest.id or 0)  # the next round supersedes it
+    if not reused:
+        row = await runtime.repo.open_round(
+            series.id, at=now, closes_at=now + timedelta(minutes=series.duration_minutes),
+            invited=json.dumps(_invited(tree, series), sort_keys=True),
+            ledger=series.reminder_mode == "non_respondents")
+    assert row.id is not None
+    owner = f"pulse:{series.id}"
+    await ctx.delivery.enqueue(await _deliveries(ctx, series, row, tree, "open"),
+                               batch=f"pulse:{series.id}:{row.number}:open", owner=owner)
+    if not reused:
+        await ctx.scheduler.add(CLOSE, Trigger("once", at=row.closes_at), {"round": row.id},
+                                owner=owner)
+        remind_at = row.opened_at + timedelta(minutes=series.reminder_minutes)
+        if series.reminder_minutes and series.reminder_mode != "off" and remind_at < row.closes_at:
+            await ctx.scheduler.add(REMIND, Trigger("once", at=remind_at), {"round": row.id},
+                                    owner=owner)
+    log.info("pulse round opened", extra={"series": series.id, "round": row.number})
+
+
+async def remind_job(payload: Mapping[str, Any], ctx: Context) -> None:
+    runtime = ctx.store.repo(PulseRuntime)
+    settings = ctx.settings.get(PulseSettings)
+    row = await runtime.repo.round(int(payload["round"]))
+    if row is None or row.state != "open" or row.closes_at <= ctx.clock.now():
+        return
+    series = await runtime.repo.series(row.series_id)
+    if series is None:
+        return
+    ctx = ctx.with_locale(series.locale)
+    tree = await ctx.store.repo(OrgDirectory).tree(settings, at=ctx.clock.now())
+    skip: set[str] = set()
+    if row.ledger and row.key_salt:
+        info = round_info(series, row)
+        answered = await runtime.repo.participants(info.round_id)
+        for key in audience(tree, series):
+            if await runtime.participant(settings, info, key) in answered:
+                skip.add(key)
+    deliveries = await _deliveries(ctx, series, row, tree, "remind", skip)
+    if deliveries:
+        await ctx.delivery.enqueue(deliveries, batch=f"pulse:{series.id}:{row.number}:remind",
+                                   owner=f"pulse:{series.id}")
+
+
+async def close_round(ctx: Context, round_id: int) -> bool:
+    """Close a round (idempotent): results to the author, key destruction scheduled."""
+    runtime = ctx.store.repo(PulseRuntime)
+    settings = ctx.settings.get(PulseSettings)
+    now = ctx.clock.now()
+    if not await runtime.repo.close_round(round_id, at=now):
+        return False
+    runtime.forget_cached(round_id)
+    row = await runtime.repo.round(round_id)
+    series = await runtime.repo.series(row.series_id) if row else None
+    if row is None or series is None:
+        return True
+    owner = f"pulse:{series.id}"
+    await ctx.scheduler.add(FORGET, Trigger("once", at=now + timedelta(days=settings.key_days)),
+                            {"round": round_id}, owner=owner)
+    author = await ctx.locale_for(user=person(series.created_by))
+    actx = ctx.with_locale(author)
+    text = await results_text(actx, series, row, group=series.team or ROOT)
+    await ctx.delivery.enqueue(
+        [Delivery(OutgoingMessage(text, title=series.title), user=person(series.created_by))],
+        batch=f"pulse:{series.id}:{row.number}:results", owner=owner)
+    log.info("pulse round closed", extra={"series": series.id, "round": row.number})
+    return True
+
+
+async def close_job(payload: Mapping[str, Any], ctx: Context) -> None:
+    await close_round(ctx, int(payload["round"]))
+
+
+async def forget_job(payload: Mapping[str, Any], ctx: Context) -> None:
+    runtime = ctx.store.repo(PulseRuntime)
+    round_id = int(payload["round"])
+    if await runtime.repo.forget_round(round_id, at=ctx.clock.now()):
+        runtime.forget_cached(round_id)
+        log.info("pulse round key destroyed", extra={"round": round_id})

@@ -1,0 +1,96 @@
+"""``[pulse]``: anonymity thresholds, the master key, retention, reminders and teams."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, field_validator, model_validator
+
+from commands.pulse.privacy import K_FLOOR
+
+
+class TeamSettings(BaseModel):
+    """``[pulse.teams."<name>"]``: people are written ``platform:id``."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    parent: str = ""
+    members: list[str] = []
+    managers: list[str] = []
+
+    @field_validator("members", "managers")
+    @classmethod
+    def _people(cls, value: list[str]) -> list[str]:
+        for person in value:
+            if ":" not in person:
+                raise ValueError(f"{person!r} is not platform:id (e.g. slack:U0123)")
+        return value
+
+
+class PulseSettings(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    # Smallest group whose results are shown; never below 3.
+    k: int = 5
+    # Smallest number of free-text answers that are shown (and then shuffled).
+    k_text: int = 10
+    # The master secret (hex or any string of 32+ characters). Set it through the
+    # environment: HARTSLAG_PULSE_KEY. Per-round keys are derived from it.
+    key: str = ""
+    # Or a file holding the master secret, outside the database (created on first use).
+    key_file: str = ""
+    # Days after a round closes when its key is destroyed and voter keys are unlinked.
+    key_days: int = 30
+    # Results only after close (anonymous pulses never show live counts either way).
+    results_hidden: bool = True
+    # Default reminder: "all" (everyone in the audience, no ledger), "off".
+    reminders: Literal["all", "off"] = "all"
+    # Hours after opening when the reminder goes out (0 = no reminder).
+    reminder_hours: int = 24
+    # Allow pulses to remind only those who did not answer; needs a participation ledger
+    # (keyed, deleted at close). Off by default: ask your works council first.
+    allow_ledger: bool = False
+    # How long a round stays open unless the pulse says otherwise.
+    duration_hours: int = 72
+    # At most this many questions in one pulse.
+    max_questions: int = 5
+    # Rounds shown in a summary's trend.
+    trend_rounds: int = 6
+    teams: dict[str, TeamSettings] = {}
+
+    @field_validator("k")
+    @classmethod
+    def _k_floor(cls, value: int) -> int:
+        if value < K_FLOOR:
+            raise ValueError(f"must be at least {K_FLOOR}")
+        return value
+
+    @field_validator("key")
+    @classmethod
+    def _key_length(cls, value: str) -> str:
+        if value and len(value) < 32:
+            raise ValueError("use at least 32 characters (e.g. `openssl rand -hex 32`)")
+        return value
+
+    @field_validator("key_days", "duration_hours", "max_questions", "trend_rounds")
+    @classmethod
+    def _positive(cls, value: int) -> int:
+        if value < 1:
+            raise ValueError("must be at least 1")
+        return value
+
+    @field_validator("reminder_hours")
+    @classmethod
+    def _not_negative(cls, value: int) -> int:
+        if value < 0:
+            raise ValueError("must be 0 or more")
+        return value
+
+    @model_validator(mode="after")
+    def _text_threshold(self) -> PulseSettings:
+        if self.k_text < self.k:
+            raise ValueError("k_text: must be at least k")
+        for name, team in self.teams.items():
+            if team.parent and team.parent not in self.teams:
+                raise ValueError(f"teams.{name}.parent: no team {team.parent!r} in [pulse.teams]")
+        return self

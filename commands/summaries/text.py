@@ -1,0 +1,51 @@
+"""Strings of manager summaries."""
+
+from __future__ import annotations
+
+from commands.i18n import Catalog
+
+SUMMARY = Catalog(
+    "summaries",
+    {
+        "nl": {
+            "help": "`summary <team> [peiling]` (`samenvatting`): resultaten voor "
+            "leidinggevenden; `summary weekly <team> on|off` voor een wekelijks bericht",
+            "usage": "Gebruik: `/hartslag summary <team> [nummer peiling]` of `/hartslag "
+            "summary weekly <team> on|off`.",
+            "no_pulse": "Peiling {id} bestaat niet.",
+            "trend": "{arrow} {delta} t.o.v. vorige ronde",
+            "no_team": "Team `{team}` bestaat niet.",
+            "nothing": "Er is nog geen gesloten peiling voor team `{team}`.",
+            "title": "**Samenvatting team {team}**: {title}, ronde {number} (gesloten {closed})",
+            "too_few": "_Te weinig reacties om te tonen._",
+            "participation_of": "Deelname: {n} van {invited} ({pct}%)",
+            "participation": "Deelname: {n} mensen",
+            "too_few_text": "_Open antwoorden tonen we pas vanaf {k} reacties._",
+            "trend_head": "Verloop over de laatste {n} rondes (– = te weinig reacties):",
+            "heading": "Samenvatting {team}",
+            "weekly_on": "Je krijgt elke maandag om 9:00 de samenvatting van team `{team}` "
+            "als er die week een ronde sloot.",
+            "weekly_off": "Geen wekelijkse samenvatting meer voor team `{team}`.",
+        },
+        "en": {
+            "help": "`summary <team> [poll]` (`samenvatting`): results for managers; "
+            "`summary weekly <team> on|off` for a weekly message",
+            "usage": "Usage: `/hartslag summary <team> [poll number]` or `/hartslag summary "
+            "weekly <team> on|off`.",
+            "no_pulse": "Poll {id} does not exist.",
+            "trend": "{arrow} {delta} vs previous round",
+            "no_team": "Team `{team}` does not exist.",
+            "nothing": "There is no closed poll for team `{team}` yet.",
+            "title": "**Summary team {team}**: {title}, round {number} (closed {closed})",
+            "too_few": "_Not enough responses to show._",
+            "participation_of": "Participation: {n} of {invited} ({pct}%)",
+            "participation": "Participation: {n} people",
+            "too_few_text": "_Open answers are shown only from {k} responses._",
+            "trend_head": "Trend over the last {n} rounds (– = not enough responses):",
+            "heading": "Summary {team}",
+            "weekly_on": "Every Monday at 9:00 you get the summary of team `{team}` when a "
+            "round closed that week.",
+            "weekly_off": "No more weekly summary for team `{team}`.",
+        },
+    },
+)

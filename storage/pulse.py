@@ -1,0 +1,251 @@
+"""Pulse polls: series (the definition and its schedule), rounds (one sending), answers,
+comments (free text) and the optional participation ledger.
+
+Anonymity is kept here, in the shape of the tables (ARCHITECTURE.md section 6):
+
+- ``pulse_answer`` holds (round, voter key, question, team, value) and nothing else: no user
+  id, no display name, no platform message id, no time. The voter key of an anonymous round is
+  an HMAC of the person under a per-round key that is never stored (see
+  commands/pulse/keys.py); of a named round it is the person's ``platform:id``.
+- ``pulse_comment`` keeps free text apart from the answers, under a different HMAC, so a
+  comment cannot be joined to the same person's answers.
+- ``pulse_participation`` (only when a series opts in to "remind only non-respondents") holds
+  a third HMAC per person; it is deleted when the round closes.
+- Those three tables are SQLite ``WITHOUT ROWID`` tables: rows are kept in key (hash) order,
+  so the file holds no insertion order that could be lined up with the ledger or a log.
+- ``forget_round`` (N days after close) deletes the round's key salt and replaces every voter
+  and comment key by a random token: after that nobody, even with the master secret and a
+  backup-free database, can tell whose answers they were.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy import bindparam, delete, update
+from sqlmodel import Field, SQLModel, col, select
+
+import storage.base  # noqa: F401  (naming convention before any table)
+from storage.base import UTCDateTime
+from storage.db import Database
+
+_NO_ROWID = {"sqlite_with_rowid": False}
+
+
+class PulseSeries(SQLModel, table=True):
+    """A pulse as its author defined it; each sending is a round."""
+
+    __tablename__ = "pulse_series"
+
+    id: int | None = Field(default=None, primary_key=True)
+    title: str = Field(max_length=200)
+    questions: str = Field(sa_type=sa.Text)  # JSON list, see commands/pulse/questions.py
+    team: str | None = Field(default=None, max_length=100, index=True)  # audience team
+    channels: str = Field(default="[]", sa_type=sa.Text)  # JSON list of str(Address)
+    anonymous: bool = Field(default=True)
+    trigger: str = Field(default="", sa_type=sa.Text)  # JSON of commands.timespec.to_json
+    duration_minutes: int = Field(default=4320)
+    reminder_minutes: int = Field(default=0)  # after opening; 0 = no reminder
+    reminder_mode: str = Field(default="all", max_length=20)  # all | non_respondents
+    results_hidden: bool = Field(default=True)
+    schedule_id: int | None = Field(default=None)
+    locale: str = Field(default="nl", max_length=5)
+    created_by: str = Field(max_length=300)  # the author, never a respondent
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    active: bool = Field(default=True)
+
+
+class PulseRound(SQLModel, table=True):
+    __tablename__ = "pulse_round"
+    __table_args__ = (sa.UniqueConstraint("series_id", "number"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    series_id: int = Field(foreign_key="pulse_series.id", index=True)
+    number: int
+    opened_at: datetime = Field(sa_type=UTCDateTime)
+    closes_at: datetime = Field(sa_type=UTCDateTime)
+    closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    state: str = Field(default="open", max_length=10)  # open | closed
+    key_salt: str | None = Field(default=None, max_length=64)  # None once forgotten
+    forgotten_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    invited: str = Field(default="{}", sa_type=sa.Text)  # JSON {team: people invited}
+    ledger: bool = Field(default=False)
+
+
+class PulseAnswer(SQLModel, table=True):
+    __tablename__ = "pulse_answer"
+    __table_args__ = _NO_ROWID
+
+    round_id: int = Field(primary_key=True, foreign_key="pulse_round.id")
+    voter_key: str = Field(primary_key=True, max_length=300)  # HMAC hex, or platform:id (named)
+    question: int = Field(primary_key=True)
+    team: str = Field(default="", max_length=100)
+    value: str = Field(max_length=200)
+
+
+class PulseComment(SQLModel, table=True):
+    __tablename__ = "pulse_comment"
+    __table_args__ = _NO_ROWID
+
+    round_id: int = Field(primary_key=True, foreign_key="pulse_round.id")
+    comment_key: str = Field(primary_key=True, max_length=64)
+    question: int
+    team: str = Field(default="", max_length=100)
+    text: str = Field(sa_type=sa.Text)
+
+
+class PulseParticipation(SQLModel, table=True):
+    __tablename__ = "pulse_participation"
+    __table_args__ = _NO_ROWID
+
+    round_id: int = Field(primary_key=True, foreign_key="pulse_round.id")
+    participant_key: str = Field(primary_key=True, max_length=64)
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerRow:
+    voter_key: str
+    question: int
+    team: str
+    value: str
+
+
+@dataclass(frozen=True, slots=True)
+class CommentRow:
+    question: int
+    team: str
+    text: str
+
+
+class PulseRepository:
+    """Series and rounds. Answers are written by storage/votes.py (batched), read here."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    # -- series ---------------------------------------------------------------------------
+    async def add_series(self, series: PulseSeries) -> PulseSeries:
+        async with self._db.session() as session:
+            session.add(series)
+            await session.flush()
+            return series
+
+    async def series(self, series_id: int) -> PulseSeries | None:
+        async with self._db.session(readonly=True) as session:
+            return await session.get(PulseSeries, series_id)
+
+    async def all_series(self, *, active_only: bool = False) -> list[PulseSeries]:
+        query = select(PulseSeries).order_by(col(PulseSeries.id))
+        if active_only:
+            query = query.where(PulseSeries.active == True)  # noqa: E712
+        async with self._db.session(readonly=True) as session:
+            return list(await session.exec(query))
+
+    async def update_series(self, series_id: int, **values: object) -> None:
+        async with self._db.session() as session:
+            await (await session.connection()).execute(
+                update(PulseSeries).where(col(PulseSeries.id) == series_id).values(**values))
+
+    # -- rounds ---------------------------------------------------------------------------
+    async def open_round(self, series_id: int, *, at: datetime, closes_at: datetime,
+                         invited: str, ledger: bool) -> PulseRound:
+        async with self._db.session() as session:
+            last = (await session.exec(
+                select(sa.func.max(PulseRound.number)).where(PulseRound.series_id == series_id)
+            )).first()
+            row = PulseRound(series_id=series_id, number=(last or 0) + 1, opened_at=at,
+                             closes_at=closes_at, key_salt=secrets.token_hex(32),
+                             invited=invited, ledger=ledger)
+            session.add(row)
+            await session.flush()
+            return row
+
+    async def round(self, round_id: int) -> PulseRound | None:
+        async with self._db.session(readonly=True) as session:
+            return await session.get(PulseRound, round_id)
+
+    async def rounds(self, series_id: int, *, limit: int = 50) -> list[PulseRound]:
+        """Newest first."""
+        async with self._db.session(readonly=True) as session:
+            return list(await session.exec(
+                select(PulseRound).where(PulseRound.series_id == series_id)
+                .order_by(col(PulseRound.number).desc()).limit(limit)))
+
+    async def close_round(self, round_id: int, *, at: datetime) -> bool:
+        """Close and drop the participation ledger; False when it was not open."""
+        async with self._db.session() as session:
+            result = await (await session.connection()).execute(
+                update(PulseRound).where(col(PulseRound.id) == round_id,
+                                         col(PulseRound.state) == "open")
+                .values(state="closed", closed_at=at))
+            await (await session.connection()).execute(delete(PulseParticipation).where(
+                col(PulseParticipation.round_id) == round_id))
+            return bool(getattr(result, "rowcount", 0))
+
+    async def forget_round(self, round_id: int, *, at: datetime) -> bool:
+        """Destroy the round's key salt and unlink its voter and comment keys for good."""
+        async with self._db.session() as session:
+            row = await session.get(PulseRound, round_id)
+            if row is None or row.state != "closed" or row.forgotten_at is not None:
+                return False
+            voters = list(await session.exec(
+                select(PulseAnswer.voter_key).where(PulseAnswer.round_id == round_id).distinct()))
+            answers = PulseAnswer.__table__  # type: ignore[attr-defined]
+            if voters:
+                await (await session.connection()).execute(
+                    answers.update().where(answers.c.round_id == round_id,
+                                           answers.c.voter_key == bindparam("old"))
+                    .values(voter_key=bindparam("new")),
+                    [{"old": v, "new": "x" + secrets.token_hex(31)} for v in voters])
+            comments = PulseComment.__table__  # type: ignore[attr-defined]
+            keys = list(await session.exec(
+                select(PulseComment.comment_key).where(PulseComment.round_id == round_id)))
+            if keys:
+                await (await session.connection()).execute(
+                    comments.update().where(comments.c.round_id == round_id,
+                                            comments.c.comment_key == bindparam("old"))
+                    .values(comment_key=bindparam("new")),
+                    [{"old": k, "new": "x" + secrets.token_hex(31)} for k in keys])
+            row.key_salt = None
+            row.forgotten_at = at
+            session.add(row)
+            return True
+
+    # -- reading answers --------------------------------------------------------------------
+    async def answers(self, round_id: int) -> list[AnswerRow]:
+        async with self._db.session(readonly=True) as session:
+            rows = await session.exec(select(PulseAnswer).where(PulseAnswer.round_id == round_id))
+            return [AnswerRow(r.voter_key, r.question, r.team, r.value) for r in rows]
+
+    async def comments(self, round_id: int) -> list[CommentRow]:
+        async with self._db.session(readonly=True) as session:
+            rows = await session.exec(
+                select(PulseComment).where(PulseComment.round_id == round_id))
+            return [CommentRow(r.question, r.team, r.text) for r in rows]
+
+    async def answers_of(self, round_id: int, voter_key: str) -> dict[int, str]:
+        async with self._db.session(readonly=True) as session:
+            rows = await session.exec(select(PulseAnswer).where(
+                PulseAnswer.round_id == round_id, PulseAnswer.voter_key == voter_key))
+            return {r.question: r.value for r in rows}
+
+    async def participants(self, round_id: int) -> set[str]:
+        async with self._db.session(readonly=True) as session:
+            rows = await session.exec(select(PulseParticipation.participant_key).where(
+                PulseParticipation.round_id == round_id))
+            return set(rows)
+
+    async def respondent_count(self, round_id: int) -> int:
+        async with self._db.session(readonly=True) as session:
+            found = (await session.exec(
+                select(sa.func.count(sa.distinct(col(PulseAnswer.voter_key))))
+                .where(PulseAnswer.round_id == round_id))).first()
+            return int(found or 0)
+
+
+def round_ids(rows: Sequence[PulseRound]) -> list[int]:
+    return [r.id for r in rows if r.id is not None]

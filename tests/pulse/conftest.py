@@ -1,0 +1,59 @@
+"""Fixtures for pulse tests: an app with an organisation of teams and a fixed pulse key."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import inspect, text
+
+from bots.config import Config
+from tests.conftest import make_config
+
+PULSE_KEY = "k" * 16 + "0123456789abcdef0123"
+ZORG = [f"z{i}" for i in range(1, 8)]  # 7 people
+ICT = [f"i{i}" for i in range(1, 6)]  # 5 people
+NOORD = ["n1", "n2"]  # 2 people: a sub-team below k
+
+
+def teams() -> dict[str, Any]:
+    return {
+        "org": {"members": [], "managers": ["local:anna"]},
+        "zorg": {"parent": "org", "members": [f"local:{p}" for p in ZORG],
+                 "managers": ["local:mila"]},
+        "zorg-noord": {"parent": "zorg", "members": [f"local:{p}" for p in NOORD],
+                       "managers": ["local:sara"]},
+        "ict": {"parent": "org", "members": [f"local:{p}" for p in ICT],
+                "managers": ["local:omar"]},
+    }
+
+
+def pulse_config(db_url: str, tmp_path: Path, **values: Any) -> Config:
+    pulse = {"key": PULSE_KEY, "teams": teams(), **values}
+    return make_config(db_url, tmp_path, pulse=pulse)
+
+
+@pytest.fixture
+def config(db_url: str, tmp_path: Path) -> Config:
+    return pulse_config(db_url, tmp_path)
+
+
+async def all_rows(app: Any) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every table, read straight from the database."""
+    async with app.db.engine.connect() as conn:
+        names = await conn.run_sync(lambda sync: inspect(sync).get_table_names())
+        found: dict[str, list[tuple[Any, ...]]] = {}
+        for name in names:
+            rows = (await conn.execute(text(f'SELECT * FROM "{name}"'))).all()
+            found[name] = [tuple(row) for row in rows]
+    return found
+
+
+TEAM_PULSE = (
+    '/hartslag pulse create "Week pulse" --team zorg --duration 2d --reminder off '
+    '--q1 "likert: Ik kan mijn werk goed doen" '
+    '--q2 "enps: Zou je ons team aanraden als werkplek?" '
+    '--q3 "single: Werkdruk? | te laag | goed | te hoog" '
+    '--q4 "multi: Wat helpt? | rust | overleg | thuiswerken" '
+    '--q5 "text: Wat wil je nog kwijt?"')
