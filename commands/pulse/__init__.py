@@ -6,12 +6,14 @@ conversation and the scheduled jobs (open, remind, close, destroy the round key)
 
 from __future__ import annotations
 
-from commands.pulse import answer, command, jobs
-from commands.pulse.text import PULSE
 from commands.router import Router
 
 
 def register(router: Router) -> None:
+    # Imported here: commands.pulse.settings is read by commands.org, which the handlers use.
+    from commands.pulse import answer, command, jobs
+    from commands.pulse.text import PULSE
+
     router.command("pulse", command.handle, aliases=("peiling", "pulses"),
                    help=(PULSE, "help"))
     router.interaction(answer.START, answer.on_start)
