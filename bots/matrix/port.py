@@ -76,7 +76,9 @@ class MatrixPort:
         self._locale = locale
         self._encrypt_direct = encrypt_direct
         self._dm_locks: dict[str, asyncio.Lock] = {}
-        self._fresh: set[str] = set()  # rooms we created that a sync may not have shown yet
+        # DM rooms we created -> the invitee; a sync must show the invitation before the
+        # first encrypted send, or the room key is shared with nobody but the bot.
+        self._fresh: dict[str, str] = {}
         self.workspace = str(client.user_id).partition(":")[2]
 
     def capabilities(self, platform: str) -> Capabilities:
@@ -139,7 +141,7 @@ class MatrixPort:
         ), "create direct room")
         raise_for(answer, "create direct room")
         assert isinstance(answer, RoomCreateResponse)
-        self._fresh.add(answer.room_id)
+        self._fresh[answer.room_id] = user_id
         await self._directs.set(user_id, answer.room_id)
         return str(answer.room_id)
 
@@ -161,20 +163,33 @@ class MatrixPort:
         return str(answer.event_id)
 
     async def _await_room(self, room_id: str) -> None:
-        """nio encrypts only for rooms it has synced; a DM created a moment ago appears with
-        the next sync (the create wakes the long-poll at once). Any other unknown room is one
-        the bot is not in: a retry cannot fix that."""
-        if room_id in self._client.rooms:
-            self._fresh.discard(room_id)
+        """nio encrypts only for rooms (and members) it has synced. A DM created a moment ago,
+        or a room joined a moment ago, appears with the next sync (the change wakes the
+        long-poll at once); a room the bot is not in at all is a permanent failure."""
+        if self._room_ready(room_id):
+            self._fresh.pop(room_id, None)
             return
-        if room_id not in self._fresh:
+        if room_id not in self._fresh and not await self._joined_on_server(room_id):
             raise DeliveryError("the bot is not in this room", permanent=True)
         deadline = asyncio.get_running_loop().time() + ROOM_WAIT
-        while room_id not in self._client.rooms:
+        while not self._room_ready(room_id):
             left = deadline - asyncio.get_running_loop().time()
             if left <= 0:
-                raise DeliveryError("room not joined (yet)")
+                raise DeliveryError("room not synced yet")
             await self._sync.wait(min(left, 1.0))
+        self._fresh.pop(room_id, None)
+
+    def _room_ready(self, room_id: str) -> bool:
+        room = self._client.rooms.get(room_id)
+        if room is None:
+            return False
+        invitee = self._fresh.get(room_id)
+        return invitee is None or invitee in room.users
+
+    async def _joined_on_server(self, room_id: str) -> bool:
+        answer = await self._call(self._client.joined_rooms(), "joined rooms")
+        raise_for(answer, "joined rooms")
+        return room_id in getattr(answer, "rooms", [])
 
     @staticmethod
     async def _call(request: Any, what: str) -> Any:
