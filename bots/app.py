@@ -18,6 +18,7 @@ import commands.org
 import commands.pulse
 import commands.signals
 import commands.summaries
+import commands.wheres
 from bots.adapter import Adapter, AdapterDeps
 from bots.config import Config
 from bots.lag import LagMonitor
@@ -46,6 +47,7 @@ FEATURES: tuple[Callable[[Router], None], ...] = (
     commands.pulse.register,
     commands.summaries.register,
     commands.org.register,
+    commands.wheres.register,  # last: it answers every DM nobody else took
 )
 
 

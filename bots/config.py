@@ -28,6 +28,7 @@ from commands.i18n import LOCALES
 from commands.pulse.settings import PulseSettings
 from commands.settings import SettingsBag
 from commands.signals.settings import SignalSettings
+from commands.wheres.settings import WheresSettings
 from scheduling.settings import DeliverySettings, SchedulerSettings
 
 ENV_PREFIX = "HARTSLAG_"
@@ -133,6 +134,7 @@ class Config(Section):
     announcements: AnnouncementSettings = AnnouncementSettings()
     signals: SignalSettings = SignalSettings()
     pulse: PulseSettings = PulseSettings()
+    wheres: WheresSettings = WheresSettings()
 
     @model_validator(mode="after")
     def _teams_dev_switch(self) -> Config:

@@ -92,6 +92,11 @@ def day_of(moment: datetime) -> datetime:
     return moment.replace(hour=0, minute=0, second=0, microsecond=0)
 
 
+def _later(previous: datetime, now: datetime) -> datetime:
+    """A change time that always moves forward, so an index sees every change."""
+    return max(now, previous + timedelta(microseconds=1))
+
+
 class FaqRepository:
     """Entries and asked questions. Every method is one short transaction."""
 
@@ -145,7 +150,7 @@ class FaqRepository:
             row.question, row.answer, row.url = merged.question, merged.answer, merged.url
             row.keywords, row.aliases, row.lang = list(merged.keywords), aliases, merged.lang
             row.owner, row.review_days = merged.owner, merged.review_days
-            row.updated_at = row.reviewed_at = now
+            row.updated_at, row.reviewed_at = _later(row.updated_at, now), now
             row.reminded_at = None
             s.add(row)
             return "updated"
@@ -165,7 +170,7 @@ class FaqRepository:
             if row is None or text in row.aliases or text == row.question:
                 return False
             row.aliases = [*row.aliases, text]
-            row.updated_at = now
+            row.updated_at = _later(row.updated_at, now)
             s.add(row)
             return True
 

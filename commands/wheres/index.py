@@ -29,7 +29,7 @@ from rapidfuzz.distance import Levenshtein
 from commands.wheres.compound import MIN_REST, Parts, known_part, split
 from commands.wheres.entry import Entry, Match
 from commands.wheres.synonyms import Synonyms, build_synonyms
-from commands.wheres.text import STOPWORDS, Analyzer, normalise, words
+from commands.wheres.text import STOPWORDS, Analyzer, words
 
 K1 = 1.2
 B = 0.5
@@ -41,6 +41,8 @@ SAT_FULL = FIELD_WEIGHT["title"] / (K1 + FIELD_WEIGHT["title"])
 # Coverage at which a unit counts as reaching the entry's question or keywords (an anchor).
 ANCHOR_COVERAGE = 0.5
 NO_ANCHOR_CAP = 0.3
+# Runner-up this close to the best: the matcher cannot tell them apart and abstains.
+TIE_MARGIN = 0.03
 # Entries kept for the verdict (the best plus alternatives and a margin check).
 TOP_K = 4
 # Postings longer than this only add to the candidates the rarer words found.
@@ -153,7 +155,7 @@ class FaqIndex:
         self._length_lists.pop(len(form), None)
 
     def _exact_keys(self, entry: Entry) -> frozenset[str]:
-        return frozenset(k for k in map(normalise, (entry.question, *entry.aliases)) if k)
+        return frozenset(k for k in map(exact_key, (entry.question, *entry.aliases)) if k)
 
     def _saturation(self, entry: Entry) -> dict[str, float]:
         fields = {
@@ -207,8 +209,10 @@ class FaqIndex:
             doc_id for doc_id, raw, conf in ranked[1:]
             if raw >= t.alternative_ratio * best_raw and conf >= t.alternative_confidence
         )[: t.max_alternatives]
-        close = len(ranked) > 1 and ranked[1][1] >= (1 - t.min_margin) * best_raw
-        confident = best_conf >= t.min_confidence and (
+        runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
+        close = runner_up >= (1 - t.min_margin) * best_raw
+        tied = runner_up >= (1 - TIE_MARGIN) * best_raw  # a coin toss, however confident
+        confident = best_conf >= t.min_confidence and not tied and (
             not close or best_conf >= t.sure_confidence
         )
         if not confident:
@@ -287,7 +291,7 @@ class _Query:
                     anchored.add(doc_id)
             if raw:
                 self.candidates = raw
-        exact = self.ix._exact.get(normalise(self.question), set()) & raw.keys()
+        exact = self.ix._exact.get(exact_key(self.question), set()) & raw.keys()
         top = set(heapq.nlargest(TOP_K, raw, key=raw.__getitem__)) | exact
         bonus = max(raw.values(), default=0.0)
         ranked = [
@@ -441,6 +445,11 @@ class _Query:
                 ix.idf(c) for f in ix.analyzer.forms(word) for c in ix._parts.compounds(f, self.known)
             ) if len(word) >= 4 else 0.0
         return scores
+
+
+def exact_key(text: str) -> str:
+    """Every word as typed (folded): only a repeat of a question or alias is certain."""
+    return " ".join(words(text))
 
 
 def _confidence(

@@ -1,0 +1,107 @@
+"""``hartslag faq import FILE`` and ``hartslag faq ask [--json] QUESTION|-``.
+
+``ask -`` reads one question per line from stdin and writes one JSON object per line:
+``{"question": ..., "id": <entry id or null>, "score": <0..1>, "alternatives": [<ids>]}``
+where ``id`` is null when the bot would not answer. Questions asked here are not recorded
+(they are tests of the knowledge base, not employees' questions).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from bots.config import Config
+from commands.wheres.entry import Match
+from commands.wheres.jobs import ensure_schedules
+from commands.wheres.kbfile import FileError, parse_file
+from commands.wheres.knowledge import Knowledge
+
+
+def add_parser(subparsers: Any) -> None:
+    faq = subparsers.add_parser("faq", help="the 'where do I find X' knowledge base")
+    sub = faq.add_subparsers(dest="faq_command", required=True)
+    imp = sub.add_parser("import", help="add or update entries from a YAML or CSV file "
+                                        "(idempotent on id)")
+    imp.add_argument("file", type=Path)
+    imp.set_defaults(func=run_import)
+    ask = sub.add_parser("ask", help="answer a question as the bot would ('-': one per line "
+                                     "from stdin, JSON lines out)")
+    ask.add_argument("--json", action="store_true", help="print JSON instead of text")
+    ask.add_argument("question", nargs="+", help="the question, or - for stdin")
+    ask.set_defaults(func=run_ask)
+
+
+async def run_import(args: argparse.Namespace, config: Config) -> int:
+    from bots.app import open_core
+
+    path: Path = args.file
+    try:
+        text = path.read_text(encoding="utf-8")  # noqa: ASYNC240 (a CLI, nothing else runs)
+    except OSError as exc:
+        print(f"hartslag: {path}: {exc.strerror}", file=sys.stderr)
+        return 2
+    try:
+        parsed = parse_file(path.name, text,
+                            default_review_days=config.wheres.default_review_days)
+    except FileError as exc:
+        print(f"hartslag: {path}: {exc}", file=sys.stderr)
+        return 2
+    counts = {"created": 0, "updated": 0, "unchanged": 0}
+    async with open_core(config) as app:
+        ctx = app.context()
+        knowledge = Knowledge()
+        for entry in parsed.entries:
+            counts[await knowledge.put(ctx, entry)] += 1
+        if parsed.entries:
+            await ensure_schedules(ctx)
+    for error in parsed.errors:
+        print(f"{path}: {error.position} ({error.entry_id or '-'}): {error.reason}",
+              file=sys.stderr)
+    print(f"{counts['created']} created, {counts['updated']} updated, "
+          f"{counts['unchanged']} unchanged, {len(parsed.errors)} invalid")
+    return 1 if parsed.errors else 0
+
+
+def as_json(question: str, match: Match) -> str:
+    return json.dumps({
+        "question": question, "id": match.entry_id, "score": match.score,
+        "alternatives": list(match.alternatives),
+    }, ensure_ascii=False)
+
+
+async def run_ask(args: argparse.Namespace, config: Config) -> int:
+    from bots.app import open_core
+
+    words: list[str] = args.question
+    batch = words == ["-"]
+    async with open_core(config) as app:
+        ctx = app.context()
+        index = await Knowledge().index(ctx)
+        if batch:
+            for line in sys.stdin:
+                question = line.rstrip("\r\n")
+                if question.strip():
+                    print(as_json(question, index.match(question)), flush=False)
+            sys.stdout.flush()
+            return 0
+        question = " ".join(words)
+        match = index.match(question)
+        if args.json:
+            print(as_json(question, match))
+            return 0
+        if match.entry_id is None:
+            hints = ", ".join(match.alternatives) or "-"
+            print(f"(no answer; confidence {match.score:.2f}; closest: {hints})")
+            return 0
+        entry = index.get(match.entry_id)
+        assert entry is not None
+        print(f"[{entry.id}] {entry.question}\n{entry.answer}")
+        if entry.url:
+            print(entry.url)
+        print(f"(confidence {match.score:.2f}; alternatives: "
+              f"{', '.join(match.alternatives) or '-'})")
+        return 0

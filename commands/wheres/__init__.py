@@ -1,0 +1,39 @@
+""""Where do I find X": a knowledge base the comms team owns, answering in Dutch and English.
+
+``register(router)`` wires the commands (``waar``/``where``, ``faq``), plain DMs and
+mentions, the buttons (alternatives, feedback, alias confirmation) and the two job kinds
+(``wheres.digest``, ``wheres.review``). Register this feature last: its message handler
+answers every DM that no earlier handler took.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from commands.router import Router
+
+
+def register(router: Router) -> None:
+    """Register every handler around one ``Knowledge`` per router (per app, no globals)."""
+    # Imported here, not at module level: storage.faq imports the value module
+    # commands.wheres.entry, and importing the package must not pull in the handlers
+    # (which import storage.faq) or the two would import each other.
+    from commands.wheres.admin import Admin
+    from commands.wheres.ask import Asking
+    from commands.wheres.jobs import DIGEST, REVIEW, run_digest, run_review
+    from commands.wheres.knowledge import Knowledge
+    from commands.wheres.messages import TEXT
+
+    knowledge = Knowledge()
+    asking = Asking(knowledge)
+    admin = Admin(knowledge)
+    router.command("waar", asking.command, aliases=("where",), help=(TEXT, "help.where"))
+    # Roles are checked per subcommand: owners may confirm aliases and reviews.
+    router.command("faq", admin.command, help=(TEXT, "help.faq"))
+    router.message(asking.message)
+    router.interaction("wheres.show", asking.show)
+    router.interaction("wheres.feedback", asking.feedback)
+    router.interaction("wheres.alias", admin.alias_button)
+    router.job(DIGEST, run_digest)
+    router.job(REVIEW, run_review)

@@ -1,0 +1,112 @@
+"""The knowledge base of one process: the repository plus an in-memory index kept in sync.
+
+One ``Knowledge`` is made by ``register(router)`` (no globals). Before each lookup it asks
+the database for a cheap stamp (count and last change); when another process (``hartslag
+faq import``, a second instance) changed entries, only those entries are re-indexed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from commands.context import Context
+from commands.wheres.entry import Entry, Match
+from commands.wheres.index import FaqIndex
+from commands.wheres.settings import WheresSettings
+from commands.wheres.synonyms import build_synonyms, load_groups
+from commands.wheres.text import normalise
+from storage.faq import FaqRepository, UpsertResult
+
+
+@dataclass(frozen=True, slots=True)
+class Asked:
+    """A question and the verdict; ``question_id`` is the stored (anonymous) question row."""
+
+    match: Match
+    question_id: int | None
+
+
+def repo(ctx: Context) -> FaqRepository:
+    return ctx.store.repo(FaqRepository)
+
+
+def settings_of(ctx: Context) -> WheresSettings:
+    return ctx.settings.get(WheresSettings)
+
+
+def build_index(settings: WheresSettings) -> FaqIndex:
+    groups = [list(g) for g in settings.synonyms]
+    if settings.synonyms_file:
+        groups += load_groups(Path(settings.synonyms_file))
+    synonyms = build_synonyms(groups, defaults=settings.builtin_synonyms)
+    return FaqIndex(synonyms=synonyms, tuning=settings.tuning())
+
+
+class Knowledge:
+    """Index + repository. Writes go to the database first, then to the index."""
+
+    def __init__(self) -> None:
+        self._index: FaqIndex | None = None
+        self._versions: dict[str, datetime] = {}
+        self._stamp: tuple[int, str] | None = None
+        self._lock = asyncio.Lock()
+
+    async def index(self, ctx: Context, *, force: bool = False) -> FaqIndex:
+        """The index, brought up to date with the database (incrementally)."""
+        async with self._lock:
+            if self._index is None:
+                self._index = build_index(settings_of(ctx))
+            stamp = await repo(ctx).stamp()
+            if force or stamp != self._stamp:
+                await self._sync(ctx, self._index)
+                self._stamp = stamp
+            return self._index
+
+    async def _sync(self, ctx: Context, index: FaqIndex) -> None:
+        versions = await repo(ctx).versions()
+        for gone in self._versions.keys() - versions.keys():
+            index.remove(gone)
+        changed = [i for i, at in versions.items() if self._versions.get(i) != at]
+        if changed:
+            index.put_many(await repo(ctx).entries(changed))
+        self._versions = versions
+
+    async def match(self, ctx: Context, question: str) -> Match:
+        return (await self.index(ctx)).match(question)
+
+    async def ask(self, ctx: Context, question: str) -> Asked:
+        """Match and record the question (never who asked it)."""
+        match = await self.match(ctx, question)
+        suggestion = match.candidates[0][0] if match.candidates else None
+        question_id = await repo(ctx).record_question(
+            question.strip(), key=normalise(question), entry_id=match.entry_id,
+            suggestion=None if match.entry_id else suggestion, score=match.score,
+            outcome="answered" if match.entry_id else "unanswered", now=ctx.clock.now(),
+        )
+        return Asked(match, question_id)
+
+    async def entry(self, ctx: Context, entry_id: str) -> Entry | None:
+        return (await self.index(ctx)).get(entry_id)
+
+    async def put(self, ctx: Context, entry: Entry) -> UpsertResult:
+        result = await repo(ctx).upsert(entry, now=ctx.clock.now())
+        await self.refresh(ctx)
+        return result
+
+    async def remove(self, ctx: Context, entry_id: str) -> bool:
+        removed = await repo(ctx).remove(entry_id)
+        await self.refresh(ctx)
+        return removed
+
+    async def add_alias(self, ctx: Context, entry_id: str, text: str) -> bool:
+        added = await repo(ctx).add_alias(entry_id, text.strip()[:500], now=ctx.clock.now())
+        await self.refresh(ctx)
+        return added
+
+    async def refresh(self, ctx: Context) -> None:
+        """Apply our own change now. (The stamp check finds other processes' changes; it
+        could miss one made within the same clock tick as the previous one, ours cannot.)"""
+        await self.index(ctx, force=True)
