@@ -49,6 +49,7 @@ log = logging.getLogger("hartslag.teams")
 ENDPOINT = "/api/messages"
 REQUEST_TIMEOUT_S = 20.0
 RECENT_ACTIVITIES = 10_000
+RECENT_REFERENCES = 50_000
 _CLOUD_NAMES = {"public": "Public", "usgov": "USGov", "usgovdod": "USGovDoD", "china": "China"}
 
 
@@ -77,7 +78,7 @@ class TeamsAdapter:
         self._deps = deps
         self._sink: Sink | None = None
         self._tasks: set[asyncio.Task[None]] = set()
-        self._seen: set[tuple[str, ...]] = set()
+        self._seen: OrderedDict[tuple[str, ...], None] = OrderedDict()
         self._recent: OrderedDict[str, None] = OrderedDict()
         self._started = False
         self._endpoint = RouteAdapter()
@@ -180,13 +181,19 @@ class TeamsAdapter:
                    conversation.tenant_id, conversation.team_id or "")
             if key not in self._seen:
                 await self._refs.save_conversation(conversation, at=now)
-                self._seen.add(key)
+                self._note(key)
         for person in translate.user_refs(activity):
             key = ("u", person.user_id, person.teams_id, person.service_url,
                    person.dm_conversation_id or "", "")
             if key not in self._seen:
                 await self._refs.save_user(person, at=now)
-                self._seen.add(key)
+                self._note(key)
+
+    def _note(self, key: tuple[str, ...]) -> None:
+        """Remember a stored reference, so the next activity costs no write (bounded)."""
+        self._seen[key] = None
+        while len(self._seen) > RECENT_REFERENCES:
+            self._seen.popitem(last=False)
 
     async def _forget(self, activity: dict[str, Any]) -> None:
         scope = translate.scope_of(activity)
