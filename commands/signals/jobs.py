@@ -101,8 +101,8 @@ async def digest_job(payload: Mapping[str, Any], ctx: Context) -> None:
         ctx = ctx.with_locale(await ctx.locale_for(user=target))
         delivery = Delivery(OutgoingMessage(await digest_text(ctx)), user=target)
         name = target.key
-    await ctx.delivery.enqueue([delivery], batch=f"{DIGEST}:{name}:{today(ctx).isoformat()}",
-                               owner="signals")
+    slot = str(payload.get("_schedule") or today(ctx).isoformat())  # idempotent per slot
+    await ctx.delivery.enqueue([delivery], batch=f"{DIGEST}:{name}:{slot}", owner="signals")
 
 
 def digest_trigger(ctx: Context) -> Trigger:

@@ -41,8 +41,9 @@ def info(ctx: Context) -> Reply:
     ))
 
 
-def render_entry(ctx: Context, entry: EntryView) -> str:
-    return ctx.text(SIGNALS, f"show.entry.{entry.kind}", day=entry.day.isoformat(),
+def render_entry(ctx: Context, entry: EntryView, *, triage: bool = False) -> str:
+    kind = "sender_triage" if triage and entry.kind == "sender" else entry.kind
+    return ctx.text(SIGNALS, f"show.entry.{kind}", day=entry.day.isoformat(),
                     text=escape_text(entry.text), author=f"`{entry.author}`")
 
 

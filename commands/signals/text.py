@@ -79,6 +79,7 @@ SIGNALS = Catalog(
             "show.entry.reply": "**Antwoord van het signalenteam** ({day}):\n{text}",
             "show.entry.sender": "**Jouw reactie** ({day}):\n{text}",
             "show.entry.followup": "**Wat ermee gedaan is** ({day}):\n{text}",
+            "show.entry.sender_triage": "**Reactie van de melder** ({day}):\n{text}",
             "show.entry.note": "**Interne notitie** van {author} ({day}):\n{text}",
             "reply.usage": "Gebruik: `signaal antwoord <code> <tekst>`, of `signaal antwoord "
             "<code>` in een privébericht om je reactie stap voor stap te schrijven.",
@@ -263,6 +264,7 @@ SIGNALS = Catalog(
             "show.entry.reply": "**Answer from the signals team** ({day}):\n{text}",
             "show.entry.sender": "**Your reply** ({day}):\n{text}",
             "show.entry.followup": "**What was done** ({day}):\n{text}",
+            "show.entry.sender_triage": "**Reply from the sender** ({day}):\n{text}",
             "show.entry.note": "**Internal note** by {author} ({day}):\n{text}",
             "reply.usage": "Usage: `signal reply <code> <text>`, or `signal reply <code>` in a "
             "direct message to write your reply step by step.",

@@ -136,7 +136,7 @@ async def dossier(request: CommandRequest, ctx: Context) -> Reply:
                     relay=ctx.text(SIGNALS, "yes" if case.has_relay else "no"))
     lines = [head, "", escape_text(case.text)]
     for entry in await repo(ctx).entries(case.ref, notes=True):
-        lines += ["", render_entry(ctx, entry)]
+        lines += ["", render_entry(ctx, entry, triage=True)]
     return Reply.text("\n".join(lines))
 
 

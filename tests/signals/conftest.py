@@ -1,0 +1,82 @@
+"""Fixtures for the signals tests: the real app with fixed keys, a production-like log capture,
+and helpers that read every row of every table."""
+
+from __future__ import annotations
+
+import io
+import logging
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from prometheus_client import generate_latest
+from sqlalchemy import inspect, text
+
+from bots.config import Config
+from bots.logs import setup_logging
+from commands.signals.keys import new_key
+from tests.conftest import make_config
+
+RELAY_KEY = new_key()
+HMAC_SECRET = new_key()
+CODE = re.compile(r"Your secret code: `([A-Z0-9]{5}-[A-Z0-9]{5})` \(case (S-[A-Z0-9]{6})\)"
+                  r"|Je geheime code: `([A-Z0-9]{5}-[A-Z0-9]{5})` \(dossier (S-[A-Z0-9]{6})\)")
+
+
+def signal_config(db_url: str, tmp_path: Path, **values: Any) -> Config:
+    signals = {"relay_key": RELAY_KEY, "hmac_secret": HMAC_SECRET, "allow_demo_keys": False,
+               **values}
+    return make_config(db_url, tmp_path, signals=signals)
+
+
+@pytest.fixture
+def config(db_url: str, tmp_path: Path) -> Config:
+    return signal_config(db_url, tmp_path, rate_limit=3)
+
+
+@pytest.fixture
+def log_output() -> Iterator[io.StringIO]:
+    """Every log line as production writes it (JSON with extras, DEBUG for our loggers)."""
+    root = logging.getLogger()
+    saved_handlers, saved_level = root.handlers[:], root.level
+    buffer = io.StringIO()
+    setup_logging("DEBUG", fmt="json", stream=buffer)
+    try:
+        yield buffer
+    finally:
+        root.handlers[:] = saved_handlers
+        root.setLevel(saved_level)
+
+
+def code_and_ref(transcript: str) -> tuple[str, str]:
+    """The last case code and reference the bot gave in ``transcript``."""
+    found = CODE.findall(transcript)
+    assert found, transcript
+    groups = [g for g in found[-1] if g]
+    return groups[0], groups[1]
+
+
+async def all_rows(app: Any) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every table (all columns), read straight from the database."""
+    async with app.db.engine.connect() as conn:
+        names = await conn.run_sync(lambda sync: inspect(sync).get_table_names())
+        found: dict[str, list[tuple[Any, ...]]] = {}
+        for name in names:
+            rows = (await conn.execute(text(f'SELECT * FROM "{name}"'))).all()
+            found[name] = [tuple(row) for row in rows]
+    return found
+
+
+def metrics_text(app: Any) -> str:
+    return generate_latest(app.metrics.registry).decode()
+
+
+def find_identifiers(haystack: str, people: list[str]) -> list[str]:
+    """Which of the people's ids or names occur (as a word) in ``haystack``."""
+    hits = []
+    for person in people:
+        if re.search(rf"(?<![A-Za-z]){re.escape(person)}(?![A-Za-z])", haystack, re.IGNORECASE):
+            hits.append(person)
+    return hits
