@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -82,11 +83,14 @@ async def run_ask(args: argparse.Namespace, config: Config) -> int:
         ctx = app.context()
         index = await Knowledge().index(ctx)
         if batch:
-            for line in sys.stdin:
-                question = line.rstrip("\r\n")
-                if question.strip():
-                    print(as_json(question, index.match(question)), flush=False)
-            sys.stdout.flush()
+            try:
+                for line in sys.stdin:
+                    question = line.rstrip("\r\n")
+                    if question.strip():
+                        print(as_json(question, index.match(question)))
+                sys.stdout.flush()
+            except BrokenPipeError:  # the reader stopped early (| head): not an error
+                sys.stdout = open(os.devnull, "w")  # noqa: SIM115, ASYNC230 (until exit)
             return 0
         question = " ".join(words)
         match = index.match(question)
