@@ -13,9 +13,18 @@ RULES: dict[str, tuple[str, ...]] = {
     "storage": ("bots", "scheduling", *SDKS),
     "scheduling": ("bots", *SDKS),
 }
-# storage may use the value objects of commands, never its handlers or features.
+# storage may use the value objects of commands, never its handlers or features: the core
+# value modules and, per feature, a module named for values (entry, model, values).
 STORAGE_MAY_IMPORT_FROM_COMMANDS = ("commands.model", "commands.schedule", "commands.delivery",
                                     "commands.clock", "commands.i18n")
+VALUE_MODULE_NAMES = ("entry", "model", "values")
+
+
+def storage_may_import(module: str) -> bool:
+    parts = module.split(".")
+    return module.startswith(STORAGE_MAY_IMPORT_FROM_COMMANDS) or (
+        len(parts) == 3 and parts[2] in VALUE_MODULE_NAMES
+    )
 
 
 def imported_modules(path: Path) -> list[tuple[int, str]]:
@@ -38,15 +47,24 @@ def violations() -> list[str]:
                 where = f"{path.relative_to(ROOT)}:{line} imports {module}"
                 if top in banned:
                     problems.append(where)
-                elif package == "storage" and top == "commands" and not module.startswith(
-                    STORAGE_MAY_IMPORT_FROM_COMMANDS
-                ):
+                elif package == "storage" and top == "commands" and not storage_may_import(module):
                     problems.append(where)
     return problems
 
 
 def test_import_rules_hold() -> None:
     assert violations() == []
+
+
+def test_value_modules_hold_only_values() -> None:
+    """A feature value module that storage imports must not pull in handlers or storage."""
+    for path in sorted((ROOT / "commands").rglob("*.py")):
+        if path.stem not in VALUE_MODULE_NAMES or path.parent.name == "commands":
+            continue
+        for line, module in imported_modules(path):
+            assert not module.startswith(("storage", "commands.router", "commands.context")), (
+                f"{path.relative_to(ROOT)}:{line} imports {module}"
+            )
 
 
 def test_the_checker_sees_a_violation(tmp_path: Path) -> None:
