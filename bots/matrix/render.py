@@ -10,6 +10,7 @@ digit or, in a DM, by replying with the number.
 from __future__ import annotations
 
 import html
+import re
 from typing import Any
 
 from markdown_it import MarkdownIt
@@ -22,6 +23,7 @@ KEYCAPS: tuple[str, ...] = (*(f"{n}\ufe0f\u20e3" for n in range(1, 10)), "\U0001
 # A lone choice (an acknowledgement) may also be answered with a thumbs up or a check mark.
 CONFIRM_KEYS: frozenset[str] = frozenset({"\U0001f44d", "\u2705", "\u2714", "\u2611"})
 
+_BARE_URL = re.compile(r"(?<![<(\[\w/\"'=])(https?://[^\s<>()\[\]`]*[^\s<>()\[\]`.,;:!?'\"])")
 _MARKDOWN = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
 _MARKDOWN.enable("strikethrough")
 
@@ -52,7 +54,15 @@ def choice_for_number(text: str, choices: tuple[Choice, ...]) -> Choice | int | 
 
 
 def markdown_to_html(markdown: str) -> str:
-    return _MARKDOWN.render(neutralise_mentions(markdown)).strip()
+    return _MARKDOWN.render(_autolink(neutralise_mentions(markdown))).strip()
+
+
+def _autolink(markdown: str) -> str:
+    """Bare ``https://...`` -> ``<https://...>`` (a CommonMark autolink), outside code spans.
+    Features write bare URLs, which Slack and Teams link by themselves; HTML needs an <a>."""
+    parts = re.split(r"(`+[^`]*`+)", markdown)
+    return "".join(part if part.startswith("`") else _BARE_URL.sub(r"<\1>", part)
+                   for part in parts)
 
 
 def render(message: OutgoingMessage, *, direct: bool, locale: str) -> dict[str, Any]:

@@ -18,7 +18,14 @@ from commands.context import Context, Services
 from commands.delivery import Delivery
 from commands.locale import LocaleResolver
 from commands.metrics import Metrics
-from commands.model import Reply, Request
+from commands.model import (
+    Choice,
+    CommandRequest,
+    Interaction,
+    OutgoingMessage,
+    Reply,
+    Request,
+)
 from commands.port import MultiPort
 from commands.roles import Roles
 from commands.router import Router
@@ -97,3 +104,42 @@ async def fan_out(app: Any, deliveries: Sequence[Delivery], *, batch: str) -> in
         assert delivery.address is not None
         await app.port.send(delivery.address, delivery.message, delivery_id=f"{batch}-{n}")
     return len(deliveries)
+
+
+def choices_feature(router: Router) -> None:
+    """A tiny feature of the tests' own: a poll by DM and an acknowledgement action, so the
+    adapter's choices (reactions, numbered replies) are tested apart from real features."""
+
+    async def ask(request: CommandRequest, ctx: Context) -> Reply | None:
+        message = OutgoingMessage("**Hoe gaat het?**", choices=(
+            Choice("test.vote", "good", "Goed"), Choice("test.vote", "bad", "Slecht")))
+        await ctx.port.send_direct(request.user, message)
+        return None
+
+    async def vote(request: Interaction, ctx: Context) -> Reply | None:
+        return Reply.text(f"Stem ontvangen: {request.value}")
+
+    async def ack(request: Interaction, ctx: Context) -> Reply | None:
+        return Reply.text(f"Bevestigd: {request.value}")
+
+    router.command("testpoll", ask)
+    router.interaction("test.vote", vote)
+    router.interaction("test.ack", ack)
+
+
+def default_features() -> tuple[Feature, ...]:
+    """Every feature of the product (when the core is complete) plus ``choices_feature``."""
+    if core_complete():
+        from bots.app import FEATURES
+
+        return (*FEATURES, choices_feature)
+    import commands.core
+
+    return (commands.core.register, choices_feature)
+
+
+def adapter_of(app: Any) -> MatrixAdapter:
+    """The Matrix adapter of a running app."""
+    found = [a for a in app.adapters if isinstance(a, MatrixAdapter)]
+    assert found, "matrix adapter not built"
+    return found[0]

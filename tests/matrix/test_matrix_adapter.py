@@ -5,29 +5,16 @@ outbox) and the people are real nio clients with E2EE."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from pathlib import Path
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 import pytest
 
-import commands.core
-from bots.matrix import MatrixAdapter
-from commands.context import Context
 from commands.delivery import Delivery
-from commands.model import (
-    Choice,
-    CommandRequest,
-    Interaction,
-    OutgoingMessage,
-    Reply,
-    UserRef,
-)
+from commands.model import Choice, OutgoingMessage, UserRef
 from commands.port import DeliveryError
-from commands.router import Router
-from tests.conftest import make_config
 from tests.matrix.conftest import MatrixUser, Synapse
-from tests.matrix.harness import START, SmallApp, core_complete, fan_out
+from tests.matrix.harness import adapter_of, fan_out
 from tests.matrix.people import Person
 
 pytestmark = pytest.mark.synapse
@@ -35,84 +22,6 @@ pytestmark = pytest.mark.synapse
 App = Any  # bots.app.App, or SmallApp while the core is incomplete
 StartBot = Callable[..., Awaitable[App]]
 NewPerson = Callable[[str], Awaitable[Person]]
-
-
-# -- a tiny feature of our own for choices (votes and acknowledgements) ---------------------
-def choices_feature(router: Router) -> None:
-    async def ask(request: CommandRequest, ctx: Context) -> Reply | None:
-        message = OutgoingMessage("**Hoe gaat het?**", choices=(
-            Choice("test.vote", "good", "Goed"), Choice("test.vote", "bad", "Slecht")))
-        await ctx.port.send_direct(request.user, message)
-        return None
-
-    async def vote(request: Interaction, ctx: Context) -> Reply | None:
-        return Reply.text(f"Stem ontvangen: {request.value}")
-
-    async def ack(request: Interaction, ctx: Context) -> Reply | None:
-        return Reply.text(f"Bevestigd: {request.value}")
-
-    router.command("testpoll", ask)
-    router.interaction("test.vote", vote)
-    router.interaction("test.ack", ack)
-
-
-FEATURES = (commands.core.register, choices_feature)
-
-
-# -- fixtures ---------------------------------------------------------------------------------
-@pytest.fixture
-async def new_person(synapse: Synapse, tmp_path: Path) -> AsyncIterator[NewPerson]:
-    people: list[Person] = []
-
-    async def make(name: str) -> Person:
-        person = Person(synapse.url, synapse.user(name), tmp_path / "people" / name)
-        await person.start()
-        people.append(person)
-        return person
-
-    yield make
-    for person in people:
-        await person.stop()
-
-
-@pytest.fixture
-def bot_user(synapse: Synapse) -> MatrixUser:
-    return synapse.user("hartslag")
-
-
-@pytest.fixture
-async def start_bot(synapse: Synapse, bot_user: MatrixUser, db_url: str,
-                    tmp_path: Path) -> AsyncIterator[StartBot]:
-    apps: list[App] = []
-
-    async def start(**matrix: Any) -> App:
-        """A bot on ``bot_user`` with the same data dir and database every time."""
-        section = {"enabled": True, "homeserver": synapse.url, "user_id": bot_user.user_id,
-                   "access_token": bot_user.access_token, "device_id": bot_user.device_id,
-                   "data_dir": str(tmp_path / "matrix-data"), "sync_timeout_ms": 5000,
-                   **matrix}
-        config = make_config(db_url, tmp_path, matrix=section, local={"enabled": False})
-        if core_complete():
-            from bots.app import App as RealApp
-            from commands.clock import FakeClock
-
-            app: App = RealApp(config, clock=FakeClock(START), features=FEATURES)
-        else:
-            app = SmallApp(config, FEATURES)
-        await app.start(serve_http=False)
-        apps.append(app)
-        return app
-
-    yield start
-    for app in apps:
-        if adapter_of(app).client.client_session is not None:  # not stopped by the test
-            await app.stop()
-
-
-def adapter_of(app: App) -> MatrixAdapter:
-    found = [a for a in app.adapters if isinstance(a, MatrixAdapter)]
-    assert found, "matrix adapter not built"
-    return found[0]
 
 
 def bodies(seen: Sequence[Any]) -> list[str]:
@@ -153,26 +62,26 @@ async def test_encrypted_dm_is_answered_encrypted(
     assert answer.event.source["type"] == "m.room.message"  # as decrypted by nio
 
 
-async def test_dm_question_goes_to_the_message_handlers(
+async def test_dm_question_is_answered_by_the_where_feature(
     start_bot: StartBot, new_person: NewPerson, bot_user: MatrixUser
 ) -> None:
+    from commands.wheres.entry import Entry
+    from commands.wheres.knowledge import Knowledge
+
     app = await start_bot()
-    seen: list[Any] = []
-
-    async def where(request: Any, ctx: Context) -> Reply | None:
-        seen.append(request)
-        return Reply.text(f"Kijk op het intranet onder *{request.text}*")
-
-    app.router.message(where)
+    entry = Entry("salaris", "Waar vind ik mijn salarisspecificatie?",
+                  "Je salarisspecificatie staat in ADP onder Mijn documenten.",
+                  url="https://intranet.gemeente.example/adp", keywords=("loonstrook", "adp"))
+    await Knowledge().put(app.context(), entry)
     tess = await new_person("tess")
     dm = await tess.create_room(invite=[bot_user.user_id], direct=True, encrypted=True)
 
     await tess.say(dm, "waar vind ik mijn loonstrook")
 
     answer = await tess.wait_for(bot_user.user_id, room_id=dm, what="an answer")
-    assert "<em>waar vind ik mijn loonstrook</em>" in answer.content["formatted_body"]
-    assert seen[0].is_direct and seen[0].text == "waar vind ik mijn loonstrook"
-    assert seen[0].user.key == f"matrix:{tess.id}"
+    assert "ADP" in answer.body and answer.event.decrypted
+    assert '<a href="https://intranet.gemeente.example/adp"' in answer.content["formatted_body"]
+    assert "1\ufe0f\u20e3" in answer.body  # the feedback choices, as numbered lines
 
 
 async def test_poll_by_dm_answered_with_a_number_and_a_reaction(

@@ -75,6 +75,13 @@ def test_labels_are_escaped_and_images_fall_back_to_their_text() -> None:
     assert "[Grafiek: 80% gelezen]" in content["body"]
 
 
+def test_bare_urls_become_links_outside_code() -> None:
+    html = render(OutgoingMessage("Meer: https://intranet.example/adp. `https://code.example`"),
+                  direct=False, locale="nl")["formatted_body"]
+    assert '<a href="https://intranet.example/adp">https://intranet.example/adp</a>.' in html
+    assert "<code>https://code.example</code>" in html
+
+
 def test_edit_replaces_the_original_event() -> None:
     content = edit("$orig", render(OutgoingMessage("Nieuw"), direct=False, locale="nl"))
     assert content["m.relates_to"] == {"rel_type": "m.replace", "event_id": "$orig"}
