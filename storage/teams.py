@@ -12,7 +12,7 @@ ambiguous by a crash can be found instead of sent twice.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlmodel import Field, SQLModel, select
@@ -85,6 +85,10 @@ class TeamsReferenceRepository:
         self._db = db
 
     async def save_conversation(self, ref: ConversationRef, *, at: datetime) -> None:
+        """Insert or refresh; no write at all when nothing changed (so an activity in an
+        anonymous flow leaves no new timestamp behind)."""
+        if await self.conversation(ref.conversation_id) == ref:
+            return
         async with self._db.session() as session:
             row = await session.get(TeamsConversation, ref.conversation_id)
             row = row or TeamsConversation(conversation_id=ref.conversation_id, service_url="",
@@ -102,7 +106,12 @@ class TeamsReferenceRepository:
                                row.kind, row.team_id)
 
     async def save_user(self, ref: UserRefRow, *, at: datetime) -> None:
-        """Insert or refresh a person; keeps a known 1:1 conversation unless ``ref`` has one."""
+        """Insert or refresh a person; keeps a known 1:1 conversation unless ``ref`` has one.
+        No write when nothing changed."""
+        known = await self.user(ref.user_id)
+        if known is not None and known == replace(
+                ref, dm_conversation_id=ref.dm_conversation_id or known.dm_conversation_id):
+            return
         async with self._db.session() as session:
             row = await session.get(TeamsUser, ref.user_id)
             row = row or TeamsUser(user_id=ref.user_id, teams_id="", service_url="", bot_id="",

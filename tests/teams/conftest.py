@@ -6,6 +6,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -156,6 +157,28 @@ class TeamsHarness:
             if not self.adapter._tasks:
                 return
             await asyncio.sleep(0.01)
+
+
+    async def settle_outbox(self) -> None:
+        """Let the delivery engine finish what is due now, without moving the clock: its
+        background dispatcher may still be sending over HTTP, and a clock jump would expire
+        those leases (a test artifact; in production leases are renewed)."""
+        import asyncio
+
+        outbox = self.app.outbox
+        for _ in range(500):
+            await self.settle()
+            handled = await outbox.drain()
+            if handled == 0 and not outbox._inflight:
+                return
+            await asyncio.sleep(0.01)
+
+    async def advance(self, delta: timedelta) -> None:
+        """Move the fake clock, run what fell due, and wait for the deliveries."""
+        clock = self.app.clock
+        clock.set(clock.now() + delta)
+        await self.app.scheduler.run_due()
+        await self.settle_outbox()
 
 
 Feature = Callable[[Router], None]

@@ -54,7 +54,7 @@ class Call:
     body: Any
     headers: dict[str, str]
     status: int
-    result_id: str = ""  # the activity id the fake answered with
+    result_id: str = ""  # the activity (or new conversation) id the fake answered with
 
     @property
     def conversation_id(self) -> str:
@@ -293,11 +293,13 @@ class FakeConnector:
         return JSONResponse({"id": new_id}, status_code=200 if request.method == "PUT" else 201)
 
     async def _create_conversation(self, request: Request) -> Response:
-        failed, body = await self._record(request)
+        raw = await request.body()
+        member = ((json.loads(raw) if raw else {}).get("members") or [{}])[0].get("id", "")
+        # Teams answers with the same 1:1 conversation for the same person every time.
+        conversation = f"a:dm-{uuid.uuid5(uuid.NAMESPACE_URL, member).hex[:12]}"
+        failed, _ = await self._record(request, conversation)
         if failed:
             return failed
-        member = ((body or {}).get("members") or [{}])[0].get("id", "")
-        conversation = f"a:dm-{uuid.uuid5(uuid.NAMESPACE_URL, member).hex[:12]}"
         return JSONResponse({"id": conversation, "serviceUrl": self.service_url})
 
     async def _members(self, request: Request) -> Response:
