@@ -39,6 +39,9 @@ INFO = frozenset({"info", "uitleg", "privacy", "anoniem", "anonymous"})
 SHOW = frozenset({"bekijk", "show", "lees", "read"})
 REPLY = frozenset({"antwoord", "reply"})
 CLOSE = frozenset({"sluit", "close"})
+# Platforms whose commands nobody else sees (Slack slash commands). Elsewhere a command in a
+# channel is a visible message with its sender, so a code must only be typed in a DM.
+INVISIBLE_COMMANDS = frozenset({"slack"})
 
 
 def register(router: Router) -> None:
@@ -78,6 +81,9 @@ async def _command(request: CommandRequest, ctx: Context, drafts: Drafts) -> Rep
         return await TRIAGE[action](request, ctx)
     if action in CLOSE and normalise_code(argument) is None and normalise_ref(argument):
         return await triage.set_status(ctx, await _triage_case(ctx, argument), "closed")
+    if (action in SHOW | REPLY | CLOSE and not request.is_direct
+            and request.address.platform not in INVISIBLE_COMMANDS):
+        raise UserError(ctx.text(SIGNALS, "dm_only"))
     if not argument and action in SHOW | REPLY | CLOSE:
         raise UserError(ctx.text(SIGNALS, "reply.usage" if action in REPLY else "usage"))
     if action in SHOW:

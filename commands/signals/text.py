@@ -46,6 +46,9 @@ SIGNALS = Catalog(
             "expired": "Je vorige signaal was te lang onaf en is vergeten (er was niets "
             "opgeslagen). Begin opnieuw met `signaal`.",
             "moved_to_dm": "Ik heb je een privébericht gestuurd: daar schrijf je je signaal.",
+            "dm_only": "Doe dit in een privébericht met mij: een code hoort niet in een kanaal, "
+            "want wie hem ziet, kan je signaal lezen. Ik heb niets gedaan. Haal je bericht hier "
+            "weg als dat kan.",
             "summary.category": "Onderwerp: {value}",
             "summary.team": "Team: {value}",
             "summary.none": "geen",
@@ -232,6 +235,9 @@ SIGNALS = Catalog(
             "expired": "Your previous signal was left unfinished too long and was forgotten "
             "(nothing had been stored). Start again with `signal`.",
             "moved_to_dm": "I sent you a direct message: write your signal there.",
+            "dm_only": "Do this in a direct message with me: a code does not belong in a channel, "
+            "because whoever sees it can read your signal. I did nothing. Remove your message "
+            "here if you can.",
             "summary.category": "Topic: {value}",
             "summary.team": "Team: {value}",
             "summary.none": "none",

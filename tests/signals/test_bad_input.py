@@ -105,3 +105,11 @@ async def test_fuzzed_arguments_never_crash_or_store(app: Any, args: str, reply:
             assert APOLOGY not in answer.message.markdown
     rows = await all_rows(app)
     assert rows["signal_case"] == [] and rows["signal_entry"] == []
+
+
+async def test_a_code_typed_in_a_channel_is_refused(chat: Any, app: Any) -> None:
+    code, _ = code_and_ref(await chat.run("@joost\ndm\n/hartslag signaal\ngeen\ngeen\n"
+                                          "Een code hoort in een DM.\nja\n"))
+    out = await chat.run(f"#algemeen\n/hartslag signaal antwoord {code} Dit is zichtbaar.\n")
+    assert "Doe dit in een privébericht" in out
+    assert len((await all_rows(app))["signal_entry"]) == 0
