@@ -8,12 +8,11 @@ from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
-from scheduling.engine import Scheduler
-from scheduling.outbox import Outbox
 from sqlalchemy import text
 
 import commands.announcements
 import commands.core
+import commands.notices
 import commands.org
 import commands.pulse
 import commands.signals
@@ -28,9 +27,13 @@ from commands.context import Context, Services
 from commands.locale import LocaleResolver
 from commands.metrics import Metrics
 from commands.model import Reply, Request, UserRef
+from commands.notices.intake import Outcome, receive
+from commands.notices.settings import HookSettings
 from commands.port import MultiPort
 from commands.roles import Roles
 from commands.router import Router
+from scheduling.engine import Scheduler
+from scheduling.outbox import Outbox
 from storage.db import Database
 from storage.migrate import ensure_current
 from storage.preferences import PreferenceRepository
@@ -47,6 +50,7 @@ FEATURES: tuple[Callable[[Router], None], ...] = (
     commands.pulse.register,
     commands.summaries.register,
     commands.org.register,
+    commands.notices.register,
     commands.wheres.register,  # last: it answers every DM nobody else took
 )
 
@@ -138,6 +142,15 @@ class App:
     async def run_job(self, kind: str, payload: Mapping[str, Any]) -> None:
         await self.router.run_job(kind, payload, self.context())
 
+    async def receive_hook(self, source: str, payload: dict[str, Any]) -> Outcome:
+        """A verified work-system event; the error boundary of /hooks/<source>."""
+        try:
+            return await receive(self.context(), source, payload)
+        except Exception:
+            self.metrics.errors.labels("hooks").inc()
+            log.exception("hook failed", extra={"source": source})
+            return Outcome(500, {"error": "internal error; the event was not taken, retry later"})
+
     def context(self, *, user: UserRef | None = None, locale: str | None = None) -> Context:
         return Context(self.services, locale=locale or self.config.locale.default, user=user)
 
@@ -156,7 +169,10 @@ class App:
                 await adapter.start(self.handle)
                 log.info("adapter started", extra={"platform": adapter.platform})
         if serve_http:
+            from bots.webhooks import hook_routes
+
             routes = [route for adapter in self.adapters for route in adapter.routes()]
+            routes += hook_routes(self.services.settings.get(HookSettings), self.receive_hook)
             http = build_http_app(health=self.health, metrics=self.metrics, routes=routes)
             self.server = HttpServer(http, host=self.config.server.host,
                                      port=self.config.server.port)

@@ -23,7 +23,9 @@ from storage.migrate import SchemaError
 EXIT_USAGE = 2
 
 # Feature CLIs: modules with add_parser(subparsers); each parser sets `func(args, config)`.
-FEATURE_CLIS: tuple[str, ...] = ("bots.cli_announce", "bots.cli_signals", "bots.cli_pulse", "bots.cli_faq")
+FEATURE_CLIS: tuple[str, ...] = (
+    "bots.cli_announce", "bots.cli_signals", "bots.cli_pulse", "bots.cli_faq", "bots.cli_people",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

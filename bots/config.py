@@ -25,6 +25,7 @@ from bots.slack.settings import SlackSettings
 from bots.teams.settings import TeamsSettings
 from commands.announcements.settings import AnnouncementSettings
 from commands.i18n import LOCALES
+from commands.notices.settings import HookSettings
 from commands.pulse.settings import PulseSettings
 from commands.settings import SettingsBag
 from commands.signals.settings import SignalSettings
@@ -135,6 +136,7 @@ class Config(Section):
     signals: SignalSettings = SignalSettings()
     pulse: PulseSettings = PulseSettings()
     wheres: WheresSettings = WheresSettings()
+    hooks: HookSettings = HookSettings()
 
     @model_validator(mode="after")
     def _teams_dev_switch(self) -> Config:

@@ -31,3 +31,11 @@ def escape_text(text: str, *, allow_mentions: bool = False) -> str:
 def clip(text: str, limit: int) -> str:
     """At most ``limit`` characters, ending in an ellipsis when cut."""
     return text if len(text) <= limit else text[: max(0, limit - 1)].rstrip() + "…"
+
+
+_ESCAPED = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|>~])")
+
+
+def unescape(text: str) -> str:
+    """Drop the backslashes ``escape_text`` added (for plain-text views such as a terminal)."""
+    return _ESCAPED.sub(r"\1", text)

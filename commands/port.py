@@ -84,6 +84,10 @@ class MultiPort:
     def add(self, platform: str, port: ChatPort) -> None:
         self._ports[platform] = port
 
+    def port_for(self, platform: str) -> ChatPort | None:
+        """The platform's own port, for optional extras (``find_user_by_email``)."""
+        return self._ports.get(platform)
+
     def _port(self, platform: str) -> ChatPort:
         try:
             return self._ports[platform]

@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import storage.announcements
 import storage.events
-import storage.org
 import storage.faq
+import storage.notices
+import storage.org
 import storage.outbox
+import storage.people
 import storage.preferences
 import storage.pulse
 import storage.roles

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from commands.markup import unescape
 from commands.model import Choice, OutgoingMessage
 
 BOT = "hartslag"
@@ -73,4 +74,6 @@ class World:
 
 
 def _text(message: OutgoingMessage) -> str:
-    return f"**{message.title}**\n{message.markdown}" if message.title else message.markdown
+    # A terminal shows Markdown as it is written, except escapes of literal characters.
+    body = unescape(message.markdown)
+    return f"**{unescape(message.title)}**\n{body}" if message.title else body
