@@ -86,9 +86,10 @@ class Person:
 
     # -- what a person does -----------------------------------------------------------------
     async def create_room(self, *, invite: list[str], direct: bool = False,
-                          encrypted: bool = False, name: str | None = None) -> str:
+                          encrypted: bool = False, name: str | None = None,
+                          alias: str | None = None) -> str:
         answer = await self.client.room_create(
-            name=name, is_direct=direct, invite=invite,
+            name=name, alias=alias, is_direct=direct, invite=invite,
             initial_state=[ENCRYPTION] if encrypted else [],
         )
         assert isinstance(answer, RoomCreateResponse), answer
