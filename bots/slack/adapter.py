@@ -84,6 +84,7 @@ class SlackAdapter:
         self._tasks: set[asyncio.Task[None]] = set()
         self._profiles: dict[str, tuple[float, str, str | None]] = {}
         self._problem: str | None = "not started"
+        self._bot_user: str | None = None
 
     # -- Adapter protocol -----------------------------------------------------------------
     @property
@@ -144,6 +145,7 @@ class SlackAdapter:
             log.warning("slack auth.test failed", extra={"reason": type(exc).__name__})
             return
         self._port.workspace = str(result.get("team_id") or "")
+        self._bot_user = str(result.get("user_id") or "") or None
         self._problem = None
 
     # -- HTTP -----------------------------------------------------------------------------
@@ -196,7 +198,7 @@ class SlackAdapter:
             self._spawn("form", self._work(*found))
 
         async def on_event(body: dict[str, Any], event: dict[str, Any]) -> None:
-            found = translate.message(event, str(body.get("team_id") or ""))
+            found = translate.message(event, str(body.get("team_id") or ""), self._bot_user)
             if found is None:
                 return
             event_id = str(body.get("event_id") or "")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import field_validator, model_validator
 
 from bots.settings_base import Section
+from commands.i18n import LOCALES
 
 
 class SlackSettings(Section):
@@ -29,6 +30,21 @@ class SlackSettings(Section):
     def _slash(cls, value: str) -> str:
         if not value.startswith("/"):
             raise ValueError("must start with /")
+        return value
+
+    @field_validator("default_locale")
+    @classmethod
+    def _locale(cls, value: str) -> str:
+        if value and value not in LOCALES:
+            raise ValueError(f"must be one of {', '.join(LOCALES)} or empty")
+        return value
+
+    @field_validator("workspace_locales")
+    @classmethod
+    def _locales(cls, value: dict[str, str]) -> dict[str, str]:
+        for team, locale in value.items():
+            if locale not in LOCALES:
+                raise ValueError(f"{team}: must be one of {', '.join(LOCALES)}")
         return value
 
     @field_validator("rate_limit_retries", "server_error_retries", "connection_retries")

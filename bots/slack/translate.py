@@ -23,7 +23,23 @@ from commands.model import (
     UserRef,
 )
 
-_MENTION = re.compile(r"<@[UW][A-Z0-9]+(?:\|[^>]*)?>")
+_USER = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
+_CHANNEL = re.compile(r"<#([CGD][A-Z0-9]+)(?:\|[^>]*)?>")
+_LINK = re.compile(r"<((?:https?|mailto):[^|>]+)(?:\|[^>]*)?>")
+_SPECIAL = re.compile(r"<!(?:subteam\^[A-Z0-9]+\|)?([^>|]+)(?:\|[^>]*)?>")
+
+
+def plain_text(text: str, team: str, *, drop_user: str | None = None) -> str:
+    """Slack's escaped text -> what the person typed, with people as ``slack:U123`` and
+    channels as addresses (``slack://T1/C2``), so commands can name them neutrally."""
+    if drop_user:
+        text = re.sub(rf"<@{re.escape(drop_user)}(?:\|[^>]*)?>", "", text)
+    text = _USER.sub(lambda m: f"slack:{m.group(1)}", text)
+    text = _CHANNEL.sub(lambda m: str(Address("slack", team, m.group(1))), text)
+    text = _LINK.sub(lambda m: m.group(1), text)
+    text = _SPECIAL.sub(lambda m: "@" + m.group(1).lstrip("@"), text)
+    text = text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+    return text.strip()
 
 
 @dataclass(frozen=True)
@@ -57,7 +73,7 @@ def command(body: Mapping[str, Any]) -> tuple[CommandRequest, Origin] | None:
         body.get("channel_id"))
     if not (team and user and channel):
         return None
-    name, args = split_command(_text(body.get("text")))
+    name, args = split_command(plain_text(_text(body.get("text")), team))
     direct = channel.startswith("D") or body.get("channel_name") == "directmessage"
     origin = Origin(team, channel, user, _text(body.get("response_url")) or None,
                     _text(body.get("trigger_id")) or None, is_direct=direct)
@@ -114,7 +130,8 @@ def submission(body: Mapping[str, Any]) -> tuple[FormSubmission, Origin] | None:
     return FormSubmission(_user(user_id, team), origin.address(), form_id, values, state), origin
 
 
-def message(event: Mapping[str, Any], team: str) -> tuple[InboundMessage, Origin] | None:
+def message(event: Mapping[str, Any], team: str,
+            bot_user: str | None = None) -> tuple[InboundMessage, Origin] | None:
     """``app_mention`` and ``message`` in a DM (``message.im``); everything else is None."""
     kind = event.get("type")
     if event.get("bot_id") or event.get("subtype") or not _text(event.get("user")):
@@ -123,7 +140,10 @@ def message(event: Mapping[str, Any], team: str) -> tuple[InboundMessage, Origin
     if kind != "app_mention" and not direct:
         return None
     user, channel = _text(event.get("user")), _text(event.get("channel"))
-    text = _MENTION.sub("", _text(event.get("text"))).strip()
+    raw = _text(event.get("text"))
+    if kind == "app_mention" and not bot_user:
+        raw = re.sub(r"^\s*<@[UW][A-Z0-9]+(?:\|[^>]*)?>", "", raw)  # the mention of us
+    text = plain_text(raw, team or _text(event.get("team")), drop_user=bot_user)
     ts = _text(event.get("ts")) or None
     thread = _text(event.get("thread_ts")) or (None if direct else ts)
     origin = Origin(team or _text(event.get("team")), channel, user, thread_ts=thread,

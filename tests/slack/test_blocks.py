@@ -91,3 +91,12 @@ def test_form_round_trip() -> None:
 def test_metadata_tolerates_garbage() -> None:
     assert read_metadata("not json") == (None, "")
     assert read_metadata("") == (None, "")
+
+
+def test_slack_text_becomes_neutral_command_text() -> None:
+    from bots.slack.translate import plain_text
+
+    text = "role grant comms <@U0BRAM|bram> in <#C0ALG|algemeen> &lt;3 &amp; <!here> <https://x.nl>"
+    assert plain_text(text, "T0HART") == (
+        "role grant comms slack:U0BRAM in slack://T0HART/C0ALG <3 & @here https://x.nl")
+    assert plain_text("<@U0BOT> help", "T0HART", drop_user="U0BOT") == "help"
