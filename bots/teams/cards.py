@@ -28,6 +28,9 @@ INPUT_PREFIX = "f_"
 _HEADING = re.compile(r"^#{1,6}\s+(.*)$")
 _CODE_SPAN = re.compile(r"`([^`]*)`")
 _STYLES = {"primary": "positive", "danger": "destructive"}
+_ESCAPED = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|>~])")
+_HELD = re.compile("\ue000(\\d+)\ue001")
+_KEEP_ESCAPED = frozenset("*_[]`\\")
 
 Card = dict[str, Any]
 
@@ -69,15 +72,36 @@ def markdown_blocks(markdown: str) -> list[dict[str, Any]]:
         spacing = "Medium" if gap and blocks else "None"
         heading = _HEADING.match(line)
         if heading:
-            blocks.append(_text(heading.group(1), weight="Bolder", spacing=spacing))
+            blocks.append(_text(inline(heading.group(1)), weight="Bolder", spacing=spacing))
         else:
-            blocks.append(_text(_CODE_SPAN.sub(r"**\1**", line), spacing=spacing))
+            blocks.append(_text(inline(line), spacing=spacing))
         gap = False
     if in_code:
         blocks.append(_text("\n".join(in_code), fontType="Monospace"))
     for block in blocks[:1]:
         block.pop("spacing", None)
     return blocks
+
+
+def inline(line: str) -> str:
+    """One line of neutral Markdown as Teams card markdown.
+
+    Code spans become bold (cards have no code style). Backslash escapes from
+    ``commands.markup.escape_text`` are dropped where the character means nothing to the
+    card renderer, and kept for ``* _ [ ] `` and at the start of a line (list, quote), where
+    the character would otherwise turn into formatting.
+    """
+    held: list[str] = []
+
+    def hold(match: re.Match[str]) -> str:
+        char = match.group(1)
+        keep = char in _KEEP_ESCAPED or match.start() == 0
+        held.append(f"\\{char}" if keep else char)
+        return f"\ue000{len(held) - 1}\ue001"
+
+    text = _ESCAPED.sub(hold, line)
+    text = _CODE_SPAN.sub(r"**\1**", text)
+    return _HELD.sub(lambda m: held[int(m.group(1))], text)
 
 
 def image_block(image: Image) -> dict[str, Any]:

@@ -113,3 +113,13 @@ def test_manifest_template_is_valid_json_with_bot_scopes_and_commands() -> None:
     assert set(bot["scopes"]) == {"personal", "team", "groupChat"}
     commands = {c["title"] for group in bot["commandLists"] for c in group["commands"]}
     assert "help" in commands
+
+
+def test_user_text_escapes_show_literally() -> None:
+    from commands.markup import escape_text
+
+    text = escape_text("Te hoog (echt!). Zie 3.5 - of *niet* _dus_ `x` #1")
+    [block] = cards.markdown_blocks(text)
+    assert block["text"] == "Te hoog (echt!). Zie 3.5 - of \\*niet\\* \\_dus\\_ \\`x\\` #1"
+    [start] = cards.markdown_blocks(escape_text("- geen lijst"))
+    assert start["text"] == "\\- geen lijst"
