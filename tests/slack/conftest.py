@@ -119,7 +119,8 @@ class AppFactory:
 
     async def start(self, **slack: Any) -> App:
         config = slack_config(*self._args, **slack)
-        app = App(config, clock=self._clock, features=(*FEATURES, self._demo.register))
+        # The demo goes first: its DM handler must see "echo ..." before the features do.
+        app = App(config, clock=self._clock, features=(self._demo.register, *FEATURES))
         await app.start(serve_http=not config.slack.socket_mode)
         self.running.append(app)
         return app
