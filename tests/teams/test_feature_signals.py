@@ -34,14 +34,20 @@ async def test_signal_by_card_and_answer_through_the_relay(teams: TeamsHarness) 
     await teams.post(submission)
     done = await teams.connector.wait_for(lambda c: len(c) >= 1)
     assert "Verstuurd, anoniem" in done[0].text, done[0].text
-    found = re.search(r"dossier (\S+?)\)", done[0].text)
-    assert found, done[0].text
-    ref = found.group(1)
 
     # Nothing that points back to the sender: the submission's activity id is not stored.
     async with teams.app.db.session(readonly=True) as session:
         keys = [row.key for row in (await session.exec(select(ProcessedEvent))).all()]
     assert f"teams:{submission['id']}" not in keys
+
+    # The triage team sees the case by its reference, never by a person.
+    teams.connector.clear()
+    await teams.post(teams.activities.personal("signaal inbox", sender=TESS))
+    inbox = (await teams.connector.wait_for(lambda c: len(c) >= 1))[0]
+    found = re.search(r"\b(S-[A-Z0-9]{6})\b", inbox.text)
+    assert found, inbox.text
+    assert "werkdruk" in inbox.text.lower() and ANNA.name not in inbox.text
+    ref = found.group(1)
 
     teams.connector.clear()
     answer = teams.activities.personal(f"signaal beantwoord {ref} Dank je, we pakken het op.",
