@@ -12,5 +12,5 @@ def backoff_seconds(
     """Delay before attempt ``attempt + 1`` (``attempt`` >= 1 is the one that failed)."""
     state = RetryCallState(retry_object=None, fn=None, args=(), kwargs={})  # type: ignore[arg-type]
     state.attempt_number = max(1, attempt)
-    wait = wait_exponential_jitter(initial=initial, max=maximum, jitter=initial)(state)
+    wait = wait_exponential_jitter(multiplier=initial, max=maximum, jitter=initial)(state)
     return max(float(wait), retry_after or 0.0)

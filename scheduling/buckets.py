@@ -1,8 +1,8 @@
 """Token buckets per platform, per conversation and per workspace/tenant.
 
-A send waits until both its buckets have a token; a 429 blocks the conversation's bucket for
-Retry-After. Time is the monotonic clock (rate limits are about real seconds even when the
-scheduler runs on a FakeClock).
+A send waits until both its buckets have a token. Time is the monotonic clock: rate limits
+are about real seconds even when the scheduler runs on a FakeClock. (Retry-After is kept by
+the outbox itself, in clock time: see ``Outbox._block``.)
 """
 
 from __future__ import annotations
@@ -19,14 +19,13 @@ _PRUNE_AT = 20_000
 class TokenBucket:
     """``rate`` tokens per second up to ``burst``; rate 0 means unlimited."""
 
-    __slots__ = ("blocked_until", "burst", "rate", "tokens", "updated")
+    __slots__ = ("burst", "rate", "tokens", "updated")
 
     def __init__(self, rate: float, burst: int, now: float) -> None:
         self.rate = rate
         self.burst = float(burst)
         self.tokens = float(burst)
         self.updated = now
-        self.blocked_until = 0.0
 
     def _refill(self, now: float) -> None:
         if now > self.updated:
@@ -36,10 +35,9 @@ class TokenBucket:
     def wait_time(self, now: float) -> float:
         """Seconds until a token is free (0 when one is free now)."""
         if self.rate <= 0:
-            return max(0.0, self.blocked_until - now)
+            return 0.0
         self._refill(now)
-        need = 0.0 if self.tokens >= 1 else (1 - self.tokens) / self.rate
-        return max(need, self.blocked_until - now)
+        return 0.0 if self.tokens >= 1 else (1 - self.tokens) / self.rate
 
     def take(self, now: float) -> None:
         if self.rate > 0:
@@ -47,8 +45,10 @@ class TokenBucket:
             self.tokens -= 1
 
     def idle(self, now: float) -> bool:
+        if self.rate <= 0:
+            return True
         self._refill(now)
-        return self.tokens >= self.burst and now >= self.blocked_until
+        return self.tokens >= self.burst
 
 
 class RateLimiter:
@@ -60,8 +60,10 @@ class RateLimiter:
         *,
         monotonic: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        headroom: float = 1.0,
     ) -> None:
         self._limits = limits
+        self._headroom = headroom
         self._now = monotonic
         self._sleep = sleep
         self._buckets: dict[tuple[str, str, str], TokenBucket] = {}
@@ -72,7 +74,9 @@ class RateLimiter:
             limits = self._limits(platform)
             rate, burst = ((limits.per_channel, limits.channel_burst) if level == "channel"
                            else (limits.per_workspace, limits.workspace_burst))
-            found = TokenBucket(rate, burst, self._now())
+            # Headroom: our clock and the platform's never agree exactly; running a few per
+            # cent under the budget keeps its bucket from ever running dry (no 429s).
+            found = TokenBucket(rate * self._headroom, burst, self._now())
             if len(self._buckets) >= _PRUNE_AT:
                 self._prune()
             self._buckets[(platform, level, key)] = found
@@ -95,11 +99,6 @@ class RateLimiter:
                     bucket.take(now)
                 return
             await self._sleep(delay)
-
-    def block(self, platform: str, workspace: str, channel: str, seconds: float) -> None:
-        """Honour a Retry-After: nothing goes to this conversation for ``seconds``."""
-        bucket = self._bucket(platform, "channel", channel)
-        bucket.blocked_until = max(bucket.blocked_until, self._now() + seconds)
 
     def limits(self) -> Mapping[tuple[str, str, str], TokenBucket]:
         return self._buckets

@@ -116,10 +116,12 @@ class Outbox:
         self._runner = runner
         self._settings = settings or DeliverySettings()
         self.instance = instance or instance_name()
-        self._limiter = RateLimiter(self._settings.limits_for, monotonic=monotonic)
+        self._limiter = RateLimiter(self._settings.limits_for, monotonic=monotonic,
+                                    headroom=self._settings.rate_headroom)
         self._writer = _GroupWriter(self._repo)
         self._lease = timedelta(seconds=self._settings.lease_seconds)
         self._batches: dict[str, OutboxBatch] = {}
+        self._blocked: dict[tuple[str, str], datetime] = {}
         self._inflight: set[asyncio.Task[None]] = set()
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
@@ -281,11 +283,19 @@ class Outbox:
         recipient = recipient_from_json(row.recipient)
         if row.state == "ambiguous" and not await self._reconcile(row, recipient):
             return
-        await self._limiter.acquire(row.platform, row.scope, row.channel)
+        blocked = self._blocked.get((row.platform, row.channel))
+        if blocked is not None and blocked > self._clock.now():
+            # The conversation answered 429 lately: wait in the table, not in a task.
+            await self._change(row, ("pending", "ambiguous"), next_attempt_at=blocked,
+                               lease_owner=None, lease_until=None)
+            return
         attempt = row.attempts + 1
         if not await self._change(row, ("pending", "ambiguous"), state="sending",
                                   attempts=attempt, next_attempt_at=None):
             return  # cancelled, or another instance took over after our lease ran out
+        # The token is taken after the "sending" commit, right before the call: taken before,
+        # the commit's latency would bunch sends up and break the platform's budget.
+        await self._limiter.acquire(row.platform, row.scope, row.channel)
         try:
             ref = await self._send(recipient, body, row.delivery_id)
         except DeliveryError as exc:
@@ -322,10 +332,11 @@ class Outbox:
         reason = exc.reason[:500]
         if exc.retry_after is not None and not exc.permanent:
             # Rate limited: wait as told; this does not use up an attempt.
-            self._limiter.block(row.platform, row.scope, row.channel, exc.retry_after)
             delay = exc.retry_after + random.uniform(0, min(1.0, exc.retry_after / 4 + 0.05))
+            until = now + timedelta(seconds=delay)
+            self._block(row.platform, row.channel, until)
             await self._change(row, ("sending",), state="pending", attempts=attempt - 1,
-                               next_attempt_at=now + timedelta(seconds=delay), error=reason,
+                               next_attempt_at=until, error=reason,
                                lease_owner=None, lease_until=None)
             self._metrics.deliveries.labels(row.platform, "rate_limited").inc()
             self._wake.set()
@@ -344,6 +355,15 @@ class Outbox:
                            next_attempt_at=now + timedelta(seconds=delay), error=reason,
                            lease_owner=None, lease_until=None)
         self._metrics.deliveries.labels(row.platform, "retry").inc()
+
+    def _block(self, platform: str, channel: str, until: datetime) -> None:
+        """Honour a Retry-After for the whole conversation (in clock time, so a FakeClock
+        test never waits for real)."""
+        if len(self._blocked) > 10_000:
+            now = self._clock.now()
+            self._blocked = {k: v for k, v in self._blocked.items() if v > now}
+        key = (platform, channel)
+        self._blocked[key] = max(until, self._blocked.get(key, until))
 
     async def _unknown(self, row: OutboxRow, attempt: int, exc: Exception) -> None:
         """The call failed in a way that does not say whether the platform posted it."""

@@ -75,6 +75,8 @@ class DeliverySettings(_Frozen):
     # ambiguous by a crash is resent with the same id when the port cannot look it up.
     idempotent_platforms: list[str] = ["matrix", "local"]
     limits: dict[str, PlatformLimits] = {}
+    # Fraction of each rate actually used, so timing jitter never exhausts a platform bucket.
+    rate_headroom: float = Field(default=0.95, gt=0, le=1)
     progress_window_seconds: float = Field(default=60.0, gt=0)
 
     def limits_for(self, platform: str) -> PlatformLimits:

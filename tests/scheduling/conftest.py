@@ -7,8 +7,8 @@ import asyncio
 import os
 import shutil
 import uuid
-from concurrent.futures import ThreadPoolExecutor
 from collections.abc import AsyncIterator, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -16,9 +16,9 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
-from commands.metrics import Metrics
 import storage.outbox
 import storage.scheduling
+from commands.metrics import Metrics
 from storage.base import metadata
 from storage.db import Database
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
+from itertools import pairwise
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -169,9 +170,9 @@ def test_fire_times_once_per_date_at_the_wall_time(
     assert len(times) == 12
     dates = [t.astimezone(AMS).date() for t in times]
     assert len(set(dates)) == len(dates)
-    assert all(a < b for a, b in zip(times, times[1:], strict=False))
+    assert all(a < b for a, b in pairwise(times))
     step = timedelta(days=interval * (7 if kind == "weekly" else 1))
-    assert all(b - a == step for a, b in zip(dates, dates[1:], strict=False))
+    assert all(b - a == step for a, b in pairwise(dates))
     for when in times:
         local = when.astimezone(AMS)
         in_gap = local.dst() and (local - timedelta(hours=1)).dst() != local.dst()
