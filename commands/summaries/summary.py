@@ -113,7 +113,8 @@ async def build(ctx: Context, team: str, series_id: int | None = None, *,
             continue
         body = question_lines(ctx, found)
         if q.kind in ("likert", "enps") and previous is not None and body:
-            body[0] += _arrow(ctx, _score(latest, index), _score(previous, index))
+            at = 1 if q.kind == "enps" and len(body) > 1 else 0  # eNPS: the trend of the score
+            body[at] += _arrow(ctx, _score(latest, index), _score(previous, index))
         lines += body
     numeric = [i for i, q in enumerate(questions) if q.kind in ("likert", "enps")]
     trend_lines = []
@@ -128,7 +129,7 @@ async def build(ctx: Context, team: str, series_id: int | None = None, *,
         likert = [line for i, line in zip(numeric, trend_lines, strict=True)
                   if questions[i].kind == "likert"]
         shown = likert or trend_lines
-        y_range = (1.0, 5.0) if likert else (-100.0, 100.0)
+        y_range = (0.8, 5.2) if likert else (-105.0, 105.0)
         png = await render_trend([f"{r.number} ({day_text(r.opened_at)})" for r in rounds],
                                  shown, title=f"{team}: {series.title}"[:60], y_range=y_range)
         image = Image(png, alt, filename=f"pulse-{series.id}-{team}.png")
