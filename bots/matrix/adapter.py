@@ -61,7 +61,7 @@ class MatrixAdapter:
         self.client = build_client(settings, self._paths)
         self.sync = SyncLoop(self.client, timeout_ms=settings.sync_timeout_ms)
         self.directs = DirectRooms(self._paths.file("direct.json"))
-        self.choices = ChoiceBook(self._paths.file("choices.json"))
+        self.choices = ChoiceBook(self._paths.root / "choices.sqlite3")
         self._port = MatrixPort(self.client, self.sync, directs=self.directs,
                                 choices=self.choices, locale=self.locale,
                                 encrypt_direct=settings.encrypt_direct_rooms)
@@ -108,6 +108,7 @@ class MatrixAdapter:
         self._ready = False
         self._sink = None
         await self.client.close()
+        await asyncio.to_thread(self.choices.close)
 
     def health(self) -> str | None:
         if self.sync.problem:

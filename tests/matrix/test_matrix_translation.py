@@ -153,15 +153,21 @@ def test_reaction_on_a_bot_message_in_the_same_room_is_an_interaction() -> None:
 
 # -- state files --------------------------------------------------------------------------------
 async def test_choices_and_dm_rooms_survive_a_reload_and_stay_bounded(tmp_path: Path) -> None:
-    book = ChoiceBook(JsonFile(tmp_path / "choices.json"), limit=2)
+    book = ChoiceBook(tmp_path / "choices.sqlite3", limit=2)
+    book.load()
     await book.remember("$1", "!a", VOTE)
     await book.remember("$2", "!b", VOTE[:1])
     await book.remember("$3", "!a", VOTE)
-    reloaded = ChoiceBook(JsonFile(tmp_path / "choices.json"), limit=2)
+    await book.remember("$4", "!a", VOTE)
+    await book.remember("$4", "!a", ())  # an edit took the choices away
+    assert book.latest("!a") == ("$3", VOTE)
+    book.close()
+    reloaded = ChoiceBook(tmp_path / "choices.sqlite3", limit=2)
     reloaded.load()
     assert reloaded.get("$1") is None and reloaded.get("$3") == ("!a", VOTE)
-    assert reloaded.latest("!b") == ("$2", VOTE[:1])
-    assert (tmp_path / "choices.json").stat().st_mode & 0o777 == 0o600
+    assert reloaded.latest("!b") == ("$2", VOTE[:1]) and reloaded.get("$4") is None
+    assert (tmp_path / "choices.sqlite3").stat().st_mode & 0o777 == 0o600
+    reloaded.close()
 
     rooms = DirectRooms(JsonFile(tmp_path / "direct.json"))
     await rooms.set("@anna:x", "!dm")
