@@ -313,13 +313,15 @@ async def start_bot(synapse: Synapse, bot_user: MatrixUser, db_url: str,
                     tmp_path: Path) -> AsyncIterator[Any]:
     """``await start_bot(**matrix_keys, sections=..., features=...)``: the App with the Matrix
     adapter on ``bot_user``; the same data dir and database on every call (restarts)."""
+    from bots.app import App
+    from commands.clock import FakeClock
     from tests.conftest import make_config
-    from tests.matrix.harness import START, SmallApp, core_complete, default_features
+    from tests.matrix.harness import START, adapter_of, default_features
 
-    apps: list[Any] = []
+    apps: list[App] = []
 
     async def start(*, sections: dict[str, Any] | None = None,
-                    features: Any = None, **matrix: Any) -> Any:
+                    features: Any = None, **matrix: Any) -> App:
         section = {"enabled": True, "homeserver": synapse.url, "user_id": bot_user.user_id,
                    "access_token": bot_user.access_token, "device_id": bot_user.device_id,
                    "data_dir": str(tmp_path / "matrix-data"), "sync_timeout_ms": 5000,
@@ -327,19 +329,12 @@ async def start_bot(synapse: Synapse, bot_user: MatrixUser, db_url: str,
         config = make_config(db_url, tmp_path, matrix=section, local={"enabled": False},
                              **(sections or {}))
         chosen = tuple(features) if features is not None else default_features()
-        if core_complete():
-            from bots.app import App
-            from commands.clock import FakeClock
-
-            app: Any = App(config, clock=FakeClock(START), features=chosen)
-        else:
-            app = SmallApp(config, chosen)
+        app = App(config, clock=FakeClock(START), features=chosen)
         await app.start(serve_http=False)
         apps.append(app)
         return app
 
     yield start
     for app in apps:
-        if any(a.client.client_session is not None for a in app.adapters
-               if getattr(a, "platform", "") == "matrix"):
-            await app.stop()  # not stopped by the test itself
+        if adapter_of(app).client.client_session is not None:  # not stopped by the test
+            await app.stop()

@@ -19,7 +19,7 @@ from tests.matrix.people import Person
 
 pytestmark = pytest.mark.synapse
 
-App = Any  # bots.app.App, or SmallApp while the core is incomplete
+App = Any  # bots.app.App
 StartBot = Callable[..., Awaitable[App]]
 NewPerson = Callable[[str], Awaitable[Person]]
 

@@ -10,13 +10,9 @@ from typing import Any
 import pytest
 
 from tests.matrix.conftest import SERVER_NAME, MatrixUser
-from tests.matrix.harness import core_complete
 from tests.matrix.people import Person, Seen
 
-pytestmark = [
-    pytest.mark.synapse,
-    pytest.mark.skipif(not core_complete(), reason="needs the whole core (scheduler, outbox)"),
-]
+pytestmark = pytest.mark.synapse
 
 StartBot = Callable[..., Awaitable[Any]]
 NewPerson = Callable[[str], Awaitable[Person]]
