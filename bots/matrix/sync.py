@@ -38,10 +38,17 @@ class SyncLoop:
         """Sync once with the full state; True when a stored token was resumed (so the events
         in it are new since the last run), False on a fresh start (history only)."""
         resumed = bool(self._client.loaded_sync_token)
-        answer = await self._client.sync(timeout=0, full_state=True,
-                                         sync_filter=None if resumed else FRESH_FILTER)
+        try:
+            answer = await self._client.sync(timeout=0, full_state=True,
+                                             sync_filter=None if resumed else FRESH_FILTER)
+        except (ClientError, TimeoutError, OSError) as exc:
+            self.problem = f"homeserver unreachable: {type(exc).__name__}"
+            raise RuntimeError(f"matrix.homeserver: cannot reach {self._client.homeserver} "
+                               f"({type(exc).__name__}: {exc})") from None
         if not isinstance(answer, SyncResponse):
-            raise RuntimeError(f"matrix: first sync failed ({answer})")
+            self.problem = f"first sync failed: {answer.status_code or answer.message}"
+            raise RuntimeError(f"matrix: first sync refused ({answer}); check "
+                               "matrix.access_token / matrix.user_id")
         await self._housekeeping()
         self._mark_ok()
         return resumed

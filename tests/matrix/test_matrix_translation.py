@@ -189,3 +189,26 @@ def test_settings_name_the_missing_key() -> None:
     ok = MatrixSettings(enabled=True, homeserver="https://m", user_id=BOT, password="x",
                         allowed_rooms=["!abc", "#algemeen:example.org"])
     assert ok.server_name == "example.org"
+
+
+async def test_unreachable_homeserver_fails_start_with_the_key_and_shows_in_health(
+    tmp_path: Path,
+) -> None:
+    import socket
+
+    from bots.matrix.adapter import MatrixAdapter
+
+    with socket.socket() as sock:  # a port nobody listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    settings = MatrixSettings(enabled=True, homeserver=f"http://127.0.0.1:{port}", user_id=BOT,
+                              access_token="t", device_id="D", data_dir=str(tmp_path / "m"))
+    adapter = MatrixAdapter(settings)
+
+    async def sink(request: Any) -> None:
+        return None
+
+    with pytest.raises(RuntimeError, match=r"matrix\.homeserver: cannot reach"):
+        await adapter.start(sink)
+    assert adapter.health() is not None and "unreachable" in (adapter.health() or "")
+    await adapter.stop()
