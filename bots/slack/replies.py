@@ -46,14 +46,31 @@ class ReplyDeliverer:
             return
         if reply.replace and origin.message_ts and origin.channel:
             await self._replace(message, origin)
+            await self._chart(message, origin, private=True)
         elif reply.private:
             await self._ephemeral(message, origin)
+            await self._chart(message, origin, private=True)
         elif origin.response_url:
             # Works in any channel the command came from, bot member or not.
             await self._respond(origin.response_url, message, response_type="in_channel",
                                 replace_original=False)
+            await self._chart(message, origin, private=False)
         else:
-            await self._post(message, origin)
+            await self._post(message, origin)  # the port uploads the chart itself
+
+    async def _chart(self, message: OutgoingMessage, origin: Origin, *, private: bool) -> None:
+        """Ephemeral messages and response_url answers carry no files: a chart goes to the
+        person's DM with the bot (private) or the channel, as an uploaded file."""
+        image = message.image
+        if image is None:
+            return
+        if private and not origin.is_direct:
+            user = UserRef("slack", origin.user, workspace=origin.team)
+            address = Address("slack", origin.team, await self._port.open_direct(user))
+        else:
+            address = origin.address()
+        await self._port.upload(address, image.png, filename=image.filename,
+                                alt_text=image.alt_text)
 
     async def _open_form(self, reply: Reply, origin: Origin) -> bool:
         assert reply.form is not None and origin.trigger_id is not None

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +35,15 @@ from commands.model import (
 from commands.router import Router
 from tests.conftest import make_config
 from tests.slack.fake_slack import FakeSlack, free_port
-from tests.slack.signed import SECRET, sign
+from tests.slack.signed import (
+    SECRET,
+    block_actions,
+    dm,
+    event,
+    sign,
+    slash_command,
+    view_submission,
+)
 
 
 class Demo:
@@ -80,15 +89,20 @@ class Demo:
         router.message(dm)
 
 
-def slack_config(db_url: str, tmp_path: Path, base_url: str, **slack: Any) -> Config:
+ROLES = {"admin": ["slack:U0ANNA"], "comms": ["slack:U0ANNA", "slack:U0BRAM"],
+         "triage": ["slack:U0TESS"], "managers": {"demo": ["slack:U0MILA"]}}
+
+
+def slack_config(db_url: str, tmp_path: Path, base_url: str, *,
+                 sections: dict[str, Any] | None = None, **slack: Any) -> Config:
+    values: dict[str, Any] = {"roles": ROLES, **(sections or {})}
     return make_config(
         db_url, tmp_path,
         local={"enabled": False},
         server={"host": "127.0.0.1", "port": free_port()},
-        roles={"admin": ["slack:U0ANNA"], "comms": ["slack:U0ANNA"], "triage": ["slack:U0TESS"],
-               "managers": {"demo": ["slack:U0MILA"]}},
         slack={"enabled": True, "bot_token": "xoxb-test", "signing_secret": SECRET,
                "api_base_url": base_url, "rate_limit_retries": 1, **slack},
+        **values,
     )
 
 
@@ -99,6 +113,7 @@ async def fake_slack() -> AsyncIterator[FakeSlack]:
         slack.add_user("U0ERIK", "Erik", locale="en-GB")
         slack.add_user("U0TESS", "Tess", locale="nl-NL")
         slack.add_user("U0MILA", "Mila", locale="nl-NL")
+        slack.add_user("U0BRAM", "Bram", locale="nl-NL")
         yield slack
 
 
@@ -117,8 +132,8 @@ class AppFactory:
         self._demo = demo
         self.running: list[App] = []
 
-    async def start(self, **slack: Any) -> App:
-        config = slack_config(*self._args, **slack)
+    async def start(self, *, sections: dict[str, Any] | None = None, **slack: Any) -> App:
+        config = slack_config(*self._args, sections=sections, **slack)
         # The demo goes first: its DM handler must see "echo ..." before the features do.
         app = App(config, clock=self._clock, features=(self._demo.register, *FEATURES))
         await app.start(serve_http=not config.slack.socket_mode)
@@ -167,3 +182,126 @@ class SlackSender:
 
 def slack_adapter(app: App) -> Any:
     return next(a for a in app.adapters if a.platform == "slack")
+
+
+class SlackHarness:
+    """A running app with the Slack adapter, for feature flows: signed requests in, the fake
+    Web API's recorded calls out, and the outbox/scheduler driven like the Teams harness."""
+
+    def __init__(self, app: App, fake: FakeSlack) -> None:
+        self.app = app
+        self.fake = fake
+        self.adapter = slack_adapter(app)
+        self.sender = SlackSender(app)
+        self._hooks = 0
+
+    def hook(self) -> str:
+        """A fresh response_url, so each answer can be told apart."""
+        self._hooks += 1
+        return self.fake.response_url(f"h{self._hooks}")
+
+    async def command(self, text: str, *, user: str = "U0ANNA", channel: str = "C0ALG",
+                      trigger_id: str = "trig-1") -> str:
+        """``/hartslag <text>``; returns the response_url hook name its answer goes to."""
+        url = self.hook()
+        body = slash_command(text, user=user, channel=channel, trigger_id=trigger_id,
+                             response_url=url)
+        response = await self.sender.post(body)
+        assert response.status_code == 200, response.text
+        await self.settle()
+        return url.rsplit("/", 1)[1]
+
+    def answers(self, hook: str) -> list[dict[str, Any]]:
+        return [body for name, body in self.fake.responses if name == hook]
+
+    async def press(self, button: dict[str, Any], *, user: str = "U0ANNA",
+                    channel: str = "C0ALG", message_ts: str = "1700000000.000001",
+                    trigger_id: str = "trig-2") -> str:
+        url = self.hook()
+        body = block_actions(button["action_id"], button["value"], user=user, channel=channel,
+                             message_ts=message_ts, response_url=url, trigger_id=trigger_id)
+        response = await self.sender.post(body)
+        assert response.status_code == 200, response.text
+        await self.settle()
+        return url.rsplit("/", 1)[1]
+
+    async def submit(self, view: dict[str, Any], values: dict[str, Any], *,
+                     user: str = "U0ANNA") -> None:
+        body = view_submission(view["callback_id"], values,
+                               private_metadata=view["private_metadata"], user=user)
+        response = await self.sender.post(body)
+        assert response.status_code == 200, response.text
+        await self.settle()
+
+    async def dm(self, text: str, *, user: str = "U0ANNA", event_id: str = "") -> None:
+        self._hooks += 1
+        channel = "D" + user[1:]
+        body = event(dm(text, user=user, channel=channel), event_id=event_id or f"Ev{self._hooks}")
+        response = await self.sender.post(body, json_body=True)
+        assert response.status_code == 200, response.text
+        await self.settle()
+
+    async def settle(self) -> None:
+        await self.adapter.drain()
+
+    async def settle_outbox(self) -> None:
+        outbox = self.app.outbox
+        for _ in range(500):
+            await self.settle()
+            handled = await outbox.drain()
+            if handled == 0 and not outbox._inflight:
+                return
+            await asyncio.sleep(0.01)
+
+    async def advance(self, delta: timedelta) -> None:
+        clock = self.app.clock
+        assert isinstance(clock, FakeClock)
+        clock.set(clock.now() + delta)
+        await self.app.scheduler.run_due()
+        await self.settle_outbox()
+
+    def posts(self, channel: str | None = None) -> list[Any]:
+        return [c for c in self.fake.called("chat.postMessage")
+                if channel is None or c.args["channel"] == channel]
+
+
+def buttons(blocks: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [e for b in blocks if b.get("type") == "actions" for e in b["elements"]]
+
+
+def button(blocks: list[dict[str, Any]], label: str) -> dict[str, Any]:
+    found = [b for b in buttons(blocks) if b["text"]["text"] == label]
+    assert found, f"no button {label!r} in {[b['text']['text'] for b in buttons(blocks)]}"
+    return found[0]
+
+
+def state_entry(element: dict[str, Any], value: str) -> dict[str, Any]:
+    """The view_submission state of one modal element holding ``value``."""
+    kind = element["type"]
+    if kind == "static_select":
+        return {"type": kind, "selected_option": {"value": value}}
+    if kind == "multi_static_select":
+        return {"type": kind, "selected_options": [{"value": v} for v in value.split(",") if v]}
+    if kind == "checkboxes":
+        return {"type": kind, "selected_options": [{"value": "true"}] if value == "true" else []}
+    if kind == "datetimepicker":
+        return {"type": kind, "selected_date_time": int(value) if value else None}
+    return {"type": kind, "value": value}
+
+
+def fill(view: dict[str, Any], **values: str) -> dict[str, Any]:
+    """State values for a modal: every input block, ``values`` by field name, else empty."""
+    return {b["block_id"]: state_entry(b["element"], values.get(b["block_id"], ""))
+            for b in view["blocks"] if b["type"] == "input"}
+
+
+@pytest.fixture
+def slack_sections() -> dict[str, Any]:
+    """Override in a test module for feature settings (pulse keys, announcements...)."""
+    return {}
+
+
+@pytest.fixture
+async def slack(make_slack_app: AppFactory, fake_slack: FakeSlack,
+                slack_sections: dict[str, Any]) -> SlackHarness:
+    return SlackHarness(await make_slack_app.start(sections=slack_sections), fake_slack)

@@ -137,7 +137,6 @@ async def test_malformed_payload_does_not_crash_the_app(
 ) -> None:
     sender = SlackSender(slack_app)
     response = await sender.post("payload=%7Bnot-json")
-    print("malformed ->", response.status_code, response.text)
     assert response.status_code in (400, 404)
     again = await sender.post(slash_command("help", response_url=fake_slack.response_url()))
     assert again.status_code == 200
