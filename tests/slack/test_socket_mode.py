@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+from typing import Any
 from urllib.parse import parse_qsl
+
+import pytest
 
 from tests.slack.conftest import AppFactory, Demo, slack_adapter
 from tests.slack.fake_slack import FakeSlack
@@ -45,3 +49,37 @@ async def test_socket_mode_round_trip(
 
     await make_slack_app.stop(app)
     assert adapter.health() is not None
+
+
+async def test_socket_mode_event_whose_ack_never_left_is_processed_on_redelivery(
+    make_slack_app: AppFactory, fake_slack: FakeSlack, demo: Demo,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import bots.slack.adapter as slack_module
+
+    real_send = slack_module.send_async_response
+    lost: list[str] = []
+
+    async def first_ack_lost(client: Any, req: Any, response: Any, start: float) -> None:
+        if not lost:
+            lost.append(req.envelope_id)
+            raise ConnectionResetError("socket dropped before the ack")
+        await real_send(client, req, response, start)
+
+    monkeypatch.setattr(slack_module, "send_async_response", first_ack_lost)
+    app = await make_slack_app.start(socket_mode=True, app_token="xapp-test", signing_secret="")
+    adapter = slack_adapter(app)
+    await fake_slack.wait_socket()
+    payload = event_payload(dm("echo kwijt"), event_id="EvS2")
+    await fake_slack.push_envelope("events_api", payload)
+    for _ in range(100):  # bounded: until the first delivery was dispatched (ack lost)
+        if lost:
+            break
+        await asyncio.sleep(0.01)
+    await adapter.drain(within=0.2)
+    assert demo.seen == []  # no ack left, so no work (Slack will redeliver)
+
+    redelivered = await fake_slack.push_envelope("events_api", payload, retry_attempt=1)
+    await fake_slack.wait_ack(redelivered)
+    await fake_slack.wait_for("chat.postMessage")
+    assert len(demo.seen) == 1
