@@ -9,6 +9,7 @@ owns the waiting.
 from __future__ import annotations
 
 import asyncio
+import io
 import logging
 import re
 import uuid
@@ -26,17 +27,18 @@ from nio import (
     RoomResolveAliasResponse,
     RoomSendResponse,
     SendRetryError,
+    UploadResponse,
 )
 
-from bots.matrix.render import edit, render
+from bots.matrix.render import edit, image_content, render
 from bots.matrix.state import ChoiceBook, DirectRooms
 from bots.matrix.sync import SyncLoop
-from commands.model import Address, MessageRef, OutgoingMessage, UserRef
+from commands.model import Address, Image, MessageRef, OutgoingMessage, UserRef
 from commands.port import Capabilities, DeliveryError
 
 log = logging.getLogger("hartslag.matrix")
 
-CAPABILITIES = Capabilities(update=True, members=True, reactions=True)
+CAPABILITIES = Capabilities(images=True, update=True, members=True, reactions=True)
 PERMANENT_CODES = frozenset({"M_FORBIDDEN", "M_NOT_FOUND", "M_UNKNOWN_TOKEN", "M_BAD_JSON",
                              "M_INVALID_PARAM", "M_USER_DEACTIVATED"})
 ROOM_WAIT = 15.0  # seconds to wait for a new room to show up in a sync before encrypting
@@ -114,13 +116,35 @@ class MatrixPort:
     # -- the parts the adapter reuses for replies ----------------------------------------
     async def post(self, room_id: str, message: OutgoingMessage, *, txn: str,
                    extra: dict[str, Any] | None = None) -> MessageRef:
-        """Render and send ``message`` to a room; remember its choices."""
-        content = render(message, direct=self._directs.is_direct(room_id), locale=self._locale)
+        """Render and send ``message`` to a room (its image as a second event); remember its
+        choices. Both events have transaction ids derived from ``txn``."""
+        await self._await_room(room_id)
+        image = await self._upload(room_id, message.image) if message.image else None
+        content = render(message, direct=self._directs.is_direct(room_id), locale=self._locale,
+                         image_sent=image is not None)
         content.update(extra or {})
         event_id = await self._room_send(room_id, content, txn)
         if message.choices:
             await self._choices.remember(event_id, room_id, message.choices)
+        if image is not None:
+            await self._room_send(room_id, image, f"{txn}-image")
         return MessageRef(self.address(room_id), event_id)
+
+    async def _upload(self, room_id: str, image: Image) -> dict[str, Any] | None:
+        """Upload a chart (encrypted for an encrypted room); None when that fails, so the
+        message goes out with the image's text instead of not at all."""
+        room = self._client.rooms.get(room_id)
+        encrypted = bool(room is not None and room.encrypted)
+        try:
+            answer, keys = await self._client.upload(
+                lambda *_: io.BytesIO(image.png), content_type="image/png",
+                filename=image.filename, encrypt=encrypted, filesize=len(image.png))
+        except (ClientError, TimeoutError, OSError):
+            answer, keys = None, None
+        if not isinstance(answer, UploadResponse):
+            log.warning("matrix image upload failed; sending its text instead")
+            return None
+        return image_content(image, str(answer.content_uri), keys if encrypted else None)
 
     async def direct_room(self, user_id: str) -> str:
         """The DM room with ``user_id``: the known one while they are still in it, else new."""

@@ -17,7 +17,7 @@ from markdown_it import MarkdownIt
 
 from bots.matrix.messages import MATRIX
 from commands.markup import neutralise_mentions
-from commands.model import Choice, OutgoingMessage
+from commands.model import Choice, Image, OutgoingMessage
 
 KEYCAPS: tuple[str, ...] = (*(f"{n}\ufe0f\u20e3" for n in range(1, 10)), "\U0001f51f")
 # A lone choice (an acknowledgement) may also be answered with a thumbs up or a check mark.
@@ -65,8 +65,10 @@ def _autolink(markdown: str) -> str:
                    for part in parts)
 
 
-def render(message: OutgoingMessage, *, direct: bool, locale: str) -> dict[str, Any]:
-    """The event content for ``message``; ``direct`` picks the hint (numbers work in DMs)."""
+def render(message: OutgoingMessage, *, direct: bool, locale: str,
+           image_sent: bool = False) -> dict[str, Any]:
+    """The event content for ``message``; ``direct`` picks the hint (numbers work in DMs).
+    Unless ``image_sent`` (the picture goes as its own event), the image's text stands in."""
     plain: list[str] = []
     rich: list[str] = []
     if message.title:
@@ -75,7 +77,7 @@ def render(message: OutgoingMessage, *, direct: bool, locale: str) -> dict[str, 
         rich.append(f"<p><strong>{html.escape(title)}</strong></p>")
     plain.append(neutralise_mentions(message.markdown))
     rich.append(markdown_to_html(message.markdown))
-    if message.image is not None:
+    if message.image is not None and not image_sent:
         alt = neutralise_mentions(message.image.alt_text)
         plain.append(f"[{alt}]")
         rich.append(f"<p><em>[{html.escape(alt)}]</em></p>")
@@ -105,3 +107,19 @@ def edit(original_event_id: str, content: dict[str, Any]) -> dict[str, Any]:
         "m.relates_to": {"rel_type": "m.replace", "event_id": original_event_id},
         "m.mentions": {},
     }
+
+
+def image_content(image: Image, url: str, keys: dict[str, Any] | None) -> dict[str, Any]:
+    """An ``m.image`` event: ``url`` plain, or the ``file`` object of an encrypted upload."""
+    content: dict[str, Any] = {
+        "msgtype": "m.image",
+        "body": neutralise_mentions(image.alt_text or image.filename),
+        "filename": image.filename,
+        "info": {"mimetype": "image/png", "size": len(image.png)},
+        "m.mentions": {},
+    }
+    if keys is None:
+        content["url"] = url
+    else:
+        content["file"] = {**keys, "url": url, "mimetype": "image/png"}
+    return content

@@ -20,6 +20,8 @@ from nio import (
     InviteMemberEvent,
     MatrixRoom,
     RoomCreateResponse,
+    RoomEncryptedImage,
+    RoomMessageImage,
     RoomMessageText,
     RoomSendResponse,
 )
@@ -55,9 +57,11 @@ class Person:
                                   store_path=str(store), config=config)
         self.client.restore_login(user.user_id, user.device_id, user.access_token)
         self.seen: list[Seen] = []
+        self.images: list[tuple[str, RoomMessageImage | RoomEncryptedImage]] = []
         self._task: asyncio.Task[None] | None = None
         self.client.add_event_callback(self._on_text, RoomMessageText)
         self.client.add_event_callback(self._on_invite, InviteMemberEvent)
+        self.client.add_event_callback(self._on_image, (RoomMessageImage, RoomEncryptedImage))
 
     @property
     def id(self) -> str:
@@ -79,6 +83,10 @@ class Person:
 
     async def _on_text(self, room: MatrixRoom, event: RoomMessageText) -> None:
         self.seen.append(Seen(room.room_id, event))
+
+    async def _on_image(self, room: MatrixRoom,
+                        event: RoomMessageImage | RoomEncryptedImage) -> None:
+        self.images.append((room.room_id, event))
 
     async def _on_invite(self, room: MatrixRoom, event: InviteMemberEvent) -> None:
         if event.state_key == self.id and event.membership == "invite":

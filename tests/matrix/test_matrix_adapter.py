@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from commands.delivery import Delivery
-from commands.model import Choice, OutgoingMessage, UserRef
+from commands.model import Choice, Image, OutgoingMessage, UserRef
 from commands.port import DeliveryError
 from tests.matrix.conftest import MatrixUser, Synapse
 from tests.matrix.harness import adapter_of, fan_out
@@ -259,3 +259,32 @@ async def test_password_login_keeps_its_device_across_restarts(
     again = await start_bot(access_token="", device_id="", password=bot_user.password)
 
     assert adapter_of(again).client.device_id == device
+
+
+async def test_chart_goes_as_an_encrypted_image_after_its_message(
+    start_bot: StartBot, new_person: NewPerson, bot_user: MatrixUser
+) -> None:
+    from nio import DownloadResponse
+    from nio.crypto.attachments import decrypt_attachment
+
+    app = await start_bot()
+    assert app.port.capabilities("matrix").images
+    ivo = await new_person("ivo")
+    png = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4
+    chart = Image(png, "Bereik: 80% gelezen", filename="bereik.png")
+
+    ref = await adapter_of(app).port.send_direct(UserRef("matrix", ivo.id),
+                                                 OutgoingMessage("**Bereik**", image=chart))
+
+    text = await ivo.wait_for(bot_user.user_id, room_id=ref.address.channel, what="the text")
+    assert "Bereik: 80%" not in text.body  # the picture carries its own text
+    await ivo.wait_until(lambda: bool(ivo.images), "the image")
+    room_id, image = ivo.images[0]
+    assert room_id == ref.address.channel and image.body == "Bereik: 80% gelezen"
+    source = image.source["content"]["file"]
+    download = await ivo.client.download(mxc=source["url"])
+    assert isinstance(download, DownloadResponse), download
+    assert download.body != png  # encrypted at rest on the homeserver
+    plain = decrypt_attachment(download.body, source["key"]["k"], source["hashes"]["sha256"],
+                               source["iv"])
+    assert plain == png
