@@ -53,7 +53,7 @@ from scheduling.codec import (
 from scheduling.progress import BatchProgress
 from scheduling.settings import DeliverySettings
 from storage.db import Database
-from storage.outbox import Change, OutboxBatch, OutboxRepository, OutboxRow, Taken
+from storage.outbox import Change, OutboxBatch, OutboxRepository, OutboxRow, Renew, Taken
 from storage.scheduling import instance_name
 
 log = logging.getLogger("hartslag.outbox")
@@ -68,10 +68,10 @@ class _GroupWriter:
 
     def __init__(self, repo: OutboxRepository) -> None:
         self._repo = repo
-        self._queue: list[tuple[Change, asyncio.Future[bool]]] = []
+        self._queue: list[tuple[Change | Renew, asyncio.Future[bool]]] = []
         self._task: asyncio.Task[None] | None = None
 
-    async def write(self, change: Change) -> bool:
+    async def write(self, change: Change | Renew) -> bool:
         future: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
         self._queue.append((change, future))
         if self._task is None or self._task.done():
@@ -247,7 +247,7 @@ class Outbox:
 
     async def _housekeeping(self) -> None:
         now = self._clock.now()
-        await self._repo.renew(self.instance, now=now, lease=self._lease)
+        await self._writer.write(Renew(self.instance, now + self._lease))
         reaped = await self._repo.reap(now=now, owner=self.instance)
         if reaped:
             log.warning("rows interrupted while sending; reconciling before any resend",

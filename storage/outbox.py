@@ -9,13 +9,14 @@ on still holding the lease, which fences off an instance that stalled past its l
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import Index, UniqueConstraint, func, insert, or_, update
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Field, SQLModel, col, select
 
 import storage.base  # noqa: F401  (naming convention before any table)
@@ -95,6 +96,23 @@ class Change:
     values: Mapping[str, Any]
 
 
+@dataclass(frozen=True, slots=True)
+class Renew:
+    """Extend the lease of every open row ``owner`` holds to ``until``."""
+
+    owner: str
+    until: datetime
+
+
+def _lock_key(change: Change | Renew) -> int:
+    return -1 if isinstance(change, Renew) else change.row_id
+
+
+def _is_conflict(exc: DBAPIError) -> bool:
+    text = str(exc.orig).lower()
+    return "deadlock" in text or "could not serialize" in text
+
+
 class OutboxRepository:
     """All SQL of the outbox."""
 
@@ -152,11 +170,35 @@ class OutboxRepository:
             )).all())
             return [Taken(r, bodies[r.digest]) for r in rows]
 
-    async def apply(self, changes: Iterable[Change]) -> list[bool]:
-        """Apply conditional writes in one transaction (the group commit of the dispatcher)."""
-        results: list[bool] = []
+    async def apply(self, changes: Sequence[Change | Renew]) -> list[bool]:
+        """Apply conditional writes in one transaction (the group commit of the dispatcher).
+
+        One writer per process applies every write to the rows it holds, in row-id order, so
+        two transactions never lock the same rows in opposite orders (PostgreSQL deadlocks);
+        a deadlock with another process (a batch-wide cancel) is retried."""
+        for attempt in range(4):
+            try:
+                return await self._apply(changes)
+            except DBAPIError as exc:
+                if attempt == 3 or not _is_conflict(exc):
+                    raise
+        raise AssertionError("unreachable")
+
+    async def _apply(self, changes: Sequence[Change | Renew]) -> list[bool]:
+        results: dict[int, bool] = {}
+        order = sorted(range(len(changes)), key=lambda i: _lock_key(changes[i]))
         async with self._db.session() as session:
-            for change in changes:
+            for index in order:
+                change = changes[index]
+                if isinstance(change, Renew):
+                    await session.exec(
+                        update(OutboxRow).where(
+                            col(OutboxRow.lease_owner) == change.owner,
+                            col(OutboxRow.state).in_(OPEN_STATES),
+                        ).values(lease_until=change.until)
+                    )
+                    results[index] = True
+                    continue
                 result = await session.exec(
                     update(OutboxRow).where(
                         col(OutboxRow.id) == change.row_id,
@@ -164,16 +206,8 @@ class OutboxRepository:
                         col(OutboxRow.state).in_(change.when),
                     ).values(**change.values)
                 )
-                results.append(bool(result.rowcount))
-        return results
-
-    async def renew(self, owner: str, *, now: datetime, lease: timedelta) -> None:
-        async with self._db.session() as session:
-            await session.exec(
-                update(OutboxRow).where(
-                    col(OutboxRow.lease_owner) == owner, col(OutboxRow.state).in_(OPEN_STATES)
-                ).values(lease_until=now + lease)
-            )
+                results[index] = bool(result.rowcount)
+        return [results[i] for i in range(len(changes))]
 
     async def reap(self, *, now: datetime, owner: str) -> int:
         """Rows whose lease holder is gone: "sending" becomes "ambiguous" (reconciled before

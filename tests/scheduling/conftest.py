@@ -114,14 +114,20 @@ def sqlite_url(tmp_path: Path, sched_template: Path) -> str:
     return f"sqlite:///{target}"
 
 
+async def truncate(url: str) -> None:
+    database = Database(url)
+    async with database.session() as session:
+        await session.exec(text(f"TRUNCATE {', '.join(MY_TABLES)} RESTART IDENTITY"))  # type: ignore[call-overload]
+    await database.dispose()
+
+
 @pytest.fixture(params=["sqlite", "postgres"])
 async def db(request: pytest.FixtureRequest, sqlite_url: str) -> AsyncIterator[Database]:
     """The test's database: a migrated SQLite copy, and PostgreSQL when configured."""
     if request.param == "postgres":
         url = request.getfixturevalue("pg_url")
+        await truncate(url)
         database = Database(url)
-        async with database.session() as session:
-            await session.exec(text(f"TRUNCATE {', '.join(MY_TABLES)} RESTART IDENTITY"))  # type: ignore[call-overload]
     else:
         database = Database(sqlite_url)
     try:
