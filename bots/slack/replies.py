@@ -96,7 +96,14 @@ class ReplyDeliverer:
             return
         assert origin.channel is not None and origin.message_ts is not None
         ref = MessageRef(Address("slack", origin.team, origin.channel), origin.message_ts)
-        await self._port.update(ref, message)
+        try:
+            await self._port.update(ref, message)
+        except DeliveryError as exc:
+            # Messages posted through a response_url cannot always be edited with
+            # chat.update (cant_update_message); their own response_url can replace them.
+            if not (exc.permanent and origin.response_url):
+                raise
+            await self._respond(origin.response_url, message, replace_original=True)
 
     async def _ephemeral(self, message: OutgoingMessage, origin: Origin) -> None:
         if origin.response_url:

@@ -141,3 +141,26 @@ async def test_malformed_payload_does_not_crash_the_app(
     again = await sender.post(slash_command("help", response_url=fake_slack.response_url()))
     assert again.status_code == 200
     await fake_slack.wait_for_response()
+
+
+async def test_replace_falls_back_to_the_response_url(
+    slack_app: App, fake_slack: FakeSlack
+) -> None:
+    fake_slack.fail("chat.update", "cant_update_message")
+    press = block_actions("demo.vote", "1", response_url=fake_slack.response_url("r9"))
+    assert (await SlackSender(slack_app).post(press)).status_code == 200
+    await fake_slack.wait_for_response()
+    hook, body = fake_slack.responses[0]
+    assert hook == "r9" and body["replace_original"] is True
+    assert "Gestemd: 1" in body["text"]
+
+
+async def test_the_ack_comes_before_the_work(slack_app: App, fake_slack: FakeSlack) -> None:
+    # Slack retries what is not acknowledged within 3 s: the answer must not wait for work.
+    fake_slack.slow("users.info", 1.0)
+    response = await SlackSender(slack_app).post(
+        slash_command("help", user="U0MILA", response_url=fake_slack.response_url()))
+    assert response.status_code == 200
+    assert fake_slack.responses == []  # acknowledged while the work was still running
+    await fake_slack.wait_for_response()
+    assert "wat je hier kunt doen" in fake_slack.responses[0][1]["text"]
