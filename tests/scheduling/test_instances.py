@@ -11,6 +11,7 @@ import sys
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import text
@@ -103,8 +104,7 @@ async def test_two_instances_one_killed(pg_url: str, tmp_path: Path) -> None:
                 worker.kill()
             worker.wait(timeout=10)
 
-    lines = [json.loads(line) for path in jobs.glob("*.jsonl")
-             for line in path.read_text().splitlines()]
+    lines = _job_lines(jobs)
     fired = Counter(line["id"] for line in lines)
     runs = {run.schedule_id: run for sid in fired for run in await repo.runs(sid)}
     twice = [sid for sid, n in fired.items() if n > 1 and runs[sid].attempts < 2]
@@ -124,4 +124,9 @@ async def test_two_instances_one_killed(pg_url: str, tmp_path: Path) -> None:
 
 
 async def _some_ran(jobs: Path) -> bool:
-    return any(path.stat().st_size for path in jobs.glob("*.jsonl"))
+    return bool(_job_lines(jobs))
+
+
+def _job_lines(jobs: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for path in jobs.glob("*.jsonl")
+            for line in path.read_text().splitlines()]
