@@ -19,13 +19,11 @@ from typing import Any
 
 from nio import (
     InviteMemberEvent,
-    JoinResponse,
     MatrixRoom,
     MegolmEvent,
     ReactionEvent,
     RoomMemberEvent,
     RoomMessageText,
-    RoomResolveAliasResponse,
 )
 from starlette.routing import BaseRoute
 
@@ -33,6 +31,7 @@ from bots.adapter import Sink
 from bots.matrix.inbound import OutOfRange, Text, translate_reaction, translate_text
 from bots.matrix.messages import MATRIX
 from bots.matrix.port import MatrixPort, transaction_id
+from bots.matrix.rooms import RoomPolicy
 from bots.matrix.session import Paths, build_client, login
 from bots.matrix.settings import MatrixSettings
 from bots.matrix.state import ChoiceBook, DirectRooms
@@ -70,8 +69,7 @@ class MatrixAdapter:
         self._pending: list[tuple[str, Work, tuple[Any, ...]]] = []
         self._tasks: set[asyncio.Task[None]] = set()
         self._room_locks: dict[str, asyncio.Lock] = {}
-        self._joining: set[str] = set()
-        self._allowed_rooms: set[str] = set()
+        self.rooms = RoomPolicy(self.client, settings, self.directs)
 
     @property
     def port(self) -> MatrixPort:
@@ -87,7 +85,7 @@ class MatrixAdapter:
         await asyncio.to_thread(self.directs.load)
         await asyncio.to_thread(self.choices.load)
         self._register_callbacks()
-        await self._resolve_allowed_rooms()
+        await self.rooms.resolve_allowed_rooms()
         resumed = await self.sync.first_sync()
         pending, self._pending = self._pending, []
         self._ready = True
@@ -164,16 +162,15 @@ class MatrixAdapter:
     async def _on_member(self, room: MatrixRoom, event: RoomMemberEvent) -> None:
         person = self.directs.user_of(room.room_id)
         if person == event.state_key and event.membership in ("leave", "ban"):
-            self._submit(room.room_id, self._leave_direct, room.room_id)
+            self._submit(room.room_id, self.rooms.leave_direct, room.room_id)
 
     async def _on_invite(self, room: MatrixRoom, event: InviteMemberEvent) -> None:
         if event.state_key != self.client.user_id or event.membership != "invite":
             return
-        if room.room_id in self._joining or room.room_id in self.client.rooms:
-            return
-        self._joining.add(room.room_id)
-        direct = bool((event.content or {}).get("is_direct"))
-        self._spawn(room.room_id, self._answer_invite, room.room_id, event.sender, direct)
+        if self.rooms.claim(room.room_id):
+            direct = bool((event.content or {}).get("is_direct"))
+            self._spawn(room.room_id, self.rooms.answer_invite, room.room_id, event.sender,
+                        direct)
 
     # -- handling -------------------------------------------------------------------------
     def _user(self, room: MatrixRoom, user_id: str) -> UserRef:
@@ -241,45 +238,8 @@ class MatrixAdapter:
                     raise
                 await asyncio.sleep(min(exc.retry_after, MAX_REPLY_WAIT))
 
-    # -- rooms ----------------------------------------------------------------------------
-    def _may_join(self, room_id: str, inviter: str) -> bool:
-        servers = set(self.settings.allowed_servers)
-        if not servers and not self.settings.allowed_rooms:
-            servers = {self.settings.server_name}
-        return inviter.partition(":")[2] in servers or room_id in self._allowed_rooms
-
-    async def _answer_invite(self, room_id: str, inviter: str, direct: bool) -> None:
-        try:
-            if not self._may_join(room_id, inviter):
-                log.info("matrix invitation declined (not on the allow-lists)")
-                await self.client.room_leave(room_id)
-                return
-            answer = await self.client.join(room_id)
-            if not isinstance(answer, JoinResponse):
-                log.warning("matrix join failed", extra={"reason": str(answer.status_code)})
-                return
-            if direct:
-                await self.directs.set(inviter, room_id)
-        finally:
-            self._joining.discard(room_id)
-
-    async def _leave_direct(self, room_id: str) -> None:
-        await self.directs.forget(room_id)
-        await self.client.room_leave(room_id)
-
     async def _request_key(self, event: MegolmEvent) -> None:
         try:
             await self.client.request_room_key(event)
         except Exception:
             log.debug("matrix room key request not sent", exc_info=True)
-
-    async def _resolve_allowed_rooms(self) -> None:
-        for room in self.settings.allowed_rooms:
-            if room.startswith("!"):
-                self._allowed_rooms.add(room)
-                continue
-            answer = await self.client.room_resolve_alias(room)
-            if isinstance(answer, RoomResolveAliasResponse):
-                self._allowed_rooms.add(answer.room_id)
-            else:
-                log.warning("matrix.allowed_rooms: alias not found", extra={"alias": room})

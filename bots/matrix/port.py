@@ -101,7 +101,9 @@ class MatrixPort:
 
     async def update(self, ref: MessageRef, message: OutgoingMessage) -> None:
         room_id = ref.address.channel
-        content = render(message, direct=self._directs.is_direct(room_id), locale=self._locale)
+        # The picture of the original stays; an edit only replaces the text.
+        content = render(message, direct=self._directs.is_direct(room_id), locale=self._locale,
+                         image_sent=message.image is not None)
         await self._room_send(room_id, edit(ref.message_id, content), transaction_id(None))
         await self._choices.remember(ref.message_id, room_id, message.choices)
 
