@@ -42,6 +42,7 @@ class Fault:
     retry_after: int | None = None
     delay: float = 0.0
     times: int = 1
+    lands: bool = False  # the call takes effect, only the answer is an error (a lost reply)
 
 
 @dataclass
@@ -139,9 +140,12 @@ class FakeSlack:
                                                         "real_name": name},
         }
 
-    def fail(self, method: str, error: str, *, times: int = 1, status: int = 200) -> None:
-        """The next ``times`` calls of ``method`` answer ``{"ok": false, "error": error}``."""
-        self.faults.setdefault(method, []).append(Fault(status=status, error=error, times=times))
+    def fail(self, method: str, error: str, *, times: int = 1, status: int = 200,
+             lands: bool = False) -> None:
+        """The next ``times`` calls of ``method`` answer ``{"ok": false, "error": error}`` (or
+        the HTTP ``status``). ``lands``: the call still takes effect (the answer got lost)."""
+        self.faults.setdefault(method, []).append(
+            Fault(status=status, error=error, times=times, lands=lands))
 
     def rate_limit(self, method: str, *, retry_after: int = 1, times: int = 1) -> None:
         """The next ``times`` calls of ``method`` answer 429 with Retry-After."""
@@ -202,7 +206,10 @@ class FakeSlack:
         token = request.headers.get("Authorization", "").removeprefix("Bearer ")
         self.calls.append(Call(method, args, time.monotonic(), token or str(args.get("token", ""))))
         fault = self._fault(method)
+        handler = getattr(self, "_m_" + method.replace(".", "_"), None)
         if fault is not None:
+            if fault.lands and handler is not None:
+                handler(args)
             if fault.delay:
                 await asyncio.sleep(fault.delay)
             if fault.status == 429:
@@ -214,7 +221,6 @@ class FakeSlack:
                 return web.Response(status=fault.status, text="upstream trouble")
             if fault.error:
                 return web.json_response({"ok": False, "error": fault.error})
-        handler = getattr(self, "_m_" + method.replace(".", "_"), None)
         if handler is None:
             return web.json_response({"ok": False, "error": "unknown_method"})
         body: dict[str, Any] = handler(args)
