@@ -66,6 +66,22 @@ def members(*people: UserRef) -> list[UserRef]:
     return list(people)
 
 
+async def quiet(application: App) -> None:
+    """Stop the outbox's background dispatcher: only ``drain()`` sends, so what a test sees
+    after an action does not depend on task timing (the dispatcher's in-flight sends are not
+    awaited by ``drain()``)."""
+    await application.outbox.stop()
+
+
+@pytest.fixture
+async def chat(app: App, clock: FakeClock) -> Any:
+    """The shared chat driver, on a quiet outbox."""
+    from tests.support.chat import ChatDriver
+
+    await quiet(app)
+    return ChatDriver(app, app.adapters[0], clock)  # type: ignore[arg-type]
+
+
 @pytest.fixture
 def fake_port() -> FakeChatPort:
     return FakeChatPort()
@@ -83,6 +99,7 @@ async def fake(db_url: str, tmp_path: Path, clock: FakeClock,
     application = App(config, clock=clock, adapters=[])
     application.port.add("slack", fake_port)
     await application.start(serve_http=False)
+    await quiet(application)
     try:
         yield Driver(application, fake_port, clock)
     finally:
