@@ -272,6 +272,9 @@ async def set_paused(ctx: Context, ann: Announcement, paused: bool) -> str:
         raise fail(ctx, "cannot_pause", id=ann.id, state=state_name(ctx, ann.state))
     if not paused and ann.state != "paused":
         raise fail(ctx, "cannot_resume", id=ann.id, state=state_name(ctx, ann.state))
+    runs = await repo(ctx).runs(_id(ann))
+    if not paused and not runs:
+        _check_embargo_now(ctx, ann)  # a resume must not push it past "internal first"
     for schedule_id in (ann.schedule_id, ann.remind_schedule_id):
         if schedule_id is not None:
             await ctx.scheduler.set_paused(schedule_id, paused)
@@ -280,7 +283,6 @@ async def set_paused(ctx: Context, ann: Announcement, paused: bool) -> str:
     if paused:
         state = "paused"
     else:
-        runs = await repo(ctx).runs(_id(ann))
         recurring = ann.trigger is not None and ann.trigger.get("kind") != "once"
         state = "sent" if runs and not recurring else "scheduled"
     await repo(ctx).update(_id(ann), state=state, updated_at=ctx.clock.now())

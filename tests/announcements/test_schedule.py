@@ -119,3 +119,11 @@ async def test_embargo_checked_again_when_approval_comes_late(fake: Driver) -> N
     reply = await fake.press("announcements.approve", "1", user=BRAM)
     assert "Dit kan niet" in text_of(reply)
     assert fake.texts_to(slack("C1")) == []
+
+
+async def test_a_late_resume_cannot_break_the_embargo(fake: Driver) -> None:
+    await compose(fake, '--at "vandaag 10:00" --embargo "vandaag 11:00"')
+    await fake.command("pause 1")
+    await fake.advance(timedelta(hours=1, minutes=50))  # 10:50
+    assert "Dit kan niet" in text_of(await fake.command("resume 1"))
+    assert fake.texts_to(slack("C1")) == []
