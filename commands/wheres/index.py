@@ -13,23 +13,24 @@ unknown word, its closest known spelling, each at a lower weight. Two numbers co
 
 The matcher answers only when the best entry is confident enough and clearly ahead of the
 next (the margin rule); otherwise it abstains and still reports its candidates. Updates are
-incremental: ``put`` and ``remove`` touch only the postings of one entry.
+incremental: ``put`` and ``remove`` touch only the postings of one entry. Scoring runs on
+numpy vectors with one slot per entry, so a common word costs microseconds, not a loop.
 """
 
 from __future__ import annotations
 
-import heapq
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+import numpy as np
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
 from commands.wheres.compound import MIN_REST, Parts, known_part, split
 from commands.wheres.entry import Entry, Match
 from commands.wheres.synonyms import Synonyms, build_synonyms
-from commands.wheres.text import STOPWORDS, Analyzer, words
+from commands.wheres.text import LIGHT_WORDS, STOPWORDS, Analyzer, words
 
 K1 = 1.2
 B = 0.5
@@ -41,14 +42,14 @@ SAT_FULL = FIELD_WEIGHT["title"] / (K1 + FIELD_WEIGHT["title"])
 # Coverage at which a unit counts as reaching the entry's question or keywords (an anchor).
 ANCHOR_COVERAGE = 0.5
 NO_ANCHOR_CAP = 0.3
+# Weight of a light word (commands.wheres.text.LIGHT_WORDS) relative to a content word.
+LIGHT_FACTOR = 0.3
 # Runner-up this close to the best: the matcher cannot tell them apart and abstains.
 TIE_MARGIN = 0.03
 # Entries kept for the verdict (the best plus alternatives and a margin check).
 TOP_K = 4
-# Postings longer than this only add to the candidates the rarer words found.
-PRUNE_DF = 100
 
-Scores = dict[str, tuple[float, float]]  # entry id -> (raw contribution, coverage)
+Vector = np.ndarray  # one float per entry slot
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +61,7 @@ class Tuning:
     min_margin: float = 0.15
     alternative_ratio: float = 0.6
     alternative_confidence: float = 0.35
+    hint_confidence: float = 0.25
     max_alternatives: int = 2
     synonym_weight: float = 0.8
     part_weight: float = 0.7
@@ -72,8 +74,32 @@ class Tuning:
 @dataclass(slots=True)
 class _Doc:
     entry: Entry
+    slot: int
     sat: dict[str, float]  # form -> saturated term frequency
-    exact: frozenset[str]  # normalised question and aliases
+    exact: frozenset[str]  # the question and aliases as typed (folded)
+
+
+@dataclass(slots=True)
+class _Scores:
+    """A unit's or word's evidence per slot: raw contribution and coverage (0..1+)."""
+
+    raw: Vector
+    cover: Vector
+    hit: bool
+
+    @classmethod
+    def empty(cls, n: int) -> _Scores:
+        return cls(np.zeros(n), np.zeros(n), False)
+
+    def take(self, other: _Scores, factor: float) -> None:
+        """Keep, per slot, whichever of the two has the larger contribution."""
+        if not other.hit:
+            return
+        raw = other.raw * factor
+        better = raw > self.raw
+        self.raw = np.where(better, raw, self.raw)
+        self.cover = np.where(better, other.cover * factor, self.cover)
+        self.hit = True
 
 
 class FaqIndex:
@@ -84,7 +110,10 @@ class FaqIndex:
         self.tuning = tuning or Tuning()
         self.analyzer = Analyzer()
         self._docs: dict[str, _Doc] = {}
-        self._postings: dict[str, dict[str, float]] = {}
+        self._ids: list[str | None] = []  # slot -> entry id
+        self._free: list[int] = []
+        self._postings: dict[str, dict[int, float]] = {}  # form -> slot -> saturation
+        self._arrays: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # cached postings
         self._parts = Parts()
         self._exact: dict[str, set[str]] = {}
         self._by_length: dict[int, dict[str, None]] = {}
@@ -105,6 +134,10 @@ class FaqIndex:
     def entries(self) -> list[Entry]:
         return [doc.entry for doc in self._docs.values()]
 
+    @property
+    def slots(self) -> int:
+        return len(self._ids)
+
     def put_many(self, entries: Iterable[Entry]) -> None:
         for entry in entries:
             self.put(entry)
@@ -113,14 +146,21 @@ class FaqIndex:
         """Add or replace one entry."""
         if entry.id in self._docs:
             self.remove(entry.id)
-        doc = _Doc(entry, self._saturation(entry), self._exact_keys(entry))
+        if self._free:
+            slot = self._free.pop()
+            self._ids[slot] = entry.id
+        else:
+            slot = len(self._ids)
+            self._ids.append(entry.id)
+        doc = _Doc(entry, slot, self._saturation(entry), self._exact_keys(entry))
         self._docs[entry.id] = doc
         for form, sat in doc.sat.items():
             posting = self._postings.get(form)
             if posting is None:
                 posting = self._postings[form] = {}
                 self._add_word(form)
-            posting[entry.id] = sat
+            posting[slot] = sat
+            self._arrays.pop(form, None)
         for key in doc.exact:
             self._exact.setdefault(key, set()).add(entry.id)
 
@@ -132,7 +172,8 @@ class FaqIndex:
             posting = self._postings.get(form)
             if posting is None:
                 continue
-            posting.pop(entry_id, None)
+            posting.pop(doc.slot, None)
+            self._arrays.pop(form, None)
             if not posting:
                 del self._postings[form]
                 self._drop_word(form)
@@ -142,6 +183,8 @@ class FaqIndex:
                 ids.discard(entry_id)
                 if not ids:
                     del self._exact[key]
+        self._ids[doc.slot] = None
+        self._free.append(doc.slot)
         return True
 
     def _add_word(self, form: str) -> None:
@@ -185,6 +228,16 @@ class FaqIndex:
         n = len(self._docs)
         return math.log(1 + (n - df + 0.5) / (df + 0.5))
 
+    def posting(self, form: str) -> tuple[np.ndarray, np.ndarray]:
+        """(slots, saturations) of a form as arrays, cached until the form changes."""
+        found = self._arrays.get(form)
+        if found is None:
+            posting = self._postings.get(form, {})
+            found = (np.fromiter(posting.keys(), dtype=np.int64, count=len(posting)),
+                     np.fromiter(posting.values(), dtype=np.float64, count=len(posting)))
+            self._arrays[form] = found
+        return found
+
     def _known(self, word: str) -> bool:
         return any(
             form in self._postings or form in self._synonym_words
@@ -216,8 +269,9 @@ class FaqIndex:
             not close or best_conf >= t.sure_confidence
         )
         if not confident:
-            hints = tuple(d for d, _, c in ranked[:3] if c >= t.alternative_confidence)
-            return Match(None, round(best_conf, 4), hints, candidates)
+            hints = tuple(d for d, _, c in ranked[:3] if c >= t.hint_confidence)
+            return Match(None, round(best_conf, 4), hints[: max(t.max_alternatives, 1) + 1],
+                         candidates)
         return Match(best_id, round(best_conf, 4), alternatives, candidates)
 
 
@@ -227,12 +281,12 @@ class _Query:
     def __init__(self, index: FaqIndex, question: str) -> None:
         self.ix = index
         self.t = index.tuning
+        self.n = index.slots
         self.question = question
         self.words = words(question)
         self.forms = {f for w in self.words for f in index.analyzer.forms(w)}
-        self._word_cache: dict[str, Scores] = {}
+        self._word_cache: dict[str, _Scores] = {}
         self._idf_cache: dict[str, float] = {}
-        self.candidates: dict[str, float] | None = None
 
     def known(self, word: str) -> bool:
         return self.ix._known(word) or word in self.forms
@@ -259,8 +313,8 @@ class _Query:
 
     def _word_units(self, word: str) -> list[tuple[tuple[str, ...], float]]:
         if (
-            self._word_found(word) or (word,) in self.ix.synonyms or self._word_scores(word)
-            or len(word) < 2 * MIN_REST
+            self._word_found(word) or (word,) in self.ix.synonyms
+            or self._word_scores(word).hit or len(word) < 2 * MIN_REST
         ):
             return [((word,), 1.0)]
         parts = split(word, self.ix._known)
@@ -270,47 +324,46 @@ class _Query:
 
     def rank(self) -> list[tuple[str, float, float]]:
         """The best few entries as (id, raw score, confidence), best first."""
-        raw: dict[str, float] = {}
-        cover: dict[str, float] = {}
-        anchored: set[str] = set()
+        raw = np.zeros(self.n)
+        cover = np.zeros(self.n)
+        anchored = np.zeros(self.n, dtype=bool)
         total_weight = 0.0
-        # Rare units first: once they have found candidates, very common words only add to
-        # those instead of touching thousands of entries (the result hardly changes).
-        for unit, factor in sorted(self.units(), key=self._frequency):
+        for unit, factor in self.units():
             scores, weight = self.unit_scores(unit, factor)
-            if scores:
+            light = len(unit) == 1 and unit[0] in LIGHT_WORDS
+            if light:
+                weight *= LIGHT_FACTOR
+            if scores.hit:
                 # A word the knowledge base only mentions in passing (in answers) is weak
                 # evidence either way: it weighs less in the denominator too.
-                best_cover = min(1.0, max(cover for _, cover in scores.values()))
+                best_cover = min(1.0, float(scores.cover.max()))
                 weight *= max(ANCHOR_COVERAGE, best_cover)
+                raw += scores.raw * (LIGHT_FACTOR if light else 1.0)
+                cover += weight * np.minimum(scores.cover, 1.0)
+                if not light:
+                    anchored |= scores.cover >= ANCHOR_COVERAGE
             total_weight += weight
-            for doc_id, (contribution, coverage) in scores.items():
-                raw[doc_id] = raw.get(doc_id, 0.0) + contribution
-                cover[doc_id] = cover.get(doc_id, 0.0) + weight * min(1.0, coverage)
-                if coverage >= ANCHOR_COVERAGE:
-                    anchored.add(doc_id)
-            if raw:
-                self.candidates = raw
-        exact = self.ix._exact.get(exact_key(self.question), set()) & raw.keys()
-        top = set(heapq.nlargest(TOP_K, raw, key=raw.__getitem__)) | exact
-        bonus = max(raw.values(), default=0.0)
-        ranked = [
-            (doc_id, raw[doc_id] + (bonus if doc_id in exact else 0.0),
-             _confidence(doc_id, cover[doc_id], total_weight, exact, anchored))
-            for doc_id in top
-        ]
+        hits = np.flatnonzero(raw > 0)
+        if not len(hits):
+            return []
+        exact = {self.ix._docs[i].slot
+                 for i in self.ix._exact.get(exact_key(self.question), set())}
+        top = hits[np.argpartition(-raw[hits], TOP_K - 1)[:TOP_K]] if len(hits) > TOP_K else hits
+        bonus = float(raw[hits].max())
+        ranked = []
+        for slot in {*map(int, top), *exact}:
+            entry_id = self.ix._ids[slot]
+            assert entry_id is not None
+            is_exact = slot in exact
+            ranked.append((
+                entry_id, float(raw[slot]) + (bonus if is_exact else 0.0),
+                _confidence(float(cover[slot]), total_weight, exact=is_exact,
+                            anchored=bool(anchored[slot])),
+            ))
         ranked.sort(key=lambda item: (-item[1], item[0]))
         return ranked
 
-    def _frequency(self, unit: tuple[tuple[str, ...], float]) -> int:
-        postings = self.ix._postings
-        sizes = [
-            len(postings[form])
-            for word in unit[0] for form in self.ix.analyzer.forms(word) if form in postings
-        ]
-        return min(sizes, default=0)
-
-    def unit_scores(self, unit: tuple[str, ...], factor: float = 1.0) -> tuple[Scores, float]:
+    def unit_scores(self, unit: tuple[str, ...], factor: float = 1.0) -> tuple[_Scores, float]:
         """Scores of one unit over the entries, and the unit's weight in the confidence."""
         alternatives: list[tuple[tuple[str, ...], float]] = [(unit, factor)]
         alternatives += [
@@ -319,16 +372,12 @@ class _Query:
         if len(unit) == 1 and not self._word_found(unit[0]):
             self._word_scores(unit[0])  # fills the cache: compound hits make a typo fix moot
             alternatives += self._repairs(unit[0])
-        best: Scores = {}
+        best = _Scores.empty(self.n)
         weight = 0.0
-        for phrase, factor in alternatives:
+        for phrase, alt_factor in alternatives:
             scores, idf = self._phrase_scores(phrase)
             weight = max(weight, idf)
-            for doc_id, (contribution, coverage) in scores.items():
-                old = best.get(doc_id)
-                value = (contribution * factor, coverage * factor)
-                if old is None or value[0] > old[0]:
-                    best[doc_id] = value
+            best.take(scores, alt_factor)
         if weight == 0.0:
             weight = self.t.unknown_weight * self.ix.idf("")
         return best, weight
@@ -337,7 +386,7 @@ class _Query:
         return any(f in self.ix._postings for f in self.ix.analyzer.forms(word))
 
     def _repairs(self, word: str) -> list[tuple[tuple[str, ...], float]]:
-        """An unknown word: its known parts (a compound) or its closest spelling (a typo)."""
+        """An unknown word: a known half (a compound) or its closest spelling (a typo)."""
         out: list[tuple[tuple[str, ...], float]] = []
         if not split(word, self.ix._known):
             part = known_part(word, self.ix._known)
@@ -347,7 +396,8 @@ class _Query:
                     (alt, self.t.partial_weight * self.t.synonym_weight)
                     for alt in self.ix.synonyms.alternatives((part,))
                 ]
-        if self._word_cache.get(word) or len(word) < 5:
+        cached = self._word_cache.get(word)
+        if (cached is not None and cached.hit) or len(word) < 5:
             return out
         fixed = self._closest(word)
         if fixed is not None:
@@ -381,20 +431,21 @@ class _Query:
             found = ix._length_lists[length] = sorted(words_of_length)
         return found
 
-    def _phrase_scores(self, phrase: tuple[str, ...]) -> tuple[Scores, float]:
+    def _phrase_scores(self, phrase: tuple[str, ...]) -> tuple[_Scores, float]:
         """Mean over the phrase's words (every word must count for a phrase to match)."""
         if len(phrase) == 1:
             return self._word_scores(phrase[0]), self._word_idf(phrase[0])
         content = [w for w in phrase if w not in STOPWORDS] or list(phrase)
-        summed: dict[str, list[float]] = {}
+        total = _Scores.empty(self.n)
         for word in content:
-            for doc_id, (contribution, coverage) in self._word_scores(word).items():
-                acc = summed.setdefault(doc_id, [0.0, 0.0])
-                acc[0] += contribution
-                acc[1] += coverage
+            scores = self._word_scores(word)
+            if scores.hit:
+                total.raw = total.raw + scores.raw
+                total.cover = total.cover + scores.cover
+                total.hit = True
         n = len(content)
         idf = sum(self._word_idf(w) for w in content) / n
-        return {d: (c / n, v / n) for d, (c, v) in summed.items()}, idf
+        return _Scores(total.raw / n, total.cover / n, total.hit), idf
 
     def _word_idf(self, word: str) -> float:
         found = self._idf_cache.get(word)
@@ -404,46 +455,36 @@ class _Query:
             self._idf_cache[word] = found
         return found
 
-    def _collect(
-        self, scores: Scores, posting: dict[str, float], idf: float, factor: float
-    ) -> None:
-        items: Iterable[tuple[str, float]]
-        candidates = self.candidates
-        if candidates is None or len(posting) <= max(PRUNE_DF, len(self.ix._docs) // 50):
-            items = posting.items()
-        elif len(candidates) < len(posting):
-            items = ((d, posting[d]) for d in candidates if d in posting)
-        else:
-            items = ((d, sat) for d, sat in posting.items() if d in candidates)
-        weight = idf * factor
-        scale = factor / SAT_FULL
-        for doc_id, sat in items:
-            contribution = weight * sat
-            old = scores.get(doc_id)
-            if old is None or contribution > old[0]:
-                scores[doc_id] = (contribution, sat * scale)
+    def _collect(self, scores: _Scores, form: str, idf: float, factor: float) -> None:
+        slots, sat = self.ix.posting(form)
+        if not len(slots):
+            return
+        raw = sat * (idf * factor)
+        better = raw > scores.raw[slots]
+        chosen = slots[better]
+        scores.raw[chosen] = raw[better]
+        scores.cover[chosen] = sat[better] * (factor / SAT_FULL)
+        scores.hit = True
 
-    def _word_scores(self, word: str) -> Scores:
+    def _word_scores(self, word: str) -> _Scores:
         found = self._word_cache.get(word)
         if found is not None:
             return found
         ix = self.ix
-        scores: Scores = {}
+        scores = _Scores.empty(self.n)
+        compound_idf = 0.0
         for form in ix.analyzer.forms(word):
-            posting = ix._postings.get(form)
-            if posting:
-                self._collect(scores, posting, ix.idf(form), 1.0)
+            if form in ix._postings:
+                self._collect(scores, form, ix.idf(form), 1.0)
             if len(form) >= 4:
                 for compound in ix._parts.compounds(form, self.known):
-                    self._collect(
-                        scores, ix._postings[compound], ix.idf(compound), self.t.part_weight
-                    )
+                    idf = ix.idf(compound)
+                    compound_idf = max(compound_idf, idf)
+                    self._collect(scores, compound, idf, self.t.part_weight)
         self._word_cache[word] = scores
-        if not any(f in ix._postings for f in ix.analyzer.forms(word)) and scores:
+        if scores.hit and not self._word_found(word):
             # Found only inside compounds: its weight is that of the compounds.
-            self._idf_cache[word] = max(
-                ix.idf(c) for f in ix.analyzer.forms(word) for c in ix._parts.compounds(f, self.known)
-            ) if len(word) >= 4 else 0.0
+            self._idf_cache[word] = compound_idf
         return scores
 
 
@@ -452,15 +493,12 @@ def exact_key(text: str) -> str:
     return " ".join(words(text))
 
 
-def _confidence(
-    doc_id: str, cover: float, total: float, exact: set[str], anchored: set[str]
-) -> float:
-    if doc_id in exact:
+def _confidence(cover: float, total: float, *, exact: bool, anchored: bool) -> float:
+    if exact:
         return 1.0
-    if doc_id not in anchored or total <= 0:
+    share = cover / total if total > 0 else 0.0
+    if not anchored:
         # No question word reaches the entry's question, aliases or keywords: the entry
         # merely mentions something the person said. Never enough to answer.
-        return min(cover / total if total > 0 else 0.0, NO_ANCHOR_CAP)
-    return cover / total
-
-
+        return min(share, NO_ANCHOR_CAP)
+    return share

@@ -35,6 +35,18 @@ _STOPWORDS = """
 """
 STOPWORDS: frozenset[str] = frozenset(_STOPWORDS.split())
 
+# Light words: everyday verbs and fillers of how people phrase a question ("hoe maak ik",
+# "hoe werkt", "nieuwe"). They still help to rank, but weigh little and never carry an answer
+# on their own: "hoe maak ik pannenkoeken" must not match "hoe maak ik een afspraak".
+_LIGHT_WORDS = """
+    maak maakt maken werk werkt werken doe doet gaat ga kom komt komen zie ziet zien zet zetten
+    geef geeft geven regel regelen help helpen gebruik gebruiken vraag vragen stel stellen kijk
+    kijken weet weten nieuw nieuwe nieuwste goed goede snel even wil willen mag mogen
+    make makes making work works working get gets getting go goes going use using see give
+    take put know new help helps ask
+"""
+LIGHT_WORDS: frozenset[str] = frozenset(_LIGHT_WORDS.split())
+
 
 def fold(text: str) -> str:
     """Lower case without accents: ``"Vóór Één"`` -> ``"voor een"``."""
@@ -82,7 +94,12 @@ class Analyzer:
     def _forms(self, word: str) -> frozenset[str]:
         if word.isdigit() or len(word) < 3:
             return frozenset((word,))
-        return frozenset((word, self._nl.stemWord(word), self._en.stemWord(word)))
+        forms = {word, self._nl.stemWord(word), self._en.stemWord(word)}
+        if word.startswith("ge") and len(word) >= 6:
+            # Dutch past participles (gepest, gemeld) meet their verb (pesten, melden); the
+            # snowball stemmer keeps the ge- prefix.
+            forms.add(self._nl.stemWord(word[2:]))
+        return frozenset(forms)
 
     def tokens(self, text: str, *, keep_stopwords: bool = False) -> list[Token]:
         return [
