@@ -29,6 +29,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from bots import adapter as adapter_protocol
+from bots.config import ConfigError
 from bots.slack import translate
 from bots.slack.client import build_client, error_code
 from bots.slack.gate import CURRENT_GATE, AckGate
@@ -67,6 +68,7 @@ class SlackAdapter:
     """The Slack side of hartslag: inbound via bolt, outbound via :class:`SlackPort`."""
 
     platform = "slack"
+    shutdown_grace = 3.0  # seconds
 
     def __init__(self, settings: SlackSettings, deps: adapter_protocol.AdapterDeps, *,
                  client: AsyncWebClient | None = None) -> None:
@@ -102,13 +104,21 @@ class SlackAdapter:
         await self._identify()
         if self.settings.socket_mode:
             self._socket = _GatedSocketModeHandler(self.bolt, self.settings.app_token)
-            await self._socket.connect_async()
+            try:
+                await self._socket.connect_async()
+            except SlackApiError as exc:
+                self._socket = None
+                raise ConfigError(
+                    f"slack.app_token: rejected by Slack ({error_code(exc)})") from None
         log.info("slack adapter started", extra={"mode": self.mode})
 
     async def stop(self) -> None:
+        """Stop taking requests, give acknowledged work ``shutdown_grace`` seconds to finish
+        (Slack does not resend what was acknowledged), then cancel the rest."""
         if self._socket is not None:
             await self._socket.close_async()
             self._socket = None
+        await self.drain(within=self.shutdown_grace)
         tasks = list(self._tasks)
         for task in tasks:
             task.cancel()
@@ -137,7 +147,7 @@ class SlackAdapter:
         except SlackApiError as exc:
             code = error_code(exc)
             if code in ("invalid_auth", "not_authed", "token_revoked", "account_inactive"):
-                raise RuntimeError(f"slack.bot_token: rejected by Slack ({code})") from None
+                raise ConfigError(f"slack.bot_token: rejected by Slack ({code})") from None
             self._problem = f"auth.test failed ({code})"
             return
         except (SlackClientError, OSError, TimeoutError) as exc:

@@ -136,8 +136,8 @@ class AppFactory:
         config = slack_config(*self._args, sections=sections, **slack)
         # The demo goes first: its DM handler must see "echo ..." before the features do.
         app = App(config, clock=self._clock, features=(self._demo.register, *FEATURES))
+        self.running.append(app)  # stopped at teardown even when start fails half-way
         await app.start(serve_http=not config.slack.socket_mode)
-        self.running.append(app)
         return app
 
     async def stop(self, app: App) -> None:

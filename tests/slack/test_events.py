@@ -115,6 +115,7 @@ async def test_work_cut_off_mid_processing_releases_the_claim(
             break
         await slack_adapter(first).drain(within=0.05)
     assert demo.seen
+    slack_adapter(first).shutdown_grace = 0  # a crash: no time to finish
     await make_slack_app.stop(first)  # cancels the work in flight
     assert fake_slack.called("chat.postMessage") == []
 

@@ -5,9 +5,12 @@ from __future__ import annotations
 import json
 import time
 
+import pytest
+
 from bots.app import App
+from bots.config import ConfigError
 from commands.model import FormSubmission, Interaction
-from tests.slack.conftest import Demo, SlackSender, slack_adapter
+from tests.slack.conftest import AppFactory, Demo, SlackSender, slack_adapter
 from tests.slack.fake_slack import FakeSlack
 from tests.slack.signed import (
     block_actions,
@@ -164,3 +167,11 @@ async def test_the_ack_comes_before_the_work(slack_app: App, fake_slack: FakeSla
     assert fake_slack.responses == []  # acknowledged while the work was still running
     await fake_slack.wait_for_response()
     assert "wat je hier kunt doen" in fake_slack.responses[0][1]["text"]
+
+
+async def test_a_rejected_token_stops_start_up_naming_the_key(
+    make_slack_app: AppFactory, fake_slack: FakeSlack
+) -> None:
+    fake_slack.fail("auth.test", "invalid_auth")
+    with pytest.raises(ConfigError, match=r"^slack\.bot_token: rejected by Slack \(invalid_auth\)"):
+        await make_slack_app.start()
