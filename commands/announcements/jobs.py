@@ -93,8 +93,8 @@ async def run_remind(payload: JsonPayload, ctx: Context) -> None:
         for person in await members_of(ctx, target) or ():
             if person.key not in acked and person.key != ann.author_key:
                 people.setdefault(person.key, person)
-    if not people:
-        await _stop_reminders(ctx, ann)
+    if not people:  # everyone read it (or no platform lists members): no more reminders
+        await _stop_reminders(ctx, ann, done=True)
         return
     deliveries = []
     for person in people.values():
@@ -107,8 +107,9 @@ async def run_remind(payload: JsonPayload, ctx: Context) -> None:
     await repo(ctx).update(ann.id, last_reminder_on=today, reminders_sent=ann.reminders_sent + 1)
 
 
-async def _stop_reminders(ctx: Context, ann: Announcement) -> None:
-    if ann.reminders_sent >= settings_of(ctx).max_reminders and ann.remind_schedule_id:
+async def _stop_reminders(ctx: Context, ann: Announcement, *, done: bool = False) -> None:
+    finished = done or ann.reminders_sent >= settings_of(ctx).max_reminders
+    if finished and ann.remind_schedule_id:
         await ctx.scheduler.cancel(ann.remind_schedule_id)
 
 

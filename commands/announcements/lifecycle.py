@@ -105,6 +105,7 @@ def state_name(ctx: Context, state: str) -> str:
 async def confirm(ctx: Context, ann: Announcement) -> str:
     """The author confirmed the preview: ask for approval or go ahead."""
     if ann.needs_approval:
+        await approval_deliveries(ctx, ann)  # no approver: refuse before anything changes
         found = await repo(ctx).transition(_id(ann), ("draft",), state="pending",
                                            updated_at=ctx.clock.now())
         if found is None:
@@ -145,10 +146,9 @@ async def approvers(ctx: Context, author_key: str) -> list[UserRef]:
     return people
 
 
-async def request_approval(ctx: Context, ann: Announcement) -> int:
-    """Send the approval request to the approval channel, or DM every other comms member."""
+async def approval_deliveries(ctx: Context, ann: Announcement) -> list[Delivery]:
+    """The approval request for the approval channel, or for every other comms member."""
     settings = settings_of(ctx)
-    batch = f"{owner(ann.id)}:approval:{stamp(ann)}"
     deliveries: list[Delivery] = []
     if settings.approval_channel:
         from commands.announcements.targets import parse_target
@@ -162,7 +162,14 @@ async def request_approval(ctx: Context, ann: Announcement) -> int:
             deliveries.append(Delivery(approval_request(ctx.with_locale(locale), ann), user=person))
     if not deliveries:
         raise fail(ctx, "no_approvers")
-    await ctx.delivery.enqueue(deliveries, batch=batch, owner=owner(ann.id))
+    return deliveries
+
+
+async def request_approval(ctx: Context, ann: Announcement) -> int:
+    """Send the approval request (once per version of the announcement)."""
+    deliveries = await approval_deliveries(ctx, ann)
+    await ctx.delivery.enqueue(deliveries, batch=f"{owner(ann.id)}:approval:{stamp(ann)}",
+                               owner=owner(ann.id))
     return len(deliveries)
 
 

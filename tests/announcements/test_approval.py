@@ -74,3 +74,23 @@ async def test_approval_for_everything_in_an_approval_channel(
         assert fake.texts_to(slack("C1")) == ["y"]
     finally:
         await app.stop()
+
+
+async def test_no_other_comms_member_is_refused_before_anything_changes(
+        db_url: str, tmp_path: Path, clock: FakeClock) -> None:
+    config = make_config(db_url, tmp_path, roles={"comms": ["slack:UANNA"]},
+                         announcements={"require_approval": True})
+    app = App(config, clock=clock, adapters=[])
+    port = FakeChatPort()
+    app.port.add("slack", port)
+    await app.start(serve_http=False)
+    await quiet(app)
+    try:
+        fake = Driver(app, port, clock)
+        await fake.command('new --title "x" --body "y" --to slack:C1')
+        reply = await fake.press("announcements.confirm", "1")
+        assert "geen andere communicatie-collega" in text_of(reply)
+        ann = await fake.repo().get(1)
+        assert ann is not None and ann.state == "draft" and port.sent == []
+    finally:
+        await app.stop()
