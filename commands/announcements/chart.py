@@ -1,4 +1,5 @@
-"""The reach chart: a PNG bar chart (matplotlib, Agg backend; no display, no threads)."""
+"""The reach chart: grouped PNG bars per target (matplotlib's object API on the Agg backend,
+no pyplot state). ``commands.charts`` has single-series bars only; this needs three series."""
 
 from __future__ import annotations
 
@@ -17,13 +18,12 @@ class Bar:
 
 def reach_png(bars: Sequence[Bar], *, title: str, labels: tuple[str, str, str]) -> bytes:
     """Grouped bars per target: delivered copies, acknowledgements, members (where known)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure  # the OO API: no global pyplot state
     from matplotlib.ticker import MaxNLocator
 
     figure = Figure(figsize=(max(4.0, 1.6 * len(bars) + 2), 3.6), dpi=100)
+    FigureCanvasAgg(figure)
     axes = figure.add_subplot()
     width = 0.27
     xs = range(len(bars))
