@@ -90,6 +90,7 @@ async def test_a_retry_after_a_crash_before_the_ack_is_processed_once(
     body = event(dm("echo na een crash"), event_id="Ev20")
     first = await SlackSender(crashing).post(body, json_body=True)
     assert first.status_code == 500  # what Slack sees: no ack, so it retries
+    adapter.shutdown_grace = 0  # a crash: no time to finish
     await make_slack_app.stop(crashing)
     assert demo.seen == []
 
