@@ -186,7 +186,7 @@ TEXT = Catalog(
             "stats_error": "Mislukt in `{target}`: {error}",
             "stats_reactions": "_Reacties (emoji) worden niet geteld: niet elk platform "
             "geeft ze door._",
-            "chart_legend": "bezorgd|gelezen|leden",
+            "chart_legend": "gelezen|nog niet gelezen|mislukt",
             "readers_head": "**Wie las aankondiging #{id}** \"{title}\": {read} gelezen, "
             "{unread} nog niet, {overdue} te laat",
             "group_overdue": "Te laat (niet gelezen na de datum)",
@@ -400,7 +400,7 @@ TEXT = Catalog(
             "stats_error": "Failed in `{target}`: {error}",
             "stats_reactions": "_Reactions (emoji) are not counted: not every platform "
             "passes them on._",
-            "chart_legend": "delivered|read|members",
+            "chart_legend": "read|not read yet|failed",
             "readers_head": "**Who read announcement #{id}** \"{title}\": {read} read, "
             "{unread} not yet, {overdue} overdue",
             "group_overdue": "Overdue (not read after the date)",

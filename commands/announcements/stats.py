@@ -93,7 +93,8 @@ async def stats(ctx: Context, ann: Announcement) -> Reply:
     text = "\n".join(lines)
     platform = ctx.address.platform if ctx.address else None
     if platform and ctx.port.capabilities(platform).images and rows:
-        bars = [Bar(n, r.delivered, r.acknowledged, r.members) for n, r in zip(names, rows, strict=True)]
+        bars = [Bar(n, r.acknowledged, r.members, failed=bool(r.failed and not r.delivered))
+                for n, r in zip(names, rows, strict=True)]
         labels = tuple(ctx.text(TEXT, "chart_legend").split("|"))
         # Rendering takes tens of milliseconds of CPU: off the event loop.
         png = await asyncio.to_thread(reach_png, bars, title=ann.title,
