@@ -82,7 +82,14 @@ def _yaml_items(text: str) -> list[tuple[str, Any]]:
 
 
 def _csv_items(text: str) -> list[tuple[str, Any]]:
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    try:
+        return _csv_rows(text)
+    except csv.Error as exc:  # found by the fuzz test: a stray carriage return, a NUL byte
+        raise FileError(f"not readable as CSV: {exc}") from None
+
+
+def _csv_rows(text: str) -> list[tuple[str, Any]]:
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff"), newline=""))
     if not reader.fieldnames or not {"id", "question", "answer"} <= set(reader.fieldnames):
         raise FileError("CSV needs a header row with at least id, question and answer")
     out: list[tuple[str, Any]] = []
