@@ -107,8 +107,8 @@ async def _reply(request: CommandRequest, ctx: Context, drafts: Drafts, code: st
         if not request.is_direct:
             raise UserError(ctx.text(SIGNALS, "reply.usage"))
         if case.status == "closed":
-            raise UserError(ctx.text(SIGNALS, "case.closed", ref=case.ref))
+            raise UserError(ctx.text(SIGNALS, "case.closed_sender"))
         return start_reply(request.user, ctx, drafts, ref=case.ref, code=canonical)
     cleaned = check_text(ctx, text, settings(ctx))
-    ref = await sender.add_sender_reply(ctx, request.user, code, cleaned)
-    return Reply.text(ctx.text(SIGNALS, "reply.sent", ref=ref))
+    await sender.add_sender_reply(ctx, request.user, code, cleaned)
+    return Reply.text(ctx.text(SIGNALS, "reply.sent"))

@@ -43,9 +43,9 @@ YES_NO_REPLY = frozenset({"ja zonder antwoord", "yes without reply", "zonder ant
 TRUTHY = frozenset({"true", "1", "yes", "on", "ja", "checked"})
 
 
-def _sent(ctx: Context, code: str, ref: str, relay: bool) -> Reply:
+def _sent(ctx: Context, code: str, relay: bool) -> Reply:
     tail = ctx.text(SIGNALS, "sent.relay" if relay else "sent.no_relay")
-    return Reply.text(ctx.text(SIGNALS, "sent", code=code, ref=ref) + "\n" + tail)
+    return Reply.text(ctx.text(SIGNALS, "sent", code=code) + "\n" + tail)
 
 
 # -- the form ---------------------------------------------------------------------------------
@@ -103,9 +103,9 @@ async def submitted(form: FormSubmission, ctx: Context) -> Reply:
     team = _team(ctx, form.values.get("team", ""), conf)
     text = check_text(ctx, form.values.get("text", ""), conf)
     relay = form.values.get("relay", "").strip().lower() in TRUTHY
-    code, ref = await store_signal(ctx, form.user, category=category, team=team, text=text,
+    code, _ = await store_signal(ctx, form.user, category=category, team=team, text=text,
                                    relay=relay)
-    return _sent(ctx, code, ref, relay)
+    return _sent(ctx, code, relay)
 
 
 # -- the conversation ---------------------------------------------------------------------------
@@ -157,7 +157,7 @@ def start_reply(user: UserRef, ctx: Context, drafts: Drafts, *, ref: str, code: 
     """``signal reply <code>`` without text in a DM: ask for the reply, then confirm."""
     conf = settings(ctx)
     drafts.start(user.key, Draft("reply_text", ctx.clock.now(), ref=ref, code=code))
-    return Reply.text(ctx.text(SIGNALS, "reply.ask", ref=ref, max=conf.max_length))
+    return Reply.text(ctx.text(SIGNALS, "reply.ask", max=conf.max_length))
 
 
 async def converse(message: InboundMessage, ctx: Context, drafts: Drafts) -> Reply | None:
@@ -203,12 +203,12 @@ async def _confirm(message: InboundMessage, ctx: Context, drafts: Drafts, draft:
         if answer not in YES:
             raise UserError(ctx.text(SIGNALS, "bad.yes_no"))
         drafts.drop(key)
-        ref = await add_sender_reply(ctx, message.user, draft.code, draft.text)
-        return Reply.text(ctx.text(SIGNALS, "reply.sent", ref=ref))
+        await add_sender_reply(ctx, message.user, draft.code, draft.text)
+        return Reply.text(ctx.text(SIGNALS, "reply.sent"))
     relay = answer in YES
     if not relay and answer not in YES_NO_REPLY:
         raise UserError(ctx.text(SIGNALS, "bad.confirm"))
     drafts.drop(key)  # whatever happens next, the text leaves memory now
-    code, ref = await store_signal(ctx, message.user, category=draft.category, team=draft.team,
+    code, _ = await store_signal(ctx, message.user, category=draft.category, team=draft.team,
                                    text=draft.text, relay=relay)
-    return _sent(ctx, code, ref, relay)
+    return _sent(ctx, code, relay)

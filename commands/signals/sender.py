@@ -49,7 +49,7 @@ def render_entry(ctx: Context, entry: EntryView, *, triage: bool = False) -> str
 
 async def show(ctx: Context, raw: str) -> Reply:
     case, _ = await find_by_code(ctx, raw)
-    lines = [ctx.text(SIGNALS, "show.head", ref=case.ref, day=case.received.isoformat(),
+    lines = [ctx.text(SIGNALS, "show.head", day=case.received.isoformat(),
                       status=status_name(ctx, case.status)), "", escape_text(case.text)]
     for entry in await repo(ctx).entries(case.ref, notes=False):
         lines += ["", render_entry(ctx, entry)]
@@ -60,14 +60,14 @@ async def add_sender_reply(ctx: Context, user: UserRef, raw_code: str, text: str
     """Store the sender's reply (no author, a day) and return the case reference."""
     case, _ = await find_by_code(ctx, raw_code)
     if case.status == "closed":
-        raise UserError(ctx.text(SIGNALS, "case.closed", ref=case.ref))
+        raise UserError(ctx.text(SIGNALS, "case.closed_sender"))
     if await is_blocked(ctx, user):
         raise UserError(ctx.text(SIGNALS, "blocked"))
     status = "in_progress" if case.status == "answered" else None
     added = await repo(ctx).add_entry(case.ref, "sender", text, author="", day=today(ctx),
                                       status=status, sender_replied=True)
     if not added:
-        raise UserError(ctx.text(SIGNALS, "case.closed", ref=case.ref))
+        raise UserError(ctx.text(SIGNALS, "case.closed_sender"))
     return case.ref
 
 
@@ -75,6 +75,6 @@ async def close(ctx: Context, raw: str) -> Reply:
     conf = settings(ctx)
     case, _ = await find_by_code(ctx, raw)
     if case.status == "closed":
-        raise UserError(ctx.text(SIGNALS, "case.closed", ref=case.ref))
+        raise UserError(ctx.text(SIGNALS, "case.closed_sender"))
     await repo(ctx).set_status(case.ref, "closed", day=today(ctx))
-    return Reply.text(ctx.text(SIGNALS, "close.done", ref=case.ref, months=conf.retention_months))
+    return Reply.text(ctx.text(SIGNALS, "close.done", months=conf.retention_months))

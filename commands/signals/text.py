@@ -52,7 +52,7 @@ SIGNALS = Catalog(
             "summary.category": "Onderwerp: {value}",
             "summary.team": "Team: {value}",
             "summary.none": "geen",
-            "sent": "**Verstuurd, anoniem.**\nJe geheime code: `{code}` (dossier {ref}). Bewaar "
+            "sent": "**Verstuurd, anoniem.**\nJe geheime code: `{code}`. Bewaar "
             "hem goed: daarmee lees je antwoorden (`signaal bekijk {code}`), reageer je "
             "(`signaal antwoord {code} <tekst>`) en sluit je het signaal (`signaal sluit "
             "{code}`). Wie de code heeft, kan dat ook: deel hem niet.",
@@ -78,7 +78,7 @@ SIGNALS = Catalog(
             "code.bad": "`{value}` is geen geldige code. Een code ziet eruit als `ABCDE-FGHJK`.",
             "code.unknown": "Ik ken geen signaal met die code. Misschien is het opgeruimd (na "
             "{months} maanden) of is de code niet goed overgenomen.",
-            "show.head": "**Je signaal** (dossier {ref}, {day}), status: {status}",
+            "show.head": "**Je signaal** ({day}), status: {status}",
             "show.entry.reply": "**Antwoord van het signalenteam** ({day}):\n{text}",
             "show.entry.sender": "**Jouw reactie** ({day}):\n{text}",
             "show.entry.followup": "**Wat ermee gedaan is** ({day}):\n{text}",
@@ -86,13 +86,14 @@ SIGNALS = Catalog(
             "show.entry.note": "**Interne notitie** van {author} ({day}):\n{text}",
             "reply.usage": "Gebruik: `signaal antwoord <code> <tekst>`, of `signaal antwoord "
             "<code>` in een privébericht om je reactie stap voor stap te schrijven.",
-            "reply.ask": "Schrijf je reactie op dossier {ref} in één bericht (maximaal {max} "
+            "reply.ask": "Schrijf je reactie op je signaal in één bericht (maximaal {max} "
             "tekens). Typ `stop` om af te breken.",
             "reply.confirm": "Je reactie:\n\n{text}\n\n**Anoniem versturen?** Antwoord `ja` of `nee`.",
-            "reply.sent": "Je reactie staat anoniem in dossier {ref}.",
-            "case.closed": "Dossier {ref} is gesloten; reageren kan niet meer. Stuur gerust een "
-            "nieuw signaal.",
-            "close.done": "Dossier {ref} is gesloten. De versleutelde weg terug naar jou is gewist; "
+            "reply.sent": "Je reactie is anoniem aan je signaal toegevoegd.",
+            "case.closed": "Dossier {ref} is gesloten; reageren kan niet meer.",
+            "case.closed_sender": "Dit signaal is gesloten; reageren kan niet meer. Stuur gerust "
+            "een nieuw signaal.",
+            "close.done": "Je signaal is gesloten. De versleutelde weg terug naar jou is gewist; "
             "het signaal zelf wordt na de bewaartermijn ({months} maanden) verwijderd.",
             "info": "**Wat anoniem hier betekent**\n"
             "- **Bewaard:** je tekst, het onderwerp en team dat je kiest, de status, en de *dag* "
@@ -169,12 +170,12 @@ SIGNALS = Catalog(
             "publish.notified": "De melder heeft bericht gekregen.",
             "publish.not_notified": "De melder kon geen bericht krijgen; die ziet het met de eigen "
             "code.",
-            "relay.reply": "**Antwoord op je anonieme signaal** (dossier {ref})\n\n{text}\n\n"
+            "relay.reply": "**Antwoord op je anonieme signaal**\n\n{text}\n\n"
             "Reageren: `/hartslag signaal antwoord {code} <tekst>`. Sluiten: `/hartslag signaal "
             "sluit {code}`.",
-            "relay.followup": "**Er is iets gedaan met je anonieme signaal** (dossier {ref}). Het "
+            "relay.followup": "**Er is iets gedaan met je anonieme signaal** (code `{code}`). Het "
             "signalenteam plaatste dit in {channel}:\n\n{text}",
-            "relay.closed": "**Je anonieme signaal is gesloten** (dossier {ref}) door het "
+            "relay.closed": "**Je anonieme signaal is gesloten** door het "
             "signalenteam. De weg terug naar jou is nu gewist. Lezen kan nog met `/hartslag "
             "signaal bekijk {code}`.",
             "digest.title": "**Signalen: overzicht van open dossiers** ({day})",
@@ -241,7 +242,7 @@ SIGNALS = Catalog(
             "summary.category": "Topic: {value}",
             "summary.team": "Team: {value}",
             "summary.none": "none",
-            "sent": "**Sent, anonymously.**\nYour secret code: `{code}` (case {ref}). Keep it "
+            "sent": "**Sent, anonymously.**\nYour secret code: `{code}`. Keep it "
             "safe: with it you read answers (`signal show {code}`), reply (`signal reply {code} "
             "<text>`) and close the signal (`signal close {code}`). Whoever has the code can do "
             "that too: don't share it.",
@@ -266,7 +267,7 @@ SIGNALS = Catalog(
             "code.bad": "`{value}` is not a valid code. A code looks like `ABCDE-FGHJK`.",
             "code.unknown": "I know no signal with that code. It may have been purged (after "
             "{months} months) or the code was copied wrongly.",
-            "show.head": "**Your signal** (case {ref}, {day}), status: {status}",
+            "show.head": "**Your signal** ({day}), status: {status}",
             "show.entry.reply": "**Answer from the signals team** ({day}):\n{text}",
             "show.entry.sender": "**Your reply** ({day}):\n{text}",
             "show.entry.followup": "**What was done** ({day}):\n{text}",
@@ -274,13 +275,14 @@ SIGNALS = Catalog(
             "show.entry.note": "**Internal note** by {author} ({day}):\n{text}",
             "reply.usage": "Usage: `signal reply <code> <text>`, or `signal reply <code>` in a "
             "direct message to write your reply step by step.",
-            "reply.ask": "Write your reply to case {ref} in one message (at most {max} "
+            "reply.ask": "Write your reply to your signal in one message (at most {max} "
             "characters). Type `stop` to cancel.",
             "reply.confirm": "Your reply:\n\n{text}\n\n**Send anonymously?** Answer `yes` or `no`.",
-            "reply.sent": "Your reply was added to case {ref}, anonymously.",
-            "case.closed": "Case {ref} is closed; replies are no longer possible. Feel free to "
-            "send a new signal.",
-            "close.done": "Case {ref} is closed. The encrypted way back to you has been erased; "
+            "reply.sent": "Your reply was added to your signal, anonymously.",
+            "case.closed": "Case {ref} is closed; replies are no longer possible.",
+            "case.closed_sender": "This signal is closed; replies are no longer possible. Feel "
+            "free to send a new signal.",
+            "close.done": "Your signal is closed. The encrypted way back to you has been erased; "
             "the signal itself is deleted after the retention period ({months} months).",
             "info": "**What anonymous means here**\n"
             "- **Stored:** your text, the topic and team you choose, the status, and the *day* "
@@ -351,12 +353,12 @@ SIGNALS = Catalog(
             "publish.notified": "The sender has been notified.",
             "publish.not_notified": "The sender could not be notified; they will see it with "
             "their code.",
-            "relay.reply": "**Answer to your anonymous signal** (case {ref})\n\n{text}\n\n"
+            "relay.reply": "**Answer to your anonymous signal**\n\n{text}\n\n"
             "Reply: `/hartslag signal reply {code} <text>`. Close: `/hartslag signal close "
             "{code}`.",
-            "relay.followup": "**Something was done with your anonymous signal** (case {ref}). The "
+            "relay.followup": "**Something was done with your anonymous signal** (code `{code}`). The "
             "signals team posted this in {channel}:\n\n{text}",
-            "relay.closed": "**Your anonymous signal was closed** (case {ref}) by the signals "
+            "relay.closed": "**Your anonymous signal was closed** by the signals "
             "team. The way back to you has now been erased. You can still read it with "
             "`/hartslag signal show {code}`.",
             "digest.title": "**Signals: open cases** ({day})",

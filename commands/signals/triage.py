@@ -160,7 +160,7 @@ async def answer(request: CommandRequest, ctx: Context) -> Reply:
     await repo(ctx).add_entry(case.ref, "reply", text, author=me.key, day=today(ctx),
                               status="answered", sender_replied=False)
     delivered = await notify_sender(ctx, case.ref, lambda c, code: OutgoingMessage(
-        c.text(SIGNALS, "relay.reply", ref=case.ref, text=escape_text(text), code=code)))
+        c.text(SIGNALS, "relay.reply", text=escape_text(text), code=code)))
     key = {"sent": "answer.done", "no_relay": "answer.no_relay", "failed": "answer.undelivered"}
     return Reply.text(ctx.text(SIGNALS, key[delivered], ref=case.ref))
 
@@ -187,7 +187,7 @@ async def set_status(ctx: Context, case: CaseView, new: str) -> Reply:
     if new == "closed" and case.status != "closed":
         # Tell the sender before the way back is erased (in the same step as closing).
         await notify_sender(ctx, case.ref, lambda c, code: OutgoingMessage(
-            c.text(SIGNALS, "relay.closed", ref=case.ref, code=code)))
+            c.text(SIGNALS, "relay.closed", code=code)))
         if case.has_relay:
             text += " " + ctx.text(SIGNALS, "status.closed_relay")
     await repo(ctx).set_status(case.ref, new, day=today(ctx))
@@ -283,7 +283,7 @@ async def publish(request: CommandRequest, ctx: Context) -> Reply:
                                batch=f"signals.followup.{uuid.uuid4().hex}", owner="signals")
     await repo(ctx).add_entry(case.ref, "followup", post, author=me.key, day=today(ctx))
     delivered = await notify_sender(ctx, case.ref, lambda c, code: OutgoingMessage(
-        c.text(SIGNALS, "relay.followup", ref=case.ref, channel=escape_text(raw_channel),
+        c.text(SIGNALS, "relay.followup", code=code, channel=escape_text(raw_channel),
                text=post)))
     notified = ctx.text(SIGNALS, "publish.notified" if delivered == "sent" else "publish.not_notified")
     return Reply.text(ctx.text(SIGNALS, "publish.done", channel=escape_text(raw_channel),

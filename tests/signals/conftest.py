@@ -16,13 +16,13 @@ from sqlalchemy import inspect, text
 
 from bots.config import Config
 from bots.logs import setup_logging
-from commands.signals.keys import new_key
+from commands.signals.keys import SignalKeyring, new_key
+from storage.signals import SignalRepository
 from tests.conftest import make_config
 
 RELAY_KEY = new_key()
 HMAC_SECRET = new_key()
-CODE = re.compile(r"Your secret code: `([A-Z0-9]{5}-[A-Z0-9]{5})` \(case (S-[A-Z0-9]{6})\)"
-                  r"|Je geheime code: `([A-Z0-9]{5}-[A-Z0-9]{5})` \(dossier (S-[A-Z0-9]{6})\)")
+CODE = re.compile(r"(?:Je geheime code|Your secret code): `([A-Z0-9]{5}-[A-Z0-9]{5})`")
 
 
 def signal_config(db_url: str, tmp_path: Path, **values: Any) -> Config:
@@ -50,12 +50,16 @@ def log_output() -> Iterator[io.StringIO]:
         root.setLevel(saved_level)
 
 
-def code_and_ref(transcript: str) -> tuple[str, str]:
-    """The last case code and reference the bot gave in ``transcript``."""
+async def code_and_ref(app: Any, transcript: str) -> tuple[str, str]:
+    """The last code the bot gave in ``transcript`` and the case reference the triage team
+    sees for it (looked up the way the bot does: a keyed hash of the code)."""
     found = CODE.findall(transcript)
     assert found, transcript
-    groups = [g for g in found[-1] if g]
-    return groups[0], groups[1]
+    code = found[-1]
+    keys = await app.store.repo(SignalKeyring).keys(app.config.signals)
+    case = await app.store.repo(SignalRepository).by_code(keys.keyed("code", code))
+    assert case is not None
+    return code, case.ref
 
 
 async def all_rows(app: Any) -> dict[str, list[tuple[Any, ...]]]:

@@ -45,15 +45,15 @@ async def test_a_forgotten_draft_expires_from_memory(chat: Any, app: Any, clock:
     assert await stored(app) == 0
 
 
-async def test_started_in_a_channel_it_continues_in_the_dm(chat: Any) -> None:
+async def test_started_in_a_channel_it_continues_in_the_dm(chat: Any, app: Any) -> None:
     out = await chat.run("@joost\n#algemeen\n/hartslag signaal\n")
     assert "privébericht gestuurd" in out and "[dm joost] hartslag" in out
     out = await chat.run("dm\ngeen\ngeen\nIn het DM verder geschreven.\nja\n")
-    code_and_ref(out)
+    await code_and_ref(app, out)
 
 
 async def test_codes_references_and_roles(chat: Any, app: Any) -> None:
-    code, ref = code_and_ref(await chat.run("@joost\ndm\n/hartslag signaal\ngeen\ngeen\n"
+    code, ref = await code_and_ref(app, await chat.run("@joost\ndm\n/hartslag signaal\ngeen\ngeen\n"
                                             "Een signaal om mee te testen.\nja\n"))
     out = await chat.run("/hartslag signaal bekijk xyz\n/hartslag signaal bekijk ABCDE-FGHJK\n"
                          "/hartslag signaal antwoord\n/hartslag signaal vlieg\n"
@@ -81,7 +81,7 @@ async def test_codes_references_and_roles(chat: Any, app: Any) -> None:
     # A triage member typing `sluit <case>` closes it; the sender's code then only reads.
     out = await chat.run(f"/hartslag signaal sluit {ref}\n@joost\ndm\n"
                          f"/hartslag signaal antwoord {code} Nog iets.\n/hartslag signaal bekijk {code}\n")
-    assert "status gesloten" in out and "is gesloten; reageren kan niet meer" in out
+    assert "status gesloten" in out and "Dit signaal is gesloten; reageren kan niet meer" in out
 
 
 async def test_info_is_honest_about_what_is_stored(chat: Any) -> None:
@@ -108,7 +108,7 @@ async def test_fuzzed_arguments_never_crash_or_store(app: Any, args: str, reply:
 
 
 async def test_a_code_typed_in_a_channel_is_refused(chat: Any, app: Any) -> None:
-    code, _ = code_and_ref(await chat.run("@joost\ndm\n/hartslag signaal\ngeen\ngeen\n"
+    code, _ = await code_and_ref(app, await chat.run("@joost\ndm\n/hartslag signaal\ngeen\ngeen\n"
                                           "Een code hoort in een DM.\nja\n"))
     out = await chat.run(f"#algemeen\n/hartslag signaal antwoord {code} Dit is zichtbaar.\n")
     assert "Doe dit in een privébericht" in out

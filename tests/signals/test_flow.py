@@ -28,10 +28,10 @@ async def test_two_senders_relay_both_ways_and_nothing_identifying_is_stored(
     # Joost: a topic, a team, the text, "ja" (answerable through the relay).
     out = await chat.run(f"@joost\ndm\n/hartslag signaal\n1\nBurgerzaken\n{TEXT_JOOST}\nja\n")
     assert "Verstuur anoniem?" in out
-    code_joost, ref_joost = code_and_ref(out)
+    code_joost, ref_joost = await code_and_ref(app, out)
     # Sara: no topic, no team, "ja zonder antwoord" (no relay at all).
     out = await chat.run(f"@sara\ndm\n/hartslag signaal\ngeen\ngeen\n{TEXT_SARA}\nja zonder antwoord\n")
-    code_sara, ref_sara = code_and_ref(out)
+    code_sara, ref_sara = await code_and_ref(app, out)
     assert "geen weg terug" in out
 
     # Triage sees both cases by reference only.
@@ -50,9 +50,9 @@ async def test_two_senders_relay_both_ways_and_nothing_identifying_is_stored(
 
     # Joost answers back anonymously: once as a command, once as a DM conversation.
     out = await chat.run(f"@joost\ndm\n/hartslag signaal antwoord {code_joost} Vooral vrijdag en zaterdag.\n")
-    assert f"dossier {ref_joost}" in out
+    assert "aan je signaal toegevoegd" in out
     out = await chat.run(f"/hartslag signaal antwoord {code_joost}\nOok de zondag is zwaar.\nja\n")
-    assert "Anoniem versturen?" in out and f"dossier {ref_joost}" in out
+    assert "Anoniem versturen?" in out and "aan je signaal toegevoegd" in out
 
     # Triage: the replies, a note, assignment, status; no name anywhere.
     out = await chat.run(f"@tess\ndm\n/hartslag signaal dossier {ref_joost}\n"
@@ -82,6 +82,10 @@ async def test_two_senders_relay_both_ways_and_nothing_identifying_is_stored(
     assert "gesloten" in out
     out = await chat.run(f"@tess\ndm\n/hartslag signaal beantwoord {ref_joost} Nog iets?\n")
     assert "gesloten" in out
+
+    # The sender never sees the reference the team works with (a DM export can't link them).
+    assert ref_joost not in bot_lines_for(chat.transcript, "dm joost")
+    assert ref_sara not in bot_lines_for(chat.transcript, "dm sara")
 
     rows = await all_rows(app)
     assert rows["signal_relay"] == []

@@ -42,7 +42,7 @@ async def test_form_submission_relay_and_a_failing_delivery(
     app: Any, chat: Any, log_output: io.StringIO
 ) -> None:
     port = slack(app)
-    code, ref = code_and_ref(await submit(app, {"category": "ICT", "team": "Planning",
+    code, ref = await code_and_ref(app, await submit(app, {"category": "ICT", "team": "Planning",
                                                 "text": TEXT, "relay": "true"}))
     out = await chat.run(f"@tess\ndm\n/hartslag signaal beantwoord {ref} We passen het aan.\n")
     assert "bezorgd" in out
@@ -70,7 +70,7 @@ async def test_form_without_relay_and_bad_values_store_nothing(app: Any) -> None
     assert "hooguit 60 tekens" in await submit(app, {"team": "t" * 61, "text": TEXT})
     assert (await all_rows(app))["signal_case"] == []
     out = await submit(app, {"text": TEXT})  # the unchecked checkbox is absent: no relay
-    code_and_ref(out)
+    await code_and_ref(app, out)
     assert "geen weg terug" in out
     rows = await all_rows(app)
     assert len(rows["signal_case"]) == 1 and rows["signal_relay"] == []

@@ -97,7 +97,7 @@ async def test_key_files_and_rotation(tmp_path: Path) -> None:
 
 
 async def test_rekey_reseals_every_mapping(chat: Any, app: Any) -> None:
-    _, ref = code_and_ref(await chat.run("@joost\ndm\n/hartslag signaal\ngeen\ngeen\n"
+    _, ref = await code_and_ref(app, await chat.run("@joost\ndm\n/hartslag signaal\ngeen\ngeen\n"
                                          "Wordt opnieuw verzegeld.\nja\n"))
     before = (await all_rows(app))["signal_relay"]
     assert await reseal_relays(app.context()) == (1, 0)

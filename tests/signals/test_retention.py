@@ -25,11 +25,11 @@ async def test_months_before_clamps_the_day() -> None:
 
 async def test_purge_after_the_retention_period(chat: Any, app: Any, clock: Any) -> None:
     out = await chat.run(SEND.format(who="joost", text="Een oud signaal van vorig jaar."))
-    _, old_ref = code_and_ref(out)
+    _, old_ref = await code_and_ref(app, out)
     await chat.run(f"@tess\ndm\n/hartslag signaal beantwoord {old_ref} Gezien.\n"
                    f"/hartslag signaal notitie {old_ref} Intern.\n")
     clock.advance(timedelta(days=200))
-    _, new_ref = code_and_ref(await chat.run(SEND.format(who="sara", text="Een recenter signaal.")))
+    _, new_ref = await code_and_ref(app, await chat.run(SEND.format(who="sara", text="Een recenter signaal.")))
     # The first triage command made the daily purge schedule.
     kinds = [info.kind for info in await app.scheduler.list(kind_prefix="signals.")]
     assert kinds == ["signals.purge"]
@@ -48,7 +48,7 @@ async def test_purge_after_the_retention_period(chat: Any, app: Any, clock: Any)
 
 
 async def test_the_scheduled_purge_runs_through_the_scheduler(chat: Any, app: Any, clock: Any) -> None:
-    code_and_ref(await chat.run(SEND.format(who="joost", text="Wordt opgeruimd.")))
+    await code_and_ref(app, await chat.run(SEND.format(who="joost", text="Wordt opgeruimd.")))
     await chat.run("@tess\ndm\n/hartslag signaal inbox\n")
     clock.set(datetime(2027, 11, 25, 3, 0, tzinfo=AMSTERDAM))  # 17 minutes before a daily slot
     await chat.run("wait 30m\n")
@@ -56,7 +56,7 @@ async def test_the_scheduled_purge_runs_through_the_scheduler(chat: Any, app: An
 
 
 async def test_digest_lists_open_cases_by_reference(chat: Any, app: Any, clock: Any) -> None:
-    _, ref = code_and_ref(await chat.run(SEND.format(who="joost", text="Open voor het overzicht.")))
+    _, ref = await code_and_ref(app, await chat.run(SEND.format(who="joost", text="Open voor het overzicht.")))
     out = await chat.run("@tess\ndm\n/hartslag signaal overzicht aan #signalen\n"
                          "/hartslag signaal overzicht\n")
     assert "elke maandag om 09:00" in out and ref in out and "werkdruk: 1" in out
@@ -73,7 +73,7 @@ async def test_export_writes_what_is_stored_and_nothing_identifying(
     chat: Any, app: Any, config: Any, tmp_path: Path
 ) -> None:
     out = await chat.run(SEND.format(who="joost", text="Voor het Woo-verzoek bewaard."))
-    _, ref = code_and_ref(out)
+    _, ref = await code_and_ref(app, out)
     await chat.run(f"@tess\ndm\n/hartslag signaal beantwoord {ref} Ons antwoord.\n")
     target = tmp_path / "export.json"
     assert await run_export(argparse.Namespace(out=target), config) == 0
