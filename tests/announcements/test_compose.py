@@ -168,3 +168,14 @@ async def test_audiences_are_managed_by_command_and_expand_to_targets(fake: Driv
     ann = await fake.repo().get(1)
     assert ann is not None and len(ann.targets) == 4
     assert "verwijderd" in text_of(await fake.command("audience remove iedereen"))
+
+
+async def test_english_for_people_who_chose_it(chat: Any) -> None:
+    out = await chat.run("@anna\n#algemeen\n/hartslag language en\n"
+                         '/hartslag announce new --title "New rota" --body "From Monday." '
+                         "--to local:#demo --ack\npress 1")
+    assert "Preview of announcement #1" in out and "[1] Send  [2] Cancel" in out
+    assert "It goes out now to 1 channel(s)." in out
+    assert "[1] Gelezen" in out  # the copy speaks the channel's language (default Dutch)
+    bad = await chat.run('/hartslag announce new --title "x" --body "y" --to nowhere')
+    assert "`nowhere` is not a channel" in bad

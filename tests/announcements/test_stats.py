@@ -29,6 +29,9 @@ async def test_one_failing_target_does_not_stop_the_others_and_the_author_hears(
     assert "2 van 3 bezorgd, 1 mislukt" in told[0] and "`slack:CGONE`: channel_not_found" in told[0]
     await fake.advance(timedelta(minutes=10))
     assert len(fake.texts_to(ANNA)) == 1  # reported once
+    posts = await fake.repo().posts(1)  # the outbox's on_sent: which message is which copy
+    assert sorted(p.target for p in posts) == [str(slack("C1")), str(slack("C2"))]
+    assert all(p.message_id for p in posts)
 
 
 async def test_stats_with_chart_and_member_share(fake: Driver) -> None:
