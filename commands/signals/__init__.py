@@ -35,6 +35,7 @@ TRIAGE: dict[str, Handler] = {
     "overzicht": triage.digest, "digest": triage.digest,
 }
 START = frozenset({"", "nieuw", "new", "stuur", "send", "meld", "report"})
+CONVERSATION = frozenset({"gesprek", "conversation", "chat"})
 INFO = frozenset({"info", "uitleg", "privacy", "anoniem", "anonymous"})
 SHOW = frozenset({"bekijk", "show", "lees", "read"})
 REPLY = frozenset({"antwoord", "reply"})
@@ -73,8 +74,8 @@ async def _command(request: CommandRequest, ctx: Context, drafts: Drafts) -> Rep
     words = request.args.split(maxsplit=2)
     action = words[0].lower() if words else ""
     argument = words[1] if len(words) > 1 else ""
-    if action in START:
-        return await start(request, ctx, drafts)
+    if action in START | CONVERSATION:
+        return await start(request, ctx, drafts, conversation=action in CONVERSATION)
     if action in INFO:
         return sender.info(ctx)
     if action in TRIAGE:

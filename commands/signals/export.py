@@ -11,7 +11,8 @@ from __future__ import annotations
 from typing import Any
 
 from commands.context import Context
-from commands.signals.service import settings, today
+from commands.signals.service import today
+from commands.signals.settings import SignalSettings
 from storage.signals import SignalRepository
 
 LEFT_OUT = {
@@ -23,7 +24,7 @@ LEFT_OUT = {
 
 
 async def export_signals(ctx: Context) -> dict[str, Any]:
-    conf = settings(ctx)
+    conf = ctx.settings.get(SignalSettings)  # the records exist also when turned off
     repo = ctx.store.repo(SignalRepository)
     cases = await repo.export()
     counts = await repo.table_counts()

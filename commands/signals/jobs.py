@@ -19,6 +19,7 @@ from commands.delivery import Delivery
 from commands.model import Address, OutgoingMessage, UserRef
 from commands.schedule import Trigger
 from commands.signals.service import period, repo, settings, status_name, today
+from commands.signals.settings import SignalSettings
 from commands.signals.text import SIGNALS
 from storage.signals import PurgeCounts
 
@@ -40,7 +41,7 @@ def months_before(day: date, months: int) -> date:
 async def purge(ctx: Context) -> PurgeCounts:
     """Delete cases older than the retention (with entries and relay), expired blocks and
     rate counters of past periods."""
-    conf = settings(ctx)
+    conf = ctx.settings.get(SignalSettings)  # also when signals are turned off: retention holds
     day = today(ctx)
     counts = await repo(ctx).purge(received_before=months_before(day, conf.retention_months),
                                    today=day, period=period(day, conf))

@@ -127,13 +127,16 @@ def _summary(ctx: Context, draft: Draft) -> str:
     return "\n".join(lines)
 
 
-async def start(request: CommandRequest, ctx: Context, drafts: Drafts) -> Reply:
-    """``signal``: a form where the platform has one, else the first question in a DM."""
+async def start(request: CommandRequest, ctx: Context, drafts: Drafts, *,
+                conversation: bool = False) -> Reply:
+    """``signal``: a form where the platform has one, else the first question in a DM.
+    ``signal conversation`` asks for the DM conversation also where forms exist (a Slack DM
+    message carries no trigger to open a modal with)."""
     conf = settings(ctx)
     await keys(ctx)  # refuse before anyone writes a word when the keys are missing
     if await is_blocked(ctx, request.user):
         raise UserError(ctx.text(SIGNALS, "blocked"))
-    if ctx.port.capabilities(request.address.platform).forms:
+    if ctx.port.capabilities(request.address.platform).forms and not conversation:
         return Reply(OutgoingMessage(ctx.text(SIGNALS, "form.fallback")),
                      form=build_form(ctx, conf))
     now = ctx.clock.now()

@@ -72,8 +72,9 @@ SIGNALS = Catalog(
             "form.relay": "Ik wil antwoord kunnen krijgen (via een versleuteld doorgeefluik: het "
             "team ziet niet wie je bent)",
             "form.submit": "Verstuur anoniem",
-            "form.fallback": "Vul het formulier in. Zie je geen formulier, stuur me dan een "
-            "privébericht met `signaal`.",
+            "form.fallback": "Gebruik `/hartslag signaal`: dat opent een formulier (dat komt niet "
+            "in exports van privégesprekken). Lukt dat niet, typ dan `signaal gesprek` in een "
+            "privébericht aan mij: dan vraag ik het stap voor stap.",
             # -- the sender afterwards -----------------------------------------------------
             "code.bad": "`{value}` is geen geldige code. Een code ziet eruit als `ABCDE-FGHJK`.",
             "code.unknown": "Ik ken geen signaal met die code. Misschien is het opgeruimd (na "
@@ -262,8 +263,9 @@ SIGNALS = Catalog(
             "form.relay": "I want to be able to get an answer (through an encrypted relay: the "
             "team does not see who you are)",
             "form.submit": "Send anonymously",
-            "form.fallback": "Fill in the form. If you see no form, send me a direct message "
-            "saying `signal`.",
+            "form.fallback": "Use `/hartslag signal`: it opens a form (forms do not end up in "
+            "exports of direct messages). If that does not work, type `signal conversation` in a "
+            "direct message to me and I will ask step by step.",
             "code.bad": "`{value}` is not a valid code. A code looks like `ABCDE-FGHJK`.",
             "code.unknown": "I know no signal with that code. It may have been purged (after "
             "{months} months) or the code was copied wrongly.",

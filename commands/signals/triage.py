@@ -310,6 +310,9 @@ async def digest(request: CommandRequest, ctx: Context) -> Reply:
     else:
         payload = {"user": {"platform": me.platform, "id": me.id, "workspace": me.workspace}}
         target = ctx.text(SIGNALS, "digest.you")
+    for info in await ctx.scheduler.list(kind_prefix=DIGEST, owner="signals"):
+        if dict(info.payload) == payload:  # the same target again: replace, never double
+            await ctx.scheduler.cancel(info.id)
     await ctx.scheduler.add(DIGEST, digest_trigger(ctx), payload, owner="signals")
     conf = settings(ctx)
     return Reply.text(ctx.text(SIGNALS, "digest.on", target=target, time=conf.digest_time,

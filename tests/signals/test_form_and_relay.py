@@ -6,7 +6,7 @@ from __future__ import annotations
 import io
 from typing import Any
 
-from commands.model import Address, CommandRequest, FormSubmission, UserRef
+from commands.model import Address, CommandRequest, FormSubmission, InboundMessage, UserRef
 from commands.port import DeliveryError
 from tests.signals.conftest import all_rows, code_and_ref, find_identifiers
 from tests.support.fake_port import FakeChatPort
@@ -74,3 +74,15 @@ async def test_form_without_relay_and_bad_values_store_nothing(app: Any) -> None
     assert "geen weg terug" in out
     rows = await all_rows(app)
     assert len(rows["signal_case"]) == 1 and rows["signal_relay"] == []
+
+
+async def test_a_conversation_on_request_where_forms_exist(app: Any) -> None:
+    slack(app)
+    dm = Address("slack", "T0ORG", "D0JOOST")
+    reply = await app.handle(CommandRequest(JOOST, dm, "signal", "gesprek", is_direct=True))
+    assert reply is not None and reply.form is None and reply.message is not None
+    assert "Waar gaat het over?" in reply.message.markdown
+    for answer in ("3", "geen", TEXT, "ja"):
+        reply = await app.handle(InboundMessage(JOOST, dm, answer, is_direct=True))
+    assert reply is not None and reply.message is not None
+    await code_and_ref(app, reply.message.markdown)

@@ -58,6 +58,7 @@ async def test_the_scheduled_purge_runs_through_the_scheduler(chat: Any, app: An
 async def test_digest_lists_open_cases_by_reference(chat: Any, app: Any, clock: Any) -> None:
     _, ref = await code_and_ref(app, await chat.run(SEND.format(who="joost", text="Open voor het overzicht.")))
     out = await chat.run("@tess\ndm\n/hartslag signaal overzicht aan #signalen\n"
+                         "/hartslag signaal overzicht aan #signalen\n"
                          "/hartslag signaal overzicht\n")
     assert "elke maandag om 09:00" in out and ref in out and "werkdruk: 1" in out
     assert "Open voor het overzicht" not in out
@@ -86,3 +87,25 @@ async def test_export_writes_what_is_stored_and_nothing_identifying(
     assert data["left_out"]["signal_relay"]["rows"] == 1
     assert find_identifiers(target.read_text(), ["joost"]) == []
     assert await run_purge(argparse.Namespace(dry_run=True), config) == 0
+
+
+async def test_turned_off_it_refuses_but_retention_and_export_still_work(
+    db_url: str, tmp_path: Path, clock: Any
+) -> None:
+    from bots.app import App
+    from bots.local.adapter import LocalAdapter
+    from commands.signals.export import export_signals
+    from tests.signals.conftest import signal_config
+    from tests.support.chat import ChatDriver
+
+    config = signal_config(db_url, tmp_path, enabled=False)
+    adapter = LocalAdapter(config.local)
+    app = App(config, clock=clock, adapters=[adapter])
+    await app.start(serve_http=False)
+    try:
+        out = await ChatDriver(app, adapter, clock).run("@joost\ndm\n/hartslag signaal\n")
+        assert "staan uit" in out
+        await app.run_job("signals.purge", {})
+        assert (await export_signals(app.context()))["cases"] == []
+    finally:
+        await app.stop()
