@@ -281,7 +281,8 @@ async def publish(request: CommandRequest, ctx: Context) -> Reply:
     post = "\n\n".join(body)
     await ctx.delivery.enqueue([Delivery(OutgoingMessage(post), address=address)],
                                batch=f"signals.followup.{uuid.uuid4().hex}", owner="signals")
-    await repo(ctx).add_entry(case.ref, "followup", post, author=me.key, day=today(ctx))
+    plain = "\n\n".join(([f"> {' '.join(quote.split())}"] if quote else []) + [text.strip()])
+    await repo(ctx).add_entry(case.ref, "followup", plain, author=me.key, day=today(ctx))
     delivered = await notify_sender(ctx, case.ref, lambda c, code: OutgoingMessage(
         c.text(SIGNALS, "relay.followup", code=code, channel=escape_text(raw_channel),
                text=post)))

@@ -75,6 +75,10 @@ async def test_two_senders_relay_both_ways_and_nothing_identifying_is_stored(
     assert "@here" not in post.replace("@\u2060here", "")  # no mass mention
     assert "Jullie zeiden, wij deden" in bot_lines_for(out, "dm joost")
 
+    out = await chat.run(f"@joost\ndm\n/hartslag signaal bekijk {code_joost}\n")
+    assert "Wat ermee gedaan is" in out and "Vanaf januari roosteren we een extra collega" in out
+    assert "\\\\" not in out  # escaped once, not twice
+
     # Sara reads the answer with her code; Joost closes his case, the relay is erased.
     out = await chat.run(f"@sara\ndm\n/hartslag signaal bekijk {code_sara}\n")
     assert "Goed idee, we nemen het mee" in out and "Bespreken in het MT" not in out
