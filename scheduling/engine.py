@@ -43,15 +43,25 @@ from commands.clock import Clock
 from commands.metrics import Metrics
 from commands.schedule import JsonPayload, ScheduleInfo, Trigger
 from commands.timespec import first_fire_time, from_json, next_fire_time, to_json, validate
+from scheduling.groupcommit import GroupCommit
 from scheduling.settings import SchedulerSettings
 from storage.db import Database
-from storage.scheduling import Claim, ScheduleRepository, ScheduleRow, instance_name
+from storage.scheduling import (
+    Claim,
+    ClaimAsk,
+    Finish,
+    ScheduleRepository,
+    ScheduleRow,
+    instance_name,
+)
 
 log = logging.getLogger("hartslag.scheduler")
 
 Runner = Callable[[str, Mapping[str, Any]], Awaitable[None]]
 MissedHandler = Callable[[ScheduleInfo, datetime], Awaitable[None]]
 LEASE = "scheduler"
+CLAIM_BATCH = 200  # schedules taken per transaction
+JOB_CONCURRENCY = 16  # jobs of one batch running at once
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,8 +97,13 @@ class Scheduler:
         self._timer: AsyncIOScheduler | None = None
         self._armed: dict[int, datetime] = {}
         self._fence: int | None = None  # fencing token while this instance leads
-        self._tasks: set[asyncio.Task[None]] = set()
-        self._sweep: asyncio.Task[None] | None = None
+        self._sweeper: asyncio.Task[None] | None = None
+        self._maintaining: asyncio.Task[Any] | None = None
+        self._again = False
+        self._recover_first = False
+        self._concurrency = asyncio.Semaphore(JOB_CONCURRENCY)
+        self._finish: GroupCommit[Finish, None] = GroupCommit(
+            self._repo.finish_many, name="hartslag.scheduler.finish")
 
     # -- SchedulerPort -------------------------------------------------------------------
     async def add(
@@ -146,42 +161,52 @@ class Scheduler:
     # -- running slots -------------------------------------------------------------------
     async def run_due(self) -> RunResult:
         """Handle every slot due at ``clock.now()``: run it, or record it as missed."""
-        return await self._run_due(schedule_id=None, fence=None)
+        return await self._run_due(fence=None)
 
-    async def _run_due(self, *, schedule_id: int | None, fence: int | None) -> RunResult:
+    async def _run_due(self, *, fence: int | None) -> RunResult:
+        """Take every due slot in batches (one transaction per batch of schedules, the
+        earliest due slot of each) and run the jobs of a batch concurrently; repeat until
+        nothing is due, so a schedule's catch-up slots still run in order."""
         total = RunResult()
-        now = self._clock.now()
-        for row in await self._repo.due(now, schedule_id=schedule_id):
-            result = await self._run_row(row, now, fence)
-            total = RunResult(total.ran + result.ran, total.failed + result.failed,
-                              total.missed + result.missed)
-        return total
-
-    async def _run_row(self, row: ScheduleRow, now: datetime, fence: int | None) -> RunResult:
-        assert row.id is not None
-        trigger = from_json(json.loads(row.trigger))
-        window = self._settings.window(row.kind)
-        ran = failed = missed = 0
-        slot = row.next_run
-        while slot is not None and slot <= now:
-            following = next_fire_time(trigger, slot)
-            late = now - slot
-            state = "running" if late <= window else "missed"
-            claim = await self._repo.claim(
-                row.id, slot, next_run=following, state=state, instance=self.instance, now=now,
+        while True:
+            now = self._clock.now()
+            rows = await self._repo.due(now, limit=CLAIM_BATCH)
+            if not rows:
+                return total
+            asks = [self._ask(row, now) for row in rows]
+            claims = await self._repo.claim_many(
+                asks, instance=self.instance, now=now,
                 fence=(self.instance, fence) if fence is not None else None,
             )
-            if claim is None:
-                break  # another instance (or a previous run) took it
-            if state == "missed":
-                missed += 1
-                await self._missed(row, slot, late)
-            elif await self._execute(row, claim):
-                ran += 1
-            else:
-                failed += 1
-            slot = following.astimezone(UTC) if following else None
-        return RunResult(ran, failed, missed)
+            if not claims:
+                return total  # taken by another instance, or our lease is gone
+            by_id = {row.id: row for row in rows}
+            for claim, ask in ((c, a) for a in asks for c in claims if c.schedule_id == a.id):
+                if claim.state != "missed":
+                    self._arm(claim.schedule_id, ask.following)
+            outcomes = await asyncio.gather(
+                *(self._handle(by_id[claim.schedule_id], claim, now) for claim in claims)
+            )
+            total = RunResult(
+                total.ran + outcomes.count("done"), total.failed + outcomes.count("failed"),
+                total.missed + outcomes.count("missed"),
+            )
+
+    def _ask(self, row: ScheduleRow, now: datetime) -> ClaimAsk:
+        assert row.id is not None and row.next_run is not None
+        trigger = from_json(json.loads(row.trigger))
+        following = next_fire_time(trigger, row.next_run)
+        late = now - row.next_run
+        state = "running" if late <= self._settings.window(row.kind) else "missed"
+        return ClaimAsk(row.id, row.next_run, following.astimezone(UTC) if following else None,
+                        state)
+
+    async def _handle(self, row: ScheduleRow, claim: Claim, now: datetime) -> str:
+        if claim.state == "missed":
+            await self._missed(row, claim.slot, now - claim.slot)
+            return "missed"
+        async with self._concurrency:
+            return "done" if await self._execute(row, claim) else "failed"
 
     async def _execute(self, row: ScheduleRow, claim: Claim) -> bool:
         payload = dict(json.loads(row.payload))
@@ -192,10 +217,10 @@ class Scheduler:
         except Exception as exc:
             log.exception("scheduled job failed", extra={"kind": row.kind, "schedule": row.id})
             self._metrics.errors.labels("scheduler").inc()
-            await self._repo.finish(claim.run_id, "failed", now=self._clock.now(),
-                                    error=type(exc).__name__)
+            await self._finish.write(Finish(claim.run_id, "failed", self._clock.now(),
+                                            type(exc).__name__))
             return False
-        await self._repo.finish(claim.run_id, "done", now=self._clock.now())
+        await self._finish.write(Finish(claim.run_id, "done", self._clock.now()))
         return True
 
     async def _missed(self, row: ScheduleRow, slot: datetime, late: timedelta) -> None:
@@ -257,11 +282,14 @@ class Scheduler:
         """Stop the timer, wait briefly for running jobs, give up the lease."""
         timer, self._timer = self._timer, None
         if timer is not None:
-            timer.shutdown(wait=False)
+            timer.pause()  # no new fires; the ones running finish their ledger writes
         self._armed.clear()
-        pending = set(self._tasks) | ({self._sweep} if self._sweep else set())
-        if pending:
-            await asyncio.wait(pending, timeout=10)
+        self._again = False
+        running = {t for t in (self._sweeper, self._maintaining) if t is not None and not t.done()}
+        if running:
+            await asyncio.wait(running, timeout=10)
+        if timer is not None:
+            timer.shutdown(wait=False)
         if self._fence is not None:
             self._fence = None
             await self._repo.release(LEASE, self.instance, now=self._clock.now())
@@ -269,6 +297,7 @@ class Scheduler:
     async def _maintain(self) -> None:
         """Renew or take the lease; as leader, rebuild timers from the rows and run what is
         due (a safety net under the timers)."""
+        self._maintaining = asyncio.current_task()
         try:
             ttl = timedelta(seconds=self._settings.lease_seconds)
             token = await self._repo.acquire(LEASE, self.instance, now=self._clock.now(), ttl=ttl)
@@ -282,24 +311,31 @@ class Scheduler:
             if newly:
                 log.info("scheduler lease taken", extra={"token": token})
                 self._fence = token
+                self._recover_first = True
             await self._sync_timers()
-            # Jobs run in their own task so a long job never delays renewing the lease.
-            if self._sweep is None or self._sweep.done():
-                self._sweep = asyncio.create_task(self._safety_sweep(recover=newly),
-                                                  name="hartslag.scheduler.sweep")
+            self._kick()  # a safety net under the timers
         except Exception:
             log.exception("scheduler maintenance failed")
             self._metrics.errors.labels("scheduler").inc()
 
-    async def _safety_sweep(self, *, recover: bool) -> None:
-        try:
-            if recover:
-                await self.recover()
-            if self._fence is not None:
-                await self._run_due(schedule_id=None, fence=self._fence)
-        except Exception:
-            log.exception("scheduler sweep failed")
-            self._metrics.errors.labels("scheduler").inc()
+    def _kick(self) -> None:
+        """Make the one sweeper task run due slots (again); timers only kick it, so many
+        slots falling due at once are claimed in a few transactions, not one each."""
+        self._again = True
+        if self._sweeper is None or self._sweeper.done():
+            self._sweeper = asyncio.create_task(self._sweep(), name="hartslag.scheduler.sweep")
+
+    async def _sweep(self) -> None:
+        while self._again and self._fence is not None:
+            self._again = False
+            try:
+                if self._recover_first:
+                    self._recover_first = False
+                    await self.recover()
+                await self._run_due(fence=self._fence)
+            except Exception:
+                log.exception("scheduler sweep failed")
+                self._metrics.errors.labels("scheduler").inc()
 
     async def _sync_timers(self) -> None:
         wanted: dict[int, datetime] = dict(await self._repo.timers())
@@ -332,21 +368,7 @@ class Scheduler:
 
     async def _fire(self, schedule_id: int) -> None:
         self._armed.pop(schedule_id, None)
-        task = asyncio.current_task()
-        if task is not None:
-            self._tasks.add(task)
-        try:
-            if self._fence is not None:
-                await self._run_due(schedule_id=schedule_id, fence=self._fence)
-            row = await self._repo.get(schedule_id)
-            if row is not None and not row.paused:
-                self._arm(schedule_id, row.next_run)
-        except Exception:
-            log.exception("scheduler timer failed", extra={"schedule": schedule_id})
-            self._metrics.errors.labels("scheduler").inc()
-        finally:
-            if task is not None:
-                self._tasks.discard(task)
+        self._kick()
 
 
 def _info(row: ScheduleRow) -> ScheduleInfo:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import socket
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -19,6 +20,7 @@ import sqlalchemy as sa
 from sqlalchemy import UniqueConstraint, func, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Field, SQLModel, col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 import storage.base  # noqa: F401  (naming convention before any table)
 from storage.base import UTCDateTime
@@ -99,6 +101,26 @@ class Claim:
     state: str
 
 
+@dataclass(frozen=True, slots=True)
+class ClaimAsk:
+    """A slot to take: schedule ``id`` at ``slot``, moving on to ``following``."""
+
+    id: int
+    slot: datetime
+    following: datetime | None
+    state: str  # running | missed
+
+
+@dataclass(frozen=True, slots=True)
+class Finish:
+    """The outcome of one run."""
+
+    run_id: int
+    state: str
+    at: datetime
+    error: str | None = None
+
+
 class ScheduleRepository:
     """All SQL of the scheduler; the engine never sees a session."""
 
@@ -153,16 +175,14 @@ class ScheduleRepository:
             )
             return bool(result.rowcount)
 
-    async def due(self, now: datetime, *, schedule_id: int | None = None) -> list[ScheduleRow]:
+    async def due(self, now: datetime, *, limit: int = 200) -> list[ScheduleRow]:
         query = select(ScheduleRow).where(
             col(ScheduleRow.active).is_(True),
             col(ScheduleRow.paused).is_(False),
             col(ScheduleRow.next_run) <= now,
-        )
-        if schedule_id is not None:
-            query = query.where(ScheduleRow.id == schedule_id)
+        ).order_by(col(ScheduleRow.next_run), col(ScheduleRow.id)).limit(limit)
         async with self._db.session(readonly=True) as session:
-            return list(await session.exec(query.order_by(col(ScheduleRow.next_run))))
+            return list(await session.exec(query))
 
     async def timers(self) -> list[tuple[int, datetime]]:
         """(id, next_run) of every schedule the timer should wake up for."""
@@ -179,36 +199,54 @@ class ScheduleRepository:
         self, schedule_id: int, slot: datetime, *, next_run: datetime | None, state: str,
         instance: str, now: datetime, fence: tuple[str, int] | None = None,
     ) -> Claim | None:
-        """Take ``slot`` in one transaction: record the run and move ``next_run`` on (a
-        compare-and-set on the old value). None when another instance (or a lost lease) got
-        there first; the unique (schedule, slot) makes that safe even without the lease."""
-        try:
-            async with self._db.session() as session:
-                if fence is not None and not await self._fence_ok(session, fence, now):
-                    return None
-                moved = await session.exec(
-                    update(ScheduleRow)
-                    .where(col(ScheduleRow.id) == schedule_id, col(ScheduleRow.next_run) == slot)
-                    .values(next_run=next_run, active=next_run is not None, updated_at=now)
-                )
-                if not moved.rowcount:
-                    return None
-                run = ScheduleRun(
-                    schedule_id=schedule_id, slot=slot, state=state, instance=instance,
-                    fence=fence[1] if fence else 0, started_at=now,
-                    finished_at=now if state == "missed" else None,
-                )
-                session.add(run)
-                await session.flush()
-                assert run.id is not None
-                return Claim(run.id, schedule_id, slot, state)
-        except IntegrityError:
+        """Take one slot; see ``claim_many``."""
+        claims = await self.claim_many([ClaimAsk(schedule_id, slot, next_run, state)],
+                                       instance=instance, now=now, fence=fence)
+        return claims[0] if claims else None
+
+    async def claim_many(
+        self, asks: Sequence[ClaimAsk], *, instance: str, now: datetime,
+        fence: tuple[str, int] | None = None,
+    ) -> list[Claim]:
+        """Take slots in one transaction: per ask, move ``next_run`` on with a compare-and-set
+        on the old value and record the run in the ledger (unique per schedule and slot).
+        Asks another instance (or a lost lease) got to first are left out; the unique ledger
+        makes that safe even without the lease."""
+        claims: list[Claim] = []
+        async with self._db.session() as session:
+            if fence is not None and not await self._fence_ok(session, fence, now):
+                return []
+            for ask in asks:
+                try:
+                    async with session.begin_nested():
+                        claim = await self._claim_one(session, ask, instance, now, fence)
+                except IntegrityError:
+                    claim = None
+                if claim is not None:
+                    claims.append(claim)
+        return claims
+
+    async def _claim_one(self, session: AsyncSession, ask: ClaimAsk, instance: str,
+                         now: datetime, fence: tuple[str, int] | None) -> Claim | None:
+        moved = await session.exec(
+            update(ScheduleRow)
+            .where(col(ScheduleRow.id) == ask.id, col(ScheduleRow.next_run) == ask.slot)
+            .values(next_run=ask.following, active=ask.following is not None, updated_at=now)
+        )
+        if not moved.rowcount:
             return None
+        run = ScheduleRun(
+            schedule_id=ask.id, slot=ask.slot, state=ask.state, instance=instance,
+            fence=fence[1] if fence else 0, started_at=now,
+            finished_at=now if ask.state == "missed" else None,
+        )
+        session.add(run)
+        await session.flush()
+        assert run.id is not None
+        return Claim(run.id, ask.id, ask.slot, ask.state)
 
-    async def _fence_ok(self, session: object, fence: tuple[str, int], now: datetime) -> bool:
-        from sqlmodel.ext.asyncio.session import AsyncSession
-
-        assert isinstance(session, AsyncSession)
+    async def _fence_ok(self, session: AsyncSession, fence: tuple[str, int], now: datetime
+                        ) -> bool:
         holder, token = fence
         lease = (await session.exec(
             select(SchedulerLease).where(SchedulerLease.name == "scheduler").with_for_update()
@@ -218,11 +256,18 @@ class ScheduleRepository:
 
     async def finish(self, run_id: int, state: str, *, now: datetime, error: str | None = None,
                      ) -> None:
+        await self.finish_many([Finish(run_id, state, now, error)])
+
+    async def finish_many(self, finishes: Sequence[Finish]) -> list[None]:
+        """Record the outcome of runs, in one transaction (the engine groups them)."""
         async with self._db.session() as session:
-            await session.exec(
-                update(ScheduleRun).where(col(ScheduleRun.id) == run_id)
-                .values(state=state, finished_at=now, error=error[:500] if error else None)
-            )
+            for item in finishes:
+                await session.exec(
+                    update(ScheduleRun).where(col(ScheduleRun.id) == item.run_id)
+                    .values(state=item.state, finished_at=item.at,
+                            error=item.error[:500] if item.error else None)
+                )
+        return [None] * len(finishes)
 
     async def orphaned_runs(self, *, instance: str) -> list[ScheduleRun]:
         """Runs left 'running' by another (dead) instance: the caller holds the lease now."""
