@@ -44,6 +44,8 @@ ANCHOR_COVERAGE = 0.5
 NO_ANCHOR_CAP = 0.3
 # Weight of a light word (commands.wheres.text.LIGHT_WORDS) relative to a content word.
 LIGHT_FACTOR = 0.3
+# Raw bonus for entries in the asker's language (more than a tie, less than a margin).
+LANG_PREFERENCE = 0.05
 # Runner-up this close to the best: the matcher cannot tell them apart and abstains.
 TIE_MARGIN = 0.03
 # Entries kept for the verdict (the best plus alternatives and a margin check).
@@ -244,12 +246,20 @@ class FaqIndex:
             for form in self.analyzer.forms(word)
         )
 
-    def match(self, question: str) -> Match:
-        """Best entry for ``question`` or an abstention, with close alternatives."""
+    def match(self, question: str, *, lang: str | None = None) -> Match:
+        """Best entry for ``question`` or an abstention, with close alternatives.
+
+        ``lang`` (the asker's language) breaks near-ties between translations of one entry.
+        """
         if not self._docs:
             return Match(None, 0.0, (), ())
-        query = _Query(self, question)
-        ranked = query.rank()
+        ranked = _Query(self, question).rank()
+        if lang is not None and len(ranked) > 1:
+            ranked = [
+                (d, raw * (1 + LANG_PREFERENCE) if self._docs[d].entry.lang == lang else raw, c)
+                for d, raw, c in ranked
+            ]
+            ranked.sort(key=lambda item: (-item[1], item[0]))
         return self._verdict(ranked)
 
     def _verdict(self, ranked: list[tuple[str, float, float]]) -> Match:

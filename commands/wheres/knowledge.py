@@ -75,7 +75,7 @@ class Knowledge:
         self._versions = versions
 
     async def match(self, ctx: Context, question: str) -> Match:
-        return (await self.index(ctx)).match(question)
+        return (await self.index(ctx)).match(question, lang=ctx.locale)
 
     async def ask(self, ctx: Context, question: str) -> Asked:
         """Match and record the question (never who asked it)."""

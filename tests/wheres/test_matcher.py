@@ -132,3 +132,13 @@ def test_sample_accuracy_and_abstention() -> None:
     correct = sum(index.match(r["question"]).entry_id == r["expect"] for r in in_scope)
     assert correct / len(in_scope) >= 0.90
     assert all(index.match(r["question"]).entry_id is None for r in out_of_scope)
+
+
+def test_asker_language_breaks_a_tie_between_translations() -> None:
+    index = index_of([
+        Entry("kamer-nl", "Vergaderruimte boeken (meeting room)", "Via Outlook.", lang="nl"),
+        Entry("kamer-en", "Vergaderruimte boeken (meeting room)", "In Outlook.", lang="en"),
+    ])
+    assert index.match("meeting room").entry_id is None  # a tie: cannot tell
+    assert index.match("meeting room", lang="en").entry_id == "kamer-en"
+    assert index.match("meeting room", lang="nl").entry_id == "kamer-nl"
