@@ -39,6 +39,8 @@ FIELD_PIVOT = {"title": 5.0, "keywords": 4.0, "answer": 15.0}
 # A unit that occurs once in a question of average length counts as fully covered.
 SAT_FULL = FIELD_WEIGHT["title"] / (K1 + FIELD_WEIGHT["title"])
 
+# Saturation cap of a word found only in an entry's answer (coverage 0.4 at most).
+ANSWER_ONLY_SAT = 0.4 * SAT_FULL
 # Coverage at which a unit counts as reaching the entry's question or keywords (an anchor).
 ANCHOR_COVERAGE = 0.5
 NO_ANCHOR_CAP = 0.3
@@ -209,6 +211,7 @@ class FaqIndex:
             "answer": (entry.answer,),
         }
         weighted: dict[str, float] = {}
+        anchors: set[str] = set()
         for name, texts in fields.items():
             counts: dict[str, int] = {}
             length = 0
@@ -222,7 +225,14 @@ class FaqIndex:
             norm = 1 - B + B * max(length, 1) / FIELD_PIVOT[name]
             for form, count in counts.items():
                 weighted[form] = weighted.get(form, 0.0) + FIELD_WEIGHT[name] * count / norm
-        return {form: tf / (K1 + tf) for form, tf in weighted.items()}
+            if name != "answer":
+                anchors.update(counts)
+        # A word only in the answer never covers a question word fully, however short the
+        # answer: the entry merely mentions it.
+        return {
+            form: tf / (K1 + tf) if form in anchors else min(tf / (K1 + tf), ANSWER_ONLY_SAT)
+            for form, tf in weighted.items()
+        }
 
     # -- lookup ---------------------------------------------------------------------------
     def idf(self, form: str) -> float:

@@ -95,6 +95,7 @@ class Analyzer:
         if word.isdigit() or len(word) < 3:
             return frozenset((word,))
         forms = {word, self._nl.stemWord(word), self._en.stemWord(word)}
+        forms.update(_dutch_base(word))
         if word.startswith("ge") and len(word) >= 6:
             # Dutch past participles (gepest, gemeld) meet their verb (pesten, melden); the
             # snowball stemmer keeps the ge- prefix.
@@ -107,3 +108,21 @@ class Analyzer:
             for w in words(text)
             if keep_stopwords or w not in STOPWORDS
         ]
+
+
+_VOWELS = frozenset("aeiou")
+
+
+def _dutch_base(word: str) -> list[str]:
+    """The bare stem of a Dutch plural or infinitive, where snowball disagrees with itself
+    (``melden`` -> ``mel`` but ``meld`` -> ``meld``): ``melden`` -> ``meld``, ``dagen`` ->
+    ``dag``, ``vragen`` -> ``vrag`` and ``vraag``."""
+    if len(word) < 5 or not word.endswith("en") or word[-3] in _VOWELS:
+        return []
+    base = word[:-2]
+    out = [base]
+    if len(base) >= 3 and base[-1] not in _VOWELS and base[-2] in "aeou" and (
+        base[-3] not in _VOWELS
+    ):
+        out.append(base[:-1] + base[-2] + base[-1])  # open syllable: vra-gen -> vraag
+    return out

@@ -75,11 +75,13 @@ async def bot(db_url: str, tmp_path: Path, clock: FakeClock) -> AsyncIterator[Bo
               features=(commands.core.register, commands.wheres.register))
     port = FakeChatPort()
     app.port.add("local", port)
-    await app.start(serve_http=False, run_adapters=False)
+    # Storage only (as the CLI opens it): no background scheduler or outbox loop racing the
+    # test; jobs run when a test says so and deliveries go out on outbox.drain().
+    await app.open_storage()
     try:
         yield Bot(app, port, clock)
     finally:
-        await app.stop()
+        await app.db.dispose()
 
 
 async def load_sample(bot: Bot, *, owner: str = "") -> None:
