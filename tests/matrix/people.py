@@ -26,7 +26,7 @@ from nio import (
     RoomSendResponse,
 )
 
-from tests.matrix.conftest import MatrixUser
+from tests.matrix.homeserver import MatrixUser
 
 WAIT = 20.0
 ENCRYPTION = {"type": "m.room.encryption", "state_key": "",

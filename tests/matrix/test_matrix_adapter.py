@@ -13,8 +13,8 @@ import pytest
 from commands.delivery import Delivery
 from commands.model import Choice, Image, OutgoingMessage, UserRef
 from commands.port import DeliveryError
-from tests.matrix.conftest import MatrixUser, Synapse
 from tests.matrix.harness import adapter_of, fan_out
+from tests.matrix.homeserver import MatrixUser, Synapse
 from tests.matrix.people import Person
 
 pytestmark = pytest.mark.synapse

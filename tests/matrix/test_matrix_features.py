@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.matrix.conftest import SERVER_NAME, MatrixUser
+from tests.matrix.homeserver import SERVER_NAME, MatrixUser
 from tests.matrix.people import Person, Seen
 
 pytestmark = pytest.mark.synapse
