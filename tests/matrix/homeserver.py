@@ -16,6 +16,7 @@ from __future__ import annotations
 import atexit
 import base64
 import contextlib
+import ctypes
 import fcntl
 import hashlib
 import hmac
@@ -233,6 +234,14 @@ class Synapse:
             process.wait(timeout=10)
 
 
+def _die_with_parent() -> None:
+    """Linux: SIGTERM the homeserver when the test process dies without running atexit
+    (SIGKILL, a crash), so no Synapse is left behind."""
+    with contextlib.suppress(OSError, AttributeError):
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
 def start_synapse(python: Path, directory: Path) -> Synapse:
     import yaml  # the project depends on PyYAML already
 
@@ -247,7 +256,7 @@ def start_synapse(python: Path, directory: Path) -> Synapse:
     out = open(directory / "stdout.log", "wb")  # noqa: SIM115 - owned by the process
     server.process = subprocess.Popen(
         [str(python), "-m", "synapse.app.homeserver", "-c", str(directory / "homeserver.yaml")],
-        cwd=directory, stdout=out, stderr=subprocess.STDOUT,
+        cwd=directory, stdout=out, stderr=subprocess.STDOUT, preexec_fn=_die_with_parent,
     )
     out.close()
     atexit.register(server.stop)
