@@ -24,7 +24,8 @@ from datetime import date
 from typing import Literal
 
 import sqlalchemy as sa
-from sqlalchemy import delete, func
+from sqlalchemy import delete, func, update
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Field, SQLModel, col, select
 
 import storage.base  # noqa: F401  (naming convention before any table)
@@ -154,17 +155,34 @@ class SignalRepository:
 
     # -- sending ----------------------------------------------------------------------------
     async def create(self, case: NewCase, check: RateCheck) -> CreateOutcome:
-        """Store a case unless the sender is blocked or over the limit, in one transaction."""
+        """Store a case unless the sender is blocked or over the limit, in one transaction.
+
+        The counter goes up with a conditional UPDATE (atomic under concurrency on
+        PostgreSQL too); two first signals of one person at once collide on the counter's key
+        and the loser is retried once."""
+        for attempt in (1, 2):
+            try:
+                return await self._create(case, check)
+            except IntegrityError:
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
+
+    async def _create(self, case: NewCase, check: RateCheck) -> CreateOutcome:
         async with self._db.session() as session:
             block = await session.get(SignalBlock, check.block_hash)
             if block is not None and block.until >= check.today:
                 return "blocked"
-            rate = await session.get(SignalRate, (check.period, check.sender_hash))
-            if rate is not None and rate.count >= check.limit:
-                return "rate_limited"
-            rate = rate or SignalRate(period=check.period, sender_hash=check.sender_hash, count=0)
-            rate.count += 1
-            session.add(rate)
+            key = (col(SignalRate.period) == check.period,
+                   col(SignalRate.sender_hash) == check.sender_hash)
+            bumped = await session.exec(  # type: ignore[call-overload]
+                update(SignalRate).where(*key, col(SignalRate.count) < check.limit)
+                .values(count=SignalRate.count + 1)
+            )
+            if _rowcount(bumped) == 0:
+                if (await session.exec(select(SignalRate.count).where(*key))).first() is not None:
+                    return "rate_limited"
+                session.add(SignalRate(period=check.period, sender_hash=check.sender_hash, count=1))
             session.add(SignalCase(ref=case.ref, code_hash=case.code_hash, category=case.category,
                                    team=case.team, text=case.text, received_day=case.day))
             if case.sealed is not None:

@@ -82,3 +82,13 @@ async def test_entries_status_and_purge(repo: SignalRepository) -> None:
     assert (counts.cases, counts.relays, counts.rates) == (1, 1, 2)
     assert await repo.get("S-AAAAAA") is None and await repo.entries("S-AAAAAA", notes=True) == []
     assert (await repo.table_counts())["signal_case"] == 1
+
+
+async def test_concurrent_signals_of_one_person_respect_the_limit(repo: SignalRepository) -> None:
+    import asyncio
+
+    refs = [f"S-{c * 6}" for c in "ABCDEFGH"]  # 8 at once, limit 3
+    outcomes = await asyncio.gather(*(repo.create(case(ref), check("same", limit=3))
+                                      for ref in refs))
+    assert sorted(outcomes) == ["ok"] * 3 + ["rate_limited"] * 5
+    assert (await repo.table_counts())["signal_case"] == 3
