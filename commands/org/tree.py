@@ -31,10 +31,13 @@ class TeamTree:
     def __init__(self, teams: Iterable[Team]) -> None:
         self.teams: dict[str, Team] = {t.name: t for t in teams}
         self._children: dict[str, list[str]] = {}
+        self._teams_of: dict[str, list[str]] = {}  # person -> teams (the vote path's lookup)
+        self._subtrees: dict[str, frozenset[str]] = {}
         for team in self.teams.values():
             self._children.setdefault(self.parent(team.name), []).append(team.name)
-        for name in self.teams:
-            self.ancestors(name)  # raises CycleError
+            for member in team.members:
+                self._teams_of.setdefault(member, []).append(team.name)
+        self._depth = {name: len(self.ancestors(name)) + 1 for name in self.teams}  # CycleError
 
     def parent(self, name: str) -> str:
         """The parent team, or ROOT."""
@@ -63,16 +66,19 @@ class TeamTree:
     def children(self, name: str) -> list[str]:
         return sorted(self._children.get(name, []))
 
-    def subtree(self, name: str) -> set[str]:
+    def subtree(self, name: str) -> frozenset[str]:
         """``name`` and every team below it."""
-        found = {name}
-        stack = [name]
-        while stack:
-            for child in self._children.get(stack.pop(), []):
-                if child not in found:
-                    found.add(child)
-                    stack.append(child)
-        return found
+        cached = self._subtrees.get(name)
+        if cached is None:
+            found = {name}
+            stack = [name]
+            while stack:
+                for child in self._children.get(stack.pop(), []):
+                    if child not in found:
+                        found.add(child)
+                        stack.append(child)
+            cached = self._subtrees[name] = frozenset(found)
+        return cached
 
     def members(self, name: str) -> set[str]:
         """Everyone in ``name`` or one of its sub-teams."""
@@ -80,13 +86,15 @@ class TeamTree:
                 for m in self.teams[team].members}
 
     def depth(self, name: str) -> int:
-        return len(self.ancestors(name)) + 1 if name in self.teams else 0
+        return self._depth.get(name, 0)
 
     def team_of(self, user_key: str, *, within: str | None = None) -> str:
         """The most specific team of a person (deepest; by name on a tie), optionally only
         among ``within`` and its sub-teams; "" when none."""
-        scope = self.subtree(within) if within else set(self.teams)
-        found = [t for t in scope if t in self.teams and user_key in self.teams[t].members]
+        found = self._teams_of.get(user_key, [])
+        if within:
+            scope = self.subtree(within)
+            found = [t for t in found if t in scope]
         if not found:
             return ""
         return min(found, key=lambda t: (-self.depth(t), t))

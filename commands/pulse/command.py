@@ -118,6 +118,31 @@ async def results(ctx: Context, series: PulseSeries, number: str | None, group: 
     return Reply.text(await results_text(ctx, series, row, group=group))
 
 
+async def names(ctx: Context, series: PulseSeries, number: str | None) -> Reply:
+    """Who chose what: only for named pulses (never for anonymous ones, whatever the role)."""
+    if series.anonymous:
+        raise UserError(ctx.text(PULSE, "names.anonymous"))
+    assert series.id is not None
+    rounds = await ctx.store.repo(PulseRuntime).repo.rounds(series.id)
+    rounds = [r for r in rounds if number is None or str(r.number) == number]
+    row = await _settle_overdue(ctx, rounds[0] if rounds else None)
+    if row is None or row.id is None:
+        raise UserError(ctx.text(PULSE, "no_round"))
+    if row.state == "open" and series.results_hidden:
+        raise UserError(ctx.text(PULSE, "results.hidden", closes=when_text(ctx, row.closes_at)))
+    answers = await ctx.store.repo(PulseRuntime).repo.answers(row.id)
+    lines = [ctx.text(PULSE, "names.title", title=series.title, number=row.number)]
+    for index, q in enumerate(load_questions(series.questions)):
+        if q.kind == "text":
+            continue
+        lines += ["", f"**{index + 1}. {q.text}**"]
+        for answer in sorted(answers, key=lambda a: a.voter_key):
+            if answer.question == index:
+                label = ", ".join(q.label(v, ctx.locale) for v in answer.value.split(","))
+                lines.append(f"- `{answer.voter_key}`: {label}")
+    return Reply.text("\n".join(lines))
+
+
 async def handle(request: CommandRequest, ctx: Context) -> Reply | None:
     head, _, body = request.args.partition("\n")
     word, _, rest = head.strip().partition(" ")
@@ -125,7 +150,7 @@ async def handle(request: CommandRequest, ctx: Context) -> Reply | None:
     if action in ("create", "maak", "nieuw", "new"):
         return await create(request, ctx, rest + ("\n" + body if body else ""))
     try:
-        args = parse_args(head)
+        args = parse_args(head, flags=frozenset({"names", "namen"}))
     except ArgsError as exc:
         raise UserError(ctx.text(CORE, "bad_args", reason=str(exc))) from None
     args.pop_word()
@@ -139,7 +164,10 @@ async def handle(request: CommandRequest, ctx: Context) -> Reply | None:
     if action in ("show", "toon", "status"):
         return await show(ctx, series)
     if action in ("results", "resultaten", "uitslag"):
-        return await results(ctx, series, args.words[1] if len(args.words) > 1 else None, group)
+        number = args.words[1] if len(args.words) > 1 else None
+        if "names" in args.flags or "namen" in args.flags:
+            return await names(ctx, series, number)
+        return await results(ctx, series, number, group)
     if action == "export":
         assert series.id is not None
         rows = await ctx.store.repo(PulseRuntime).repo.rounds(series.id)

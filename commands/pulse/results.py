@@ -58,7 +58,7 @@ def question_result(index: int, question: Question, values: Sequence[str]) -> Qu
     return QuestionResult(index, question, len(values), dict(counts), mean, enps)
 
 
-def _in_group(tree: TeamTree, group: str) -> set[str] | None:
+def _in_group(tree: TeamTree, group: str) -> frozenset[str] | None:
     """Team tags inside ``group``; None for ROOT (everything)."""
     return None if group == ROOT else tree.subtree(group)
 

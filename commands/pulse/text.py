@@ -126,6 +126,9 @@ PULSE = Catalog(
             "list.title": "**Peilingen**",
             "list.line": "- {id}: {title} ({audience}, actief: {active})",
             "list.channels": "kanalen",
+            "names.anonymous": "Bij een anonieme peiling weet niemand wie wat koos, ook "
+            "hartslag niet.",
+            "names.title": "**Wie koos wat: {title}**, ronde {number}",
         },
         "en": {
             "help": "`pulse create|list|show|results|export|close|stop` (`peiling`): short, "
@@ -243,6 +246,9 @@ PULSE = Catalog(
             "list.title": "**Polls**",
             "list.line": "- {id}: {title} ({audience}, active: {active})",
             "list.channels": "channels",
+            "names.anonymous": "In an anonymous poll nobody knows who chose what, hartslag "
+            "included.",
+            "names.title": "**Who chose what: {title}**, round {number}",
         },
     },
 )

@@ -51,13 +51,16 @@ async def test_every_question_kind_is_answered_and_counted_after_close(chat: Any
 
     out = await chat.run("@anna\n/hartslag pulse results 1")
     assert "na het sluiten" in out  # hidden while open
-    await jump(app, chat.clock, timedelta(days=2))
+    await jump(app, chat.clock, timedelta(days=2, hours=1))
+    await delivered(app, "pulse:1:1:results")
     out = chat.transcript.split("[dm anna]")[-1]
     assert "Resultaten: Week pulse" in out and "Deelname: 6 van 9 (67%)" in out
     assert "Gemiddeld **3.5** (6 antwoorden)" in out  # likert: 5 x 4 + 1 x 1
     assert "eNPS: **+67**" in out  # 5 promoters (9), 1 detractor (0) of 6
     assert "Te weinig reacties om open antwoorden te tonen" in out  # 5 comments < 10
     assert "Mening van" not in out
+    out = await chat.run("@anna\ndm\n/hartslag pulse results 1 --names")
+    assert "anonieme peiling weet niemand" in out
 
 
 async def test_answering_again_replaces_the_earlier_answer(chat: Any, app: Any) -> None:
@@ -108,6 +111,9 @@ async def test_a_named_pulse_stores_the_person(chat: Any, app: Any) -> None:
     assert "niet* anoniem" in out
     answers = await app.store.repo(PulseRepository).answers(1)
     assert [(a.voter_key, a.value) for a in answers] == [("local:z2", "2")]
+    await chat.run("@anna\ndm\n/hartslag pulse close 1")
+    out = await chat.run("/hartslag pulse results 1 --names")
+    assert "`local:z2`: 2 Oneens" in out
 
 
 async def test_a_channel_pulse_takes_answers_from_anyone_there(chat: Any, app: Any) -> None:

@@ -39,6 +39,7 @@ async def test_every_two_weeks_opens_rounds_and_closes_each(chat: Any, app: Any)
     first, second = rounds[1], rounds[0]
     assert second.opened_at - first.opened_at == timedelta(days=14)
     assert first.closed_at is not None and first.closed_at - first.opened_at == timedelta(days=3)
+    await delivered(app, "pulse:1:1:results")
     assert (await app.outbox.report("pulse:1:1:results")).sent == 1  # the author's DM
     out = await chat.run("@anna\ndm\n/hartslag pulse results 1 1")
     assert "Te weinig reacties" in out  # 1 respondent < k
@@ -59,6 +60,7 @@ async def test_default_reminder_goes_to_everyone_without_a_ledger(chat: Any, app
     await delivered(app, "pulse:1:1:open")
     await chat.run(answer_script("z1", ["4"]))
     await jump(app, chat.clock, timedelta(hours=25))
+    await delivered(app, "pulse:1:1:remind")
     report = await app.outbox.report("pulse:1:1:remind")
     assert report.total == len(ZORG) + len(NOORD)  # everyone, also z1 who answered
     rows = await all_rows(app)
@@ -82,6 +84,7 @@ async def test_opt_in_ledger_reminds_only_non_respondents_and_is_deleted_at_clos
     ledger_keys = {r[1] for r in rows["pulse_participation"]}
     assert not ledger_keys & {r[1] for r in rows["pulse_answer"]}  # a different HMAC
     await jump(app, chat.clock, timedelta(hours=25))
+    await delivered(app, "pulse:1:1:remind")
     report = await app.outbox.report("pulse:1:1:remind")
     assert sorted(item.target for item in report.items) == sorted(
         f"local:{p}" for p in [*ZORG[3:], *NOORD])

@@ -95,6 +95,7 @@ async def test_weekly_summary_dm_to_each_manager(chat: Any, app: Any) -> None:
     out = await chat.run("@mila\ndm\n/hartslag summary weekly zorg on")
     assert "elke maandag om 9:00" in out
     await jump(app, chat.clock, timedelta(days=5))
+    await delivered(app, "summary:zorg:2026-12-07")
     report = await app.outbox.report("summary:zorg:2026-12-07")
     assert [item.target for item in report.items] == ["local:mila"] and report.sent == 1
     out = await chat.run("@mila\ndm\n/hartslag summary weekly zorg off")
