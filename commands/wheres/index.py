@@ -435,11 +435,16 @@ class _Query:
             choices = self._choices(length)
             if not choices:
                 continue
-            found = process.extractOne(
-                word, choices, scorer=Levenshtein.distance, score_cutoff=max_edits
-            )
-            if found is not None and (best is None or found[1] < best[0]):
-                best = (int(found[1]), found[0])
+            for candidate, distance, _ in process.extract(
+                word, choices, scorer=Levenshtein.distance, score_cutoff=max_edits, limit=5
+            ):
+                # A word that only adds or drops an ending (volgen/volgend) is another form
+                # or another word, not a typo: stems handle forms.
+                if candidate.startswith(word) or word.startswith(candidate):
+                    continue
+                if best is None or distance < best[0]:
+                    best = (int(distance), candidate)
+                break
         return best[1] if best else None
 
     def _choices(self, length: int) -> list[str]:

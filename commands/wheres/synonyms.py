@@ -9,6 +9,7 @@ like any text, so ``"Pay slip"`` and ``"pay-slip"`` are the same phrase.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 from pathlib import Path
 
 import snowballstemmer
@@ -60,6 +61,7 @@ DEFAULT_GROUPS: tuple[tuple[str, ...], ...] = (
     ("helpdesk", "servicedesk", "service desk", "ict", "it", "ict helpdesk", "it support",
      "support"),
     ("wachtwoord", "password", "inlogcode", "wachtwoorden", "passwords"),
+    ("vergeten", "forgot", "forgotten", "kwijt", "lost"),
     ("inloggen", "login", "log in", "aanmelden", "sign in"),
     ("wifi", "wi-fi", "wlan", "draadloos", "wireless", "internet", "netwerk", "network"),
     ("printer", "printen", "afdrukken", "print", "printing"),
@@ -120,7 +122,7 @@ class Synonyms:
     """
 
     def __init__(self, groups: Iterable[Sequence[str]]) -> None:
-        self._stem = snowballstemmer.stemmer("dutch").stemWord
+        self._stem = lru_cache(maxsize=100_000)(snowballstemmer.stemmer("dutch").stemWord)
         self._alts: dict[tuple[str, ...], set[tuple[str, ...]]] = {}
         self._exact: dict[tuple[str, ...], set[tuple[str, ...]]] = {}
         self._words: set[str] = set()
@@ -130,7 +132,8 @@ class Synonyms:
             for phrase in phrases:
                 self._alts.setdefault(self._key(phrase), set()).update(phrases - {phrase})
                 self._exact.setdefault(phrase, set()).update(phrases - {phrase})
-                self._words.update(phrase)
+                if len(phrase) == 1:  # "end" of "year-end bonus" is no word of its own
+                    self._words.update(phrase)
                 self.max_len = max(self.max_len, len(phrase))
 
     def _key(self, phrase: tuple[str, ...]) -> tuple[str, ...]:
@@ -147,7 +150,7 @@ class Synonyms:
         return phrase in self._exact or self._key(phrase) in self._alts
 
     def vocabulary(self) -> set[str]:
-        """Every single word that appears in a synonym phrase (compound splitting uses it)."""
+        """The one-word phrases: known words for compound splitting and typo fixes."""
         return set(self._words)
 
 

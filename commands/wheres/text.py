@@ -114,9 +114,11 @@ _VOWELS = frozenset("aeiou")
 
 
 def _dutch_base(word: str) -> list[str]:
-    """The bare stem of a Dutch plural or infinitive, where snowball disagrees with itself
-    (``melden`` -> ``mel`` but ``meld`` -> ``meld``): ``melden`` -> ``meld``, ``dagen`` ->
+    """The bare stem of a Dutch plural, infinitive or verb form, where snowball disagrees
+    with itself (``melden`` -> ``mel``, ``meld`` -> ``meld``): ``melden`` -> ``meld``, ``dagen`` ->
     ``dag``, ``vragen`` -> ``vrag`` and ``vraag``."""
+    if len(word) >= 5 and word[-1] == "t" and word[-2] not in _VOWELS and word[-2] != "t":
+        return [word[:-1]]  # third person: vergadert -> vergader, meldt -> meld
     if len(word) < 5 or not word.endswith("en") or word[-3] in _VOWELS:
         return []
     base = word[:-2]
