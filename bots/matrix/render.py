@@ -24,6 +24,7 @@ KEYCAPS: tuple[str, ...] = (*(f"{n}\ufe0f\u20e3" for n in range(1, 10)), "\U0001
 CONFIRM_KEYS: frozenset[str] = frozenset({"\U0001f44d", "\u2705", "\u2714", "\u2611"})
 
 _BARE_URL = re.compile(r"(?<![<(\[\w/\"'=])(https?://[^\s<>()\[\]`]*[^\s<>()\[\]`.,;:!?'\"])")
+_SLASH_ROOT = re.compile(r"(?<![\w/.:])/hartslag\b")
 _MARKDOWN = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
 _MARKDOWN.enable("strikethrough")
 
@@ -65,6 +66,12 @@ def _autolink(markdown: str) -> str:
                    for part in parts)
 
 
+def matrix_commands(text: str) -> str:
+    """``/hartslag help`` -> ``!hartslag help``: Element takes a leading ``/`` as one of its
+    own slash commands, so features' generic command hints are shown the Matrix way."""
+    return _SLASH_ROOT.sub("!hartslag", text)
+
+
 def render(message: OutgoingMessage, *, direct: bool, locale: str,
            image_sent: bool = False) -> dict[str, Any]:
     """The event content for ``message``; ``direct`` picks the hint (numbers work in DMs).
@@ -75,8 +82,9 @@ def render(message: OutgoingMessage, *, direct: bool, locale: str,
         title = neutralise_mentions(message.title)
         plain.append(f"**{title}**")
         rich.append(f"<p><strong>{html.escape(title)}</strong></p>")
-    plain.append(neutralise_mentions(message.markdown))
-    rich.append(markdown_to_html(message.markdown))
+    markdown = matrix_commands(message.markdown)
+    plain.append(neutralise_mentions(markdown))
+    rich.append(markdown_to_html(markdown))
     if message.image is not None and not image_sent:
         alt = neutralise_mentions(message.image.alt_text)
         plain.append(f"[{alt}]")

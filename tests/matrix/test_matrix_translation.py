@@ -82,6 +82,15 @@ def test_bare_urls_become_links_outside_code() -> None:
     assert "<code>https://code.example</code>" in html
 
 
+def test_command_hints_use_the_matrix_root_word() -> None:
+    content = render(OutgoingMessage("Typ `/hartslag help` of /hartslag taal en; "
+                                     "zie https://intranet.example/hartslag"),
+                     direct=True, locale="nl")
+    assert "`!hartslag help`" in content["body"] and "of !hartslag taal" in content["body"]
+    assert "https://intranet.example/hartslag" in content["body"]
+    assert "<code>!hartslag help</code>" in content["formatted_body"]
+
+
 def test_edit_replaces_the_original_event() -> None:
     content = edit("$orig", render(OutgoingMessage("Nieuw"), direct=False, locale="nl"))
     assert content["m.relates_to"] == {"rel_type": "m.replace", "event_id": "$orig"}
