@@ -160,8 +160,17 @@ class Scheduler:
 
     # -- running slots -------------------------------------------------------------------
     async def run_due(self) -> RunResult:
-        """Handle every slot due at ``clock.now()``: run it, or record it as missed."""
-        return await self._run_due(fence=None)
+        """Handle every slot due at ``clock.now()``: run it, or record it as missed. Also
+        waits for the timer's sweep, so every job due now has finished on return."""
+        await self._settle()
+        result = await self._run_due(fence=None)
+        await self._settle()
+        return result
+
+    async def _settle(self) -> None:
+        sweeper = self._sweeper
+        if sweeper is not None and not sweeper.done():
+            await asyncio.wait({sweeper})
 
     async def _run_due(self, *, fence: int | None) -> RunResult:
         """Take every due slot in batches (one transaction per batch of schedules, the

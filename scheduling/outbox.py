@@ -94,6 +94,7 @@ class Outbox:
         self._blocked: dict[tuple[str, str], datetime] = {}
         self._inflight: set[asyncio.Task[None]] = set()
         self._wake = asyncio.Event()
+        self._taking = asyncio.Lock()
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
         self._monotonic = monotonic
@@ -174,17 +175,23 @@ class Outbox:
             await self._repo.release(self.instance)
 
     async def drain(self) -> int:
-        """Send every row that is due now and wait for the outcome; returns rows handled.
-        Rows waiting for a retry later (per the clock) stay pending."""
+        """Send every row that is due now and wait for the outcome, also of sends the
+        running dispatcher has in flight; returns rows this call handled. Rows waiting for
+        a retry later (per the clock) stay pending."""
         await self._repo.reap(now=self._clock.now(), owner=self.instance)
         handled = 0
         while True:
-            taken = await self._repo.take(self.instance, now=self._clock.now(),
-                                          lease=self._lease, limit=self._settings.max_in_flight)
-            if not taken:
+            async with self._taking:  # so rows the dispatcher took are in _inflight
+                taken = await self._repo.take(
+                    self.instance, now=self._clock.now(), lease=self._lease,
+                    limit=self._settings.max_in_flight)
+            if taken:
+                await asyncio.gather(*(self._deliver(item) for item in taken))
+                handled += len(taken)
+            elif self._inflight:
+                await asyncio.wait(set(self._inflight))  # the dispatcher's sends finish too
+            else:
                 break
-            await asyncio.gather(*(self._deliver(item) for item in taken))
-            handled += len(taken)
         await self._renotify()
         self._metrics.queue_depth.set(await self._repo.depth())
         return handled
@@ -201,10 +208,11 @@ class Outbox:
                 room = self._settings.max_in_flight - len(self._inflight)
                 taken: list[Taken] = []
                 if room > 0:
-                    taken = await self._repo.take(self.instance, now=self._clock.now(),
-                                                  lease=self._lease, limit=room)
-                for item in taken:
-                    self._spawn(item)
+                    async with self._taking:
+                        taken = await self._repo.take(self.instance, now=self._clock.now(),
+                                                      lease=self._lease, limit=room)
+                        for item in taken:
+                            self._spawn(item)
                 if taken and len(taken) == room:
                     continue
                 await self._idle()
