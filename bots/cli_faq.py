@@ -12,6 +12,7 @@ import argparse
 import json
 import os
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,8 @@ def add_parser(subparsers: Any) -> None:
     imp = sub.add_parser("import", help="add or update entries from a YAML or CSV file "
                                         "(idempotent on id)")
     imp.add_argument("file", type=Path)
+    imp.add_argument("--owner", default="", help="owner (user key such as slack:U123) of "
+                                                 "entries that name none")
     imp.set_defaults(func=run_import)
     ask = sub.add_parser("ask", help="answer a question as the bot would ('-': one per line "
                                      "from stdin, JSON lines out)")
@@ -56,6 +59,8 @@ async def run_import(args: argparse.Namespace, config: Config) -> int:
         ctx = app.context()
         knowledge = Knowledge()
         for entry in parsed.entries:
+            if args.owner and not entry.owner:
+                entry = replace(entry, owner=args.owner)
             counts[await knowledge.put(ctx, entry)] += 1
         if parsed.entries:
             await ensure_schedules(ctx)

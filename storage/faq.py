@@ -263,6 +263,14 @@ class FaqRepository:
                 s.add(row)
             return len(rows)
 
+    async def purge_questions(self, *, before: datetime) -> int:
+        """Delete questions asked before ``before`` (retention); returns how many."""
+        async with self._db.session() as s:
+            result = await s.exec(  # type: ignore[call-overload]
+                sa.delete(FaqQuestion).where(col(FaqQuestion.asked_on) < day_of(before))
+            )
+            return int(result.rowcount or 0)
+
     async def gaps(self, *, since: datetime, limit: int = 50) -> list[Gap]:
         """Open unanswered or unhelpful questions since ``since``, grouped, most asked first."""
         gap = sa.or_(

@@ -66,7 +66,8 @@ async def _owners(ctx: Context, entry_ids: set[str]) -> dict[str, str]:
 
 async def run_digest(payload: JsonPayload, ctx: Context) -> None:
     """``wheres.digest``: last week's gaps, grouped, to the owner of the closest entry
-    (gaps that belong to no owned entry go to ``[wheres] digest_to``)."""
+    (gaps that belong to no owned entry go to ``[wheres] digest_to``); then questions past
+    ``question_retention_days`` are deleted."""
     settings = settings_of(ctx)
     now = ctx.clock.now()
     gaps = await repo(ctx).gaps(since=now - timedelta(days=7), limit=10 * settings.digest_max_groups)
@@ -86,7 +87,10 @@ async def run_digest(payload: JsonPayload, ctx: Context) -> None:
     day = now.date().isoformat()
     for recipient, delivery in deliveries:
         await ctx.delivery.enqueue([delivery], batch=f"{DIGEST}:{day}:{recipient}")
-    log.info("gap digest", extra={"groups": len(gaps), "recipients": len(deliveries)})
+    purged = await repo(ctx).purge_questions(
+        before=now - timedelta(days=settings.question_retention_days))
+    log.info("gap digest", extra={"groups": len(gaps), "recipients": len(deliveries),
+                                  "purged": purged})
 
 
 async def run_review(payload: JsonPayload, ctx: Context) -> None:

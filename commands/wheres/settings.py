@@ -46,6 +46,8 @@ class WheresSettings(BaseModel):
     digest_to: list[str] = []
     # Most question groups listed in one digest.
     digest_max_groups: int = 20
+    # Asked questions (text, outcome, day; never who asked) are deleted after this many days.
+    question_retention_days: int = 180
 
     @field_validator("min_confidence", "sure_confidence", "min_margin", "alternative_ratio")
     @classmethod
@@ -61,7 +63,9 @@ class WheresSettings(BaseModel):
             raise ValueError("must be 0, 1 or 2")
         return value
 
-    @field_validator("default_review_days", "review_remind_days", "digest_max_groups")
+    @field_validator(
+        "default_review_days", "review_remind_days", "digest_max_groups", "question_retention_days"
+    )
     @classmethod
     def _positive(cls, value: int) -> int:
         if value < 1:

@@ -67,6 +67,18 @@ async def test_import_then_reimport_is_idempotent(
     assert "9.00 uur" in capsys.readouterr().out
 
 
+async def test_import_with_a_default_owner(cli_config: Config, tmp_path: Path) -> None:
+    from bots.app import open_core
+    from storage.faq import FaqRepository
+
+    kb = tmp_path / "kb.yaml"
+    kb.write_text(sample_text(), encoding="utf-8")
+    assert await run(cli_config, ["faq", "import", "--owner", "slack:U42", str(kb)]) == 0
+    async with open_core(cli_config) as app:
+        row = await app.store.repo(FaqRepository).get("wifi")
+    assert row is not None and row.owner == "slack:U42"
+
+
 async def test_invalid_entries_reported_with_position_valid_ones_imported(
     cli_config: Config, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

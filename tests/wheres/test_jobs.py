@@ -70,3 +70,15 @@ async def test_schedules_are_created_once_on_first_entry(bot: Bot) -> None:
                                     '--answer "In de stalling."')
     kinds = sorted(i.kind for i in await bot.app.scheduler.list(kind_prefix="wheres."))
     assert kinds == [DIGEST, REVIEW]
+
+
+async def test_digest_deletes_questions_past_retention(bot: Bot) -> None:
+    from storage.faq import FaqRepository
+
+    await load_sample(bot, owner=OWNER.key)
+    await bot.dm(EMPLOYEE, "wie wint het songfestival")
+    repo = bot.app.store.repo(FaqRepository)
+    assert await repo.question(1) is not None
+    bot.clock.advance(timedelta(days=181))
+    await bot.job(DIGEST)
+    assert await repo.question(1) is None
