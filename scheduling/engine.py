@@ -30,6 +30,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -62,6 +63,7 @@ MissedHandler = Callable[[ScheduleInfo, datetime], Awaitable[None]]
 LEASE = "scheduler"
 CLAIM_BATCH = 200  # schedules taken per transaction
 JOB_CONCURRENCY = 16  # jobs of one batch running at once
+PURGE_EVERY = 3600.0  # seconds between purges of old ledger rows
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +103,7 @@ class Scheduler:
         self._maintaining: asyncio.Task[Any] | None = None
         self._again = False
         self._recover_first = False
+        self._next_purge = 0.0
         self._concurrency = asyncio.Semaphore(JOB_CONCURRENCY)
         self._finish: GroupCommit[Finish, None] = GroupCommit(
             self._repo.finish_many, name="hartslag.scheduler.finish")
@@ -190,9 +193,10 @@ class Scheduler:
             if not claims:
                 return total  # taken by another instance, or our lease is gone
             by_id = {row.id: row for row in rows}
-            for claim, ask in ((c, a) for a in asks for c in claims if c.schedule_id == a.id):
-                if claim.state != "missed":
-                    self._arm(claim.schedule_id, ask.following)
+            taken = {claim.schedule_id for claim in claims}
+            for ask in asks:
+                if ask.id in taken:
+                    self._arm(ask.id, ask.following)
             outcomes = await asyncio.gather(
                 *(self._handle(by_id[claim.schedule_id], claim, now) for claim in claims)
             )
@@ -245,6 +249,11 @@ class Scheduler:
             await self._on_missed(_info(row), slot)
         except Exception:
             log.exception("on_missed handler failed", extra={"schedule": row.id})
+
+    async def purge(self) -> int:
+        """Forget ledger rows older than ``run_retention_days``; returns how many."""
+        before = self._clock.now() - timedelta(days=self._settings.run_retention_days)
+        return await self._repo.purge_runs(before=before)
 
     async def recover(self) -> int:
         """Runs left "running" by a dead instance: run once more within the window and the
@@ -323,6 +332,9 @@ class Scheduler:
                 self._recover_first = True
             await self._sync_timers()
             self._kick()  # a safety net under the timers
+            if time.monotonic() >= self._next_purge:
+                self._next_purge = time.monotonic() + PURGE_EVERY
+                await self.purge()
         except Exception:
             log.exception("scheduler maintenance failed")
             self._metrics.errors.labels("scheduler").inc()

@@ -61,6 +61,7 @@ log = logging.getLogger("hartslag.outbox")
 
 Runner = Callable[[str, Mapping[str, Any]], Awaitable[None]]
 Finder = Callable[[Any, str], Awaitable[MessageRef | None]]
+PURGE_EVERY = 3600.0  # seconds between retention purges
 
 
 class Outbox:
@@ -95,6 +96,7 @@ class Outbox:
         self._inflight: set[asyncio.Task[None]] = set()
         self._wake = asyncio.Event()
         self._taking = asyncio.Lock()
+        self._next_purge = 0.0
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
         self._monotonic = monotonic
@@ -223,8 +225,16 @@ class Outbox:
                 self._metrics.errors.labels("outbox").inc()
                 await asyncio.sleep(self._settings.poll_seconds)
 
+    async def purge(self) -> int:
+        """Delete finished rows older than ``retention_days``; returns how many."""
+        before = self._clock.now() - timedelta(days=self._settings.retention_days)
+        return await self._repo.purge(before=before)
+
     async def _housekeeping(self) -> None:
         now = self._clock.now()
+        if self._monotonic() >= self._next_purge:
+            self._next_purge = self._monotonic() + PURGE_EVERY
+            await self.purge()
         await self._writer.write(Renew(self.instance, now + self._lease))
         reaped = await self._repo.reap(now=now, owner=self.instance)
         if reaped:

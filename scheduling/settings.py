@@ -23,6 +23,7 @@ class SchedulerSettings(_Frozen):
     lease_seconds: float = Field(default=15.0, gt=0)
     refresh_seconds: float = Field(default=5.0, gt=0)
     max_attempts: int = Field(default=2, ge=1)  # runs interrupted by a crash are retried
+    run_retention_days: int = Field(default=90, ge=1)
 
     @model_validator(mode="after")
     def _refresh_below_lease(self) -> SchedulerSettings:
@@ -78,6 +79,7 @@ class DeliverySettings(_Frozen):
     # Fraction of each rate actually used, so timing jitter never exhausts a platform bucket.
     rate_headroom: float = Field(default=0.95, gt=0, le=1)
     progress_window_seconds: float = Field(default=60.0, gt=0)
+    retention_days: int = Field(default=30, ge=1)
 
     def limits_for(self, platform: str) -> PlatformLimits:
         return self.limits.get(platform) or DEFAULT_LIMITS.get(platform) or PlatformLimits()

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy import Index, UniqueConstraint, func, insert, or_, update
+from sqlalchemy import Index, UniqueConstraint, delete, func, insert, or_, update
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Field, SQLModel, col, select
 
@@ -315,6 +315,25 @@ class OutboxRepository:
                 select(func.min(OutboxRow.next_attempt_at))
                 .where(col(OutboxRow.state).in_(("pending", "ambiguous")))
             )).one()
+
+    async def purge(self, *, before: datetime) -> int:
+        """Delete finished rows created before ``before`` (data minimisation: who got what
+        is kept no longer than needed), then emptied batches and unused message bodies."""
+        finished = or_(col(OutboxRow.state).in_(("sent", "failed", "cancelled")),
+                       (col(OutboxRow.state) == "ambiguous")
+                       & col(OutboxRow.next_attempt_at).is_(None))
+        async with self._db.session() as session:
+            result = await session.exec(
+                delete(OutboxRow).where(col(OutboxRow.created_at) < before, finished)
+            )
+            await session.exec(delete(OutboxBatch).where(
+                col(OutboxBatch.created_at) < before,
+                ~select(OutboxRow.id).where(OutboxRow.batch == OutboxBatch.batch).exists(),
+            ))
+            await session.exec(delete(OutboxMessage).where(
+                ~select(OutboxRow.id).where(OutboxRow.digest == OutboxMessage.digest).exists(),
+            ))
+            return int(result.rowcount or 0)
 
     async def unnotified(self, *, limit: int = 500) -> list[tuple[OutboxRow, str]]:
         """Sent rows whose batch has an on_sent job that has not run (e.g. after a crash)."""

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from sqlalchemy import UniqueConstraint, func, update
+from sqlalchemy import UniqueConstraint, delete, func, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Field, SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -288,6 +288,16 @@ class ScheduleRepository:
                         attempts=col(ScheduleRun.attempts) + 1)
             )
             return bool(result.rowcount)
+
+    async def purge_runs(self, *, before: datetime) -> int:
+        """Forget ledger rows of runs that finished before ``before``. Safe: a slot can only
+        be taken while it is a schedule's ``next_run``, which never moves back."""
+        async with self._db.session() as session:
+            result = await session.exec(
+                delete(ScheduleRun).where(col(ScheduleRun.finished_at) < before,
+                                          col(ScheduleRun.state) != "running")
+            )
+            return int(result.rowcount or 0)
 
     async def runs(self, schedule_id: int) -> list[ScheduleRun]:
         query = select(ScheduleRun).where(ScheduleRun.schedule_id == schedule_id)

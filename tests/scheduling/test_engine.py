@@ -227,3 +227,18 @@ async def test_started_scheduler_fires_on_its_timer(db: Database) -> None:
 
 def _unused(run: ScheduleRun) -> None:  # keep the import used for readers of the ledger type
     del run
+
+
+async def test_old_ledger_rows_are_purged_and_slots_still_run_once(
+    db: Database, clock: FakeClock, runner: RecordingRunner
+) -> None:
+    scheduler = make(db, clock, runner, settings=SchedulerSettings(run_retention_days=2))
+    sid = await scheduler.add("demo.daily", parse("dagelijks 9:30", now=clock.now()), {})
+    for _ in range(4):
+        clock.advance(timedelta(hours=1))
+        await scheduler.run_due()
+        clock.advance(timedelta(hours=23))
+    assert len(runner.calls) == 4
+    assert await scheduler.purge() == 2
+    assert (await scheduler.run_due()).ran == 0
+    assert len(await ScheduleRepository(db).runs(sid)) == 2
