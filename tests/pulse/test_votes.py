@@ -152,3 +152,62 @@ async def test_a_crash_between_batches_loses_only_unacknowledged_ballots(
     assert set(acked) == stored  # every acknowledged ballot is stored, nothing else
     assert len(acked) == 20  # two batches committed before the crash
     assert all(isinstance(r, RuntimeError) for r in results if r is not None)
+
+
+@pytest.fixture
+async def pg_db() -> AsyncIterator[Database]:
+    """A throwaway PostgreSQL database with the pulse tables (HARTSLAG_TEST_POSTGRES_URL)."""
+    import os
+    import uuid
+
+    import asyncpg
+    from sqlalchemy.engine import make_url
+
+    from storage.base import metadata
+    from storage.pulse import (
+        PulseAnswer,
+        PulseComment,
+        PulseParticipation,
+        PulseRound,
+    )
+
+    base = os.environ.get("HARTSLAG_TEST_POSTGRES_URL")
+    if not base:
+        pytest.skip("HARTSLAG_TEST_POSTGRES_URL is not set: PostgreSQL writer test skipped")
+    name = f"hartslag_votes_{uuid.uuid4().hex[:10]}"
+    admin_url = make_url(base).set(drivername="postgresql").render_as_string(hide_password=False)
+    admin = await asyncpg.connect(admin_url)
+    await admin.execute(f'CREATE DATABASE "{name}"')
+    database = Database(make_url(base).set(drivername="postgresql", database=name)
+                        .render_as_string(hide_password=False))
+    tables = [t.__table__ for t in (PulseSeries, PulseRound, PulseAnswer, PulseComment,  # type: ignore[attr-defined]
+                                    PulseParticipation)]
+    async with database.engine.begin() as conn:
+        await conn.run_sync(lambda sync: metadata.create_all(sync, tables=tables))
+    try:
+        yield database
+    finally:
+        await database.dispose()
+        await admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+        await admin.close()
+
+
+@pytest.mark.postgres
+async def test_the_writer_on_postgresql_folds_duplicates_and_refuses_closed_rounds(
+        pg_db: Database) -> None:
+    round_id, closed_id = await new_round(pg_db), await new_round(pg_db)
+    await PulseRepository(pg_db).close_round(closed_id, at=NOW)
+    writer = VoteWriter(pg_db, max_batch=50)
+    last: dict[str, str] = {}
+    tasks = []
+    for i in range(600):
+        voter, value = f"v{i % 150}", str(i % 5 + 1)
+        last[voter] = value
+        tasks.append(writer.submit([AnswerOp(round_id, voter, 0, value),
+                                    LedgerOp(round_id, "p" + voter)]))
+    tasks.append(writer.submit([AnswerOp(closed_id, "late", 0, "1")]))
+    results = await asyncio.gather(*tasks, return_exceptions=True)
+    assert isinstance(results[-1], RoundClosed) and all(r is None for r in results[:-1])
+    answers = await PulseRepository(pg_db).answers(round_id)
+    assert {a.voter_key: a.value for a in answers} == last
+    assert await PulseRepository(pg_db).answers(closed_id) == []
