@@ -242,3 +242,28 @@ async def test_old_ledger_rows_are_purged_and_slots_still_run_once(
     assert await scheduler.purge() == 2
     assert (await scheduler.run_due()).ran == 0
     assert len(await ScheduleRepository(db).runs(sid)) == 2
+
+
+async def test_the_owner_hears_about_a_missed_slot(
+    db: Database, clock: FakeClock, runner: RecordingRunner
+) -> None:
+    from commands.model import UserRef
+    from scheduling.missed import OwnerNotifier, owner_ref
+    from scheduling.outbox import Outbox
+    from tests.support.fake_port import FakeChatPort
+
+    port = FakeChatPort()
+    outbox = Outbox(db, port, clock=clock, metrics=Metrics())
+    scheduler = make(db, clock, runner, on_missed=OwnerNotifier(outbox))
+    await scheduler.add("pulse.open", parse("vandaag 9:30", now=clock.now()), {},
+                        owner="local:anna")
+    await scheduler.add("pulse.open", parse("vandaag 9:45", now=clock.now()), {},
+                        owner="signals")  # not a person: logged and recorded only
+    clock.advance(timedelta(hours=8))
+    assert (await scheduler.run_due()).missed == 2
+    await outbox.drain()
+    [text] = port.texts_to("local:anna")
+    assert "pulse.open" in text and "09:30" in text and "niet uitgevoerd" in text
+    assert len(port.sent) == 1
+    assert owner_ref("matrix:@anna:example.org") == UserRef("matrix", "@anna:example.org")
+    assert owner_ref("signals") is None
