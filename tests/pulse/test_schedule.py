@@ -107,3 +107,29 @@ async def test_the_round_key_is_destroyed_after_key_days(chat: Any, app: Any) ->
     assert round_row.key_salt is None and round_row.forgotten_at is not None
     out = await chat.run("@anna\ndm\n/hartslag pulse results 1")
     assert "Deelname: 5 van 9" in out  # results survive the key
+
+
+async def test_list_show_and_stop_a_recurring_pulse(chat: Any, app: Any) -> None:
+    await chat.run("@anna\ndm\n" + RECURRING)
+    await jump(app, chat.clock, timedelta(hours=2))
+    await delivered(app, "pulse:1:1:open")
+    await chat.run(answer_script("z1", ["4"]))
+    out = await chat.run("@anna\ndm\n/hartslag pulse list\n/hartslag pulse show 1")
+    assert "- 1: Tweewekelijks (zorg, actief: ja)" in out
+    assert "Ronde 1 is open tot" in out and "Tot nu toe" not in out  # no live count
+    out = await chat.run("/hartslag pulse stop 1")
+    assert "gestopt" in out
+    await jump(app, chat.clock, timedelta(days=15))
+    rounds = await app.store.repo(PulseRepository).rounds(1)
+    assert [(r.number, r.state) for r in rounds] == [(1, "closed")]
+    out = await chat.run("@z2\ndm\n/hartslag pulse list")
+    assert "geen peilingen" in out
+
+
+async def test_a_named_live_pulse_may_show_counts_while_open(chat: Any, app: Any) -> None:
+    await chat.run('@anna\ndm\n/hartslag pulse create "L" --team zorg --named --live '
+                   '--reminder off --q1 "single: Pizza? | ja | nee"')
+    await delivered(app, "pulse:1:1:open")
+    await chat.run(answer_script("z1", ["1"]))
+    out = await chat.run("@anna\ndm\n/hartslag pulse show 1\n/hartslag pulse results 1 --names")
+    assert "Tot nu toe 1 mensen." in out and "`local:z1`: ja" in out
