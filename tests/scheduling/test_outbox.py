@@ -242,21 +242,36 @@ async def test_unknown_platform_fails_permanently(db: Database, clock: FakeClock
     assert (await outbox.report("b")).failed == 1
 
 
+# Published budgets, scaled up x10 so the test takes about a second: Slack ~1/s per channel
+# plus a workspace cap; Teams ~7/s per conversation and 50/s per tenant; Synapse's leaky
+# bucket per sender (a token bucket with its burst).
+PROFILES = {
+    "slack": PlatformLimits(per_channel=10, channel_burst=1, per_workspace=100,
+                            workspace_burst=10),
+    "teams": PlatformLimits(per_channel=70, channel_burst=7, per_workspace=500,
+                            workspace_burst=50),
+    "matrix": PlatformLimits(per_channel=100, channel_burst=10, per_workspace=100,
+                             workspace_burst=10),
+}
+
+
+@pytest.mark.parametrize("platform", list(PROFILES))
 async def test_budgets_are_kept_against_an_enforcing_platform(
-    db: Database, clock: FakeClock
+    db: Database, clock: FakeClock, platform: str
 ) -> None:
     """Our buckets sized to the platform's budgets: zero 429s, every target exactly once."""
-    port = BudgetPort(per_channel=40, channel_burst=2, per_workspace=150, workspace_burst=10)
-    limits = PlatformLimits(per_channel=40, channel_burst=2, per_workspace=150,
-                            workspace_burst=10)
-    outbox = make(db, port, clock, settings=DeliverySettings(limits={"slack": limits}))
-    items = [Delivery(HELLO, address=Address("slack", "T1", f"C{i % 4}", thread=f"t{i}"))
-             for i in range(60)]
-    items += [Delivery(HELLO, user=UserRef("slack", f"U{i}", "", "T1")) for i in range(60)]
+    limits = PROFILES[platform]
+    port = BudgetPort(per_channel=limits.per_channel, channel_burst=limits.channel_burst,
+                      per_workspace=limits.per_workspace,
+                      workspace_burst=limits.workspace_burst)
+    outbox = make(db, port, clock, settings=DeliverySettings(limits={platform: limits}))
+    items = [Delivery(HELLO, address=Address(platform, "W1", f"C{i % 4}", thread=f"t{i}"))
+             for i in range(20)]
+    items += [Delivery(HELLO, user=UserRef(platform, f"U{i}", "", "W1")) for i in range(40)]
     await outbox.enqueue(items, batch="b")
     await outbox.drain()
     assert port.rejected == 0
-    assert sorted(set(port.per_target().values())) == [1] and len(port.posts) == 120
+    assert sorted(set(port.per_target().values())) == [1] and len(port.posts) == 60
 
 
 async def test_429s_from_a_stricter_platform_are_honoured(db: Database) -> None:
