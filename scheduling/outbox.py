@@ -429,6 +429,11 @@ class Outbox:
                    "message": ref_to_json(ref)}
         try:
             await self._runner(kind, payload)
+        except LookupError:
+            # No handler for this kind: a bug no retry can fix; do not retry forever.
+            log.exception("on_sent job kind unknown", extra={"kind": kind, "row": row.id})
+            self._metrics.errors.labels("outbox.on_sent").inc()
+            return True
         except Exception:
             log.exception("on_sent job failed", extra={"kind": kind, "row": row.id})
             self._metrics.errors.labels("outbox.on_sent").inc()
