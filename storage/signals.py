@@ -27,6 +27,7 @@ import sqlalchemy as sa
 from sqlalchemy import delete, func, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Field, SQLModel, col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 import storage.base  # noqa: F401  (naming convention before any table)
 from storage.db import Database
@@ -107,7 +108,7 @@ class RateCheck:
     period: int
     sender_hash: str
     limit: int
-    block_hash: str
+    block_hashes: tuple[str, ...]  # under every configured secret (rotation)
     today: date
 
 
@@ -170,8 +171,7 @@ class SignalRepository:
 
     async def _create(self, case: NewCase, check: RateCheck) -> CreateOutcome:
         async with self._db.session() as session:
-            block = await session.get(SignalBlock, check.block_hash)
-            if block is not None and block.until >= check.today:
+            if await _blocked(session, check.block_hashes, check.today):
                 return "blocked"
             key = (col(SignalRate.period) == check.period,
                    col(SignalRate.sender_hash) == check.sender_hash)
@@ -194,10 +194,9 @@ class SignalRepository:
         async with self._db.session(readonly=True) as session:
             return await session.get(SignalCase, ref) is not None
 
-    async def is_blocked(self, block_hash: str, today: date) -> bool:
+    async def is_blocked(self, block_hashes: Sequence[str], today: date) -> bool:
         async with self._db.session(readonly=True) as session:
-            block = await session.get(SignalBlock, block_hash)
-            return block is not None and block.until >= today
+            return await _blocked(session, block_hashes, today)
 
     # -- reading ----------------------------------------------------------------------------
     async def get(self, ref: str) -> CaseView | None:
@@ -207,9 +206,12 @@ class SignalRepository:
                 return None
             return _view(row, await session.get(SignalRelay, row.ref) is not None)
 
-    async def by_code(self, code_hash: str) -> CaseView | None:
+    async def by_code(self, code_hashes: Sequence[str]) -> CaseView | None:
+        """The case whose code hashes to one of ``code_hashes`` (one per configured secret)."""
         async with self._db.session(readonly=True) as session:
-            row = (await session.exec(select(SignalCase).where(SignalCase.code_hash == code_hash))).first()
+            row = (await session.exec(
+                select(SignalCase).where(col(SignalCase.code_hash).in_(list(code_hashes)))
+            )).first()
             if row is None:
                 return None
             return _view(row, await session.get(SignalRelay, row.ref) is not None)
@@ -309,6 +311,14 @@ class SignalRepository:
                 row.sealed = sealed
                 session.add(row)
 
+    async def replace_code_hash(self, ref: str, code_hash: str) -> None:
+        """After an HMAC secret rotation: the code's hash under the new secret."""
+        async with self._db.session() as session:
+            row = await session.get(SignalCase, ref)
+            if row is not None:
+                row.code_hash = code_hash
+                session.add(row)
+
     async def block(self, block_hash: str, until: date) -> None:
         async with self._db.session() as session:
             row = await session.get(SignalBlock, block_hash)
@@ -356,6 +366,14 @@ class SignalRepository:
                 total = (await session.exec(select(func.count()).select_from(model))).one()
                 found[str(model.__tablename__)] = int(total)
         return found
+
+
+async def _blocked(session: AsyncSession, hashes: Sequence[str], today: date) -> bool:
+    found = await session.exec(
+        select(SignalBlock.sender_hash).where(col(SignalBlock.sender_hash).in_(list(hashes)),
+                                              col(SignalBlock.until) >= today).limit(1)
+    )
+    return found.first() is not None
 
 
 def _rowcount(result: object) -> int:

@@ -64,11 +64,13 @@ def _decode(value: str, what: str) -> bytes:
 class SignalKeys:
     """Seal/unseal relay mappings and compute keyed hashes. Never printed or logged."""
 
-    def __init__(self, relay_keys: Sequence[bytes], hmac_secret: bytes) -> None:
+    def __init__(self, relay_keys: Sequence[bytes], hmac_secrets: bytes | Sequence[bytes]) -> None:
         if not relay_keys:
             raise KeyConfigError("signals.relay_key: missing")
         self._relay = [AESGCM(key) for key in relay_keys]
-        self._secret = hmac_secret
+        self._secrets = [hmac_secrets] if isinstance(hmac_secrets, bytes) else list(hmac_secrets)
+        if not self._secrets:
+            raise KeyConfigError("signals.hmac_secret: missing")
 
     def __repr__(self) -> str:
         return "SignalKeys(<withheld>)"
@@ -98,9 +100,14 @@ class SignalKeys:
         return None
 
     def keyed(self, purpose: str, value: str) -> str:
-        """HMAC-SHA256 of ``value`` under a key derived for ``purpose`` (e.g. ``rate:2961``)."""
-        key = hmac.new(self._secret, purpose.encode(), hashlib.sha256).digest()
-        return hmac.new(key, value.encode(), hashlib.sha256).hexdigest()[:48]
+        """HMAC-SHA256 of ``value`` under a key derived for ``purpose`` (e.g. ``rate:2961``)
+        from the first (current) HMAC secret: what new rows are written with."""
+        return _keyed(self._secrets[0], purpose, value)
+
+    def keyed_all(self, purpose: str, value: str) -> tuple[str, ...]:
+        """The hash under every configured secret (current first): what lookups try, so rows
+        written before a rotation are still found while the old secret is configured."""
+        return tuple(_keyed(secret, purpose, value) for secret in self._secrets)
 
 
 class SignalKeyring:
@@ -137,9 +144,8 @@ class SignalKeyring:
             folder = self.demo_dir(settings)
             relay = relay or _demo_file(folder / RELAY_FILE)
             secret = secret or _demo_file(folder / HMAC_FILE)
-        relay_keys = [_decode(part, "signals.relay_key") for part in relay.replace("\n", ",").split(",")
-                      if part.strip()]
-        return SignalKeys(relay_keys, _decode(secret, "signals.hmac_secret"))
+        relay_keys = [_decode(part, "signals.relay_key") for part in _parts(relay)]
+        return SignalKeys(relay_keys, [_decode(part, "signals.hmac_secret") for part in _parts(secret)])
 
     def demo_dir(self, settings: SignalSettings) -> Path:
         if settings.demo_key_dir:
@@ -148,6 +154,16 @@ class SignalKeyring:
         if database and database != ":memory:":
             return Path(database).resolve().parent / "hartslag-keys"
         return Path.cwd() / "hartslag-keys"
+
+
+def _keyed(secret: bytes, purpose: str, value: str) -> str:
+    key = hmac.new(secret, purpose.encode(), hashlib.sha256).digest()
+    return hmac.new(key, value.encode(), hashlib.sha256).hexdigest()[:48]
+
+
+def _parts(value: str) -> list[str]:
+    """Comma- or line-separated keys, the current one first."""
+    return [part.strip() for part in value.replace("\n", ",").split(",") if part.strip()]
 
 
 def _read(path: str, what: str) -> str:

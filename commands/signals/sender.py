@@ -26,7 +26,7 @@ async def find_by_code(ctx: Context, raw: str) -> tuple[CaseView, str]:
     code = normalise_code(raw)
     if code is None:
         raise UserError(ctx.text(SIGNALS, "code.bad", value=escape_text(raw[:30])))
-    case = await repo(ctx).by_code((await keys(ctx)).keyed("code", code))
+    case = await repo(ctx).by_code((await keys(ctx)).keyed_all("code", code))
     if case is None:
         raise UserError(ctx.text(SIGNALS, "code.unknown", months=conf.retention_months))
     return case, code

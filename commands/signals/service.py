@@ -119,7 +119,8 @@ async def store_signal(ctx: Context, user: UserRef, *, category: str, team: str,
         text=text, day=day, sealed=sealer.seal(_pack(user, code), case=ref) if relay else None,
     )
     check = RateCheck(period=this_period, sender_hash=sealer.keyed(f"rate:{this_period}", user.key),
-                      limit=conf.rate_limit, block_hash=sealer.keyed("block", user.key), today=day)
+                      limit=conf.rate_limit, block_hashes=sealer.keyed_all("block", user.key),
+                      today=day)
     outcome = await store.create(case, check)
     if outcome == "blocked":
         raise UserError(ctx.text(SIGNALS, "blocked"))
@@ -131,7 +132,7 @@ async def store_signal(ctx: Context, user: UserRef, *, category: str, team: str,
 
 async def is_blocked(ctx: Context, user: UserRef) -> bool:
     sealer = await keys(ctx)
-    return await repo(ctx).is_blocked(sealer.keyed("block", user.key), today(ctx))
+    return await repo(ctx).is_blocked(sealer.keyed_all("block", user.key), today(ctx))
 
 
 async def sender_of(ctx: Context, ref: str) -> tuple[UserRef, str] | None:
@@ -171,8 +172,9 @@ def block_hash_for(sealer: SignalKeys, user: UserRef) -> str:
 
 
 async def reseal_relays(ctx: Context) -> tuple[int, int]:
-    """Re-seal every relay mapping with the first relay key (after adding a new key in front);
-    returns (re-sealed, unreadable). Unreadable mappings are left as they are."""
+    """Re-seal every relay mapping with the first relay key and re-hash its case's code with
+    the first HMAC secret (after putting new keys in front); returns (re-sealed, unreadable).
+    Unreadable mappings are left as they are."""
     sealer = await keys(ctx)
     store = repo(ctx)
     done = unreadable = 0
@@ -182,5 +184,8 @@ async def reseal_relays(ctx: Context) -> tuple[int, int]:
             unreadable += 1
             continue
         await store.replace_relay(ref, sealer.seal(raw, case=ref))
+        found = _unpack(raw)
+        if found is not None:
+            await store.replace_code_hash(ref, sealer.keyed("code", found[1]))
         done += 1
     return done, unreadable

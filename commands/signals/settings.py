@@ -33,7 +33,8 @@ class SignalSettings(BaseModel):
     # (rotation). Prefer the environment: HARTSLAG_SIGNALS_RELAY_KEY.
     relay_key: SecretStr = SecretStr("")
     relay_key_file: str = ""
-    # HMAC secret for the rate limit, blocks and case codes: HARTSLAG_SIGNALS_HMAC_SECRET.
+    # HMAC secret(s) for the rate limit, blocks and case codes: HARTSLAG_SIGNALS_HMAC_SECRET;
+    # "new,old" during a rotation (new rows use the first, lookups try each).
     hmac_secret: SecretStr = SecretStr("")
     hmac_secret_file: str = ""
     # Where demo key files are created when no key is configured ("": next to the SQLite file).

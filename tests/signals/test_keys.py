@@ -8,6 +8,7 @@ import io
 import os
 import stat
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -16,7 +17,7 @@ from commands.signals.keys import KeyConfigError, SignalKeyring, SignalKeys, new
 from commands.signals.service import reseal_relays
 from commands.signals.settings import SignalSettings
 from storage.db import Database
-from tests.signals.conftest import all_rows, code_and_ref, signal_config
+from tests.signals.conftest import CODE, all_rows, code_and_ref, signal_config
 
 
 def raw(key: str) -> bytes:
@@ -121,3 +122,48 @@ async def test_without_keys_nothing_can_be_written(db_url: str, tmp_path: Path, 
         assert "niet goed ingesteld" in out and "Schrijf" not in out
     finally:
         await app.stop()
+
+
+async def test_hmac_secret_rotation_keeps_codes_and_blocks(db_url: str, tmp_path: Path,
+                                                          clock: Any) -> None:
+    """Old secret behind the new one: codes and blocks made before still work; `rekey`
+    re-hashes the codes of answerable cases so the old secret can go (blocks then lapse)."""
+    from bots.app import App
+    from bots.local.adapter import LocalAdapter
+    from tests.support.chat import ChatDriver
+
+    old, new = new_key(), new_key()
+
+    async def with_app(secret: str, script: str, *, rekey: bool = False) -> str:
+        config = signal_config(db_url, tmp_path, hmac_secret=secret)
+        adapter = LocalAdapter(config.local)
+        app = App(config, clock=clock, adapters=[adapter])
+        await app.start(serve_http=False)
+        try:
+            out = await ChatDriver(app, adapter, clock).run(script)
+            if rekey:
+                assert await reseal_relays(app.context()) == (1, 0)
+            return out
+        finally:
+            await app.stop()
+
+    out = await with_app(old, "@joost\ndm\n/hartslag signaal\ngeen\ngeen\nOnder het oude "
+                                    "geheim verstuurd.\nja\n")
+    code = CODE.findall(out)[-1]
+    rows = await _rows(db_url)
+    ref = rows["signal_case"][0][0]
+    await with_app(old, f"@tess\ndm\n/hartslag signaal blokkeer {ref} 30\n")
+    out = await with_app(f"{new},{old}", f"@joost\ndm\n/hartslag signaal bekijk {code}\n"
+                                            "/hartslag signaal\n", rekey=True)
+    assert "Onder het oude geheim" in out and "tijdelijk geen signalen" in out
+    out = await with_app(new, f"@joost\ndm\n/hartslag signaal bekijk {code}\n")
+    assert "Onder het oude geheim" in out  # re-hashed by rekey: the old secret is not needed
+
+
+
+async def _rows(db_url: str) -> dict[str, list[tuple[Any, ...]]]:
+    db = Database(db_url)
+    try:
+        return await all_rows(SimpleNamespace(db=db))
+    finally:
+        await db.dispose()

@@ -51,7 +51,7 @@ def case(ref: str, *, day: date = DAY, sealed: str | None = "sealed") -> NewCase
 
 
 def check(sender: str = "a", *, limit: int = 2, today: date = DAY) -> RateCheck:
-    return RateCheck(period=1, sender_hash=sender, limit=limit, block_hash=f"b-{sender}", today=today)
+    return RateCheck(period=1, sender_hash=sender, limit=limit, block_hashes=(f"b-{sender}",), today=today)
 
 
 async def test_create_limit_block_and_read(repo: SignalRepository) -> None:
@@ -61,7 +61,7 @@ async def test_create_limit_block_and_read(repo: SignalRepository) -> None:
     assert await repo.get("S-CCCCCC") is None
     await repo.block("b-z", date(2026, 12, 1))
     assert await repo.create(case("S-DDDDDD"), check("z")) == "blocked"
-    found = await repo.by_code("h-S-AAAAAA")
+    found = await repo.by_code(["h-old", "h-S-AAAAAA"])
     assert found is not None and found.has_relay and found.received == DAY
     assert (await repo.get("S-BBBBBB")).has_relay is False  # type: ignore[union-attr]
     cases, total = await repo.inbox(statuses=("new",), category="ict")
