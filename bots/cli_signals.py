@@ -4,8 +4,9 @@
   DPIA. Sealed relay mappings and keyed hashes are counted, not exported.
 - ``purge [--dry-run]``: the retention purge the daily job runs, now.
 - ``keygen``: a fresh key for ``HARTSLAG_SIGNALS_RELAY_KEY`` or ``HARTSLAG_SIGNALS_HMAC_SECRET``.
-- ``rekey``: after putting a new relay key in front (``new,old``), re-seal every mapping with it;
-  then the old key can be removed.
+- ``rekey``: after putting new keys in front (``new,old``), re-seal every relay mapping with the
+  new relay key and re-hash the codes of answerable cases with the new HMAC secret; then the old
+  relay key can be removed (keep an old HMAC secret while old blocks or reply-less codes matter).
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ def add_parser(subparsers: Any) -> None:
     purge.set_defaults(func=run_purge)
     sub.add_parser("keygen", help="print a new random key (relay key or HMAC secret)") \
         .set_defaults(func=run_keygen)
-    sub.add_parser("rekey", help="re-seal relay mappings with the first relay key") \
+    sub.add_parser("rekey", help="re-seal relay mappings and re-hash codes with the first keys") \
         .set_defaults(func=run_rekey)
 
 
