@@ -54,6 +54,10 @@ def demo_feature(router: Router) -> None:
         values = ", ".join(f"{k}={v}" for k, v in sorted(request.values.items()))
         return Reply.text(f"Ontvangen ({request.state}): {values}")
 
+    async def note(request: Interaction, ctx: Context) -> Reply:
+        return Reply.text(f"Alleen voor jou: {request.value}")
+
+    router.interaction("demo.note", note)
     router.command("demo-kaart", card)
     router.command("demo-form", form)
     router.interaction("demo.vote", vote)
@@ -130,6 +134,18 @@ async def test_action_execute_answers_with_the_updated_card(teams: TeamsHarness)
     assert body["statusCode"] == 200 and body["type"] == CARD
     texts = [b.get("text") for b in body["value"]["body"]]
     assert "Gestemd: **ja**" in texts
+
+
+async def test_action_execute_private_answer_is_shown_to_the_presser_only(
+        teams: TeamsHarness) -> None:
+    await teams.post(teams.activities.installed_in_team())
+    data = {"hs_kind": "choice", "hs_action": "demo.note", "hs_value": "42"}
+    response = await teams.post(teams.activities.execute("demo.note", data, card_id="act-9"))
+    body = response.json()
+    assert body["type"] == "application/vnd.microsoft.activity.message"
+    assert body["value"] == "Alleen voor jou: 42"
+    await teams.settle()
+    assert teams.connector.sent() == []  # nothing posted anywhere
 
 
 async def test_form_opens_as_card_in_1to1_and_submission_reaches_the_feature(
