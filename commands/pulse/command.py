@@ -9,7 +9,7 @@ from commands.context import Context
 from commands.errors import UserError
 from commands.grammar import ArgsError, parse_args
 from commands.messages import CORE
-from commands.model import CommandRequest, Reply
+from commands.model import Address, CommandRequest, Reply
 from commands.org.tree import ROOT
 from commands.pulse.answer import answer_command
 from commands.pulse.create import draft
@@ -52,7 +52,8 @@ async def create(request: CommandRequest, ctx: Context, text: str) -> Reply:
                                        owner=f"pulse:{series.id}")
     await runtime.repo.update_series(series.id, schedule_id=schedule)
     audience = (ctx.text(PULSE, "audience.team", team=series.team) if series.team else
-                ctx.text(PULSE, "audience.channels", channels=", ".join(json.loads(series.channels))))
+                ctx.text(PULSE, "audience.channels", channels=", ".join(
+                    Address.parse(a).channel for a in json.loads(series.channels))))
     mode = ctx.text(PULSE, "mode.anonymous" if series.anonymous else "mode.named")
     return Reply.text(ctx.text(
         PULSE, "created", id=series.id, title=series.title,
