@@ -48,9 +48,13 @@ async def test_purge_after_the_retention_period(chat: Any, app: Any, clock: Any)
 
 
 async def test_the_scheduled_purge_runs_through_the_scheduler(chat: Any, app: Any, clock: Any) -> None:
+    now = clock.now()
+    clock.set(now - timedelta(days=400))  # a signal from long ago (the clock only moves here)
     await code_and_ref(app, await chat.run(SEND.format(who="joost", text="Wordt opgeruimd.")))
-    await chat.run("@tess\ndm\n/hartslag signaal inbox\n")
-    clock.set(datetime(2027, 11, 25, 3, 0, tzinfo=AMSTERDAM))  # 17 minutes before a daily slot
+    clock.set(now)
+    await chat.run("@tess\ndm\n/hartslag signaal inbox\n")  # creates the daily purge schedule
+    assert len((await all_rows(app))["signal_case"]) == 1
+    clock.set(datetime(2026, 11, 24, 3, 0, tzinfo=AMSTERDAM))  # 17 minutes before its first slot
     await chat.run("wait 30m\n")
     assert (await all_rows(app))["signal_case"] == []
 
