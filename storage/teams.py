@@ -4,7 +4,8 @@ Teams lets a bot post proactively only into conversations it has seen: the conve
 the ``serviceUrl`` of the region, the tenant and the bot id arrive with the first activity
 (installation, conversation update, first message) and are kept here. People are kept by their
 Entra object id with the Teams user id (``29:...``) needed to open a 1:1 chat, and the 1:1
-conversation once it exists. No names, no message text.
+conversation once it exists. No names, no message text, and no timestamps: a "last seen" time
+next to a person could be matched with the day an anonymous signal or answer arrived.
 
 ``teams_sent`` maps an outbox delivery id to the activity it became, so a delivery left
 ambiguous by a crash can be found instead of sent twice.
@@ -30,7 +31,6 @@ class TeamsConversation(SQLModel, table=True):
     bot_id: str = Field(max_length=200)
     kind: str = Field(default="", max_length=20)  # personal | channel | groupChat
     team_id: str | None = Field(default=None, max_length=400)
-    updated_at: datetime = Field(sa_type=UTCDateTime)
 
 
 class TeamsUser(SQLModel, table=True):
@@ -42,7 +42,6 @@ class TeamsUser(SQLModel, table=True):
     service_url: str = Field(max_length=500)
     bot_id: str = Field(max_length=200)
     dm_conversation_id: str | None = Field(default=None, max_length=400)
-    updated_at: datetime = Field(sa_type=UTCDateTime)
 
 
 class TeamsSent(SQLModel, table=True):
@@ -84,17 +83,16 @@ class TeamsReferenceRepository:
     def __init__(self, db: Database) -> None:
         self._db = db
 
-    async def save_conversation(self, ref: ConversationRef, *, at: datetime) -> None:
-        """Insert or refresh; no write at all when nothing changed (so an activity in an
-        anonymous flow leaves no new timestamp behind)."""
+    async def save_conversation(self, ref: ConversationRef) -> None:
+        """Insert or refresh; no write at all when nothing changed."""
         if await self.conversation(ref.conversation_id) == ref:
             return
         async with self._db.session() as session:
             row = await session.get(TeamsConversation, ref.conversation_id)
             row = row or TeamsConversation(conversation_id=ref.conversation_id, service_url="",
-                                           bot_id="", updated_at=at)
+                                           bot_id="")
             row.service_url, row.tenant_id, row.bot_id = ref.service_url, ref.tenant_id, ref.bot_id
-            row.kind, row.team_id, row.updated_at = ref.kind, ref.team_id, at
+            row.kind, row.team_id = ref.kind, ref.team_id
             session.add(row)
 
     async def conversation(self, conversation_id: str) -> ConversationRef | None:
@@ -105,7 +103,7 @@ class TeamsReferenceRepository:
         return ConversationRef(row.conversation_id, row.service_url, row.tenant_id, row.bot_id,
                                row.kind, row.team_id)
 
-    async def save_user(self, ref: UserRefRow, *, at: datetime) -> None:
+    async def save_user(self, ref: UserRefRow) -> None:
         """Insert or refresh a person; keeps a known 1:1 conversation unless ``ref`` has one.
         No write when nothing changed."""
         known = await self.user(ref.user_id)
@@ -114,15 +112,14 @@ class TeamsReferenceRepository:
             return
         async with self._db.session() as session:
             row = await session.get(TeamsUser, ref.user_id)
-            row = row or TeamsUser(user_id=ref.user_id, teams_id="", service_url="", bot_id="",
-                                   updated_at=at)
+            row = row or TeamsUser(user_id=ref.user_id, teams_id="", service_url="", bot_id="")
             row.teams_id, row.tenant_id, row.service_url = ref.teams_id, ref.tenant_id, ref.service_url
-            row.bot_id, row.updated_at = ref.bot_id, at
+            row.bot_id = ref.bot_id
             if ref.dm_conversation_id:
                 row.dm_conversation_id = ref.dm_conversation_id
             session.add(row)
 
-    async def save_users(self, refs: list[UserRefRow], *, at: datetime) -> None:
+    async def save_users(self, refs: list[UserRefRow]) -> None:
         """Refresh many people in one transaction (a members listing)."""
         if not refs:
             return
@@ -131,10 +128,10 @@ class TeamsReferenceRepository:
                 row = await session.get(TeamsUser, ref.user_id)
                 if row is None:
                     row = TeamsUser(user_id=ref.user_id, teams_id=ref.teams_id,
-                                    service_url=ref.service_url, bot_id=ref.bot_id, updated_at=at)
+                                    service_url=ref.service_url, bot_id=ref.bot_id)
                 row.teams_id, row.tenant_id, row.service_url = (ref.teams_id, ref.tenant_id,
                                                                  ref.service_url)
-                row.bot_id, row.updated_at = ref.bot_id, at
+                row.bot_id = ref.bot_id
                 session.add(row)
 
     async def user(self, user_id: str) -> UserRefRow | None:

@@ -170,7 +170,6 @@ class TeamsAdapter:
 
     async def _remember(self, activity: dict[str, Any]) -> None:
         """Store conversation and people references (only when new or changed)."""
-        now = self._deps.clock.now()
         if activity.get("type") == "installationUpdate" and str(
                 activity.get("action", "")).startswith("remove"):
             await self._forget(activity)
@@ -180,13 +179,13 @@ class TeamsAdapter:
             key = ("c", conversation.conversation_id, conversation.service_url, conversation.bot_id,
                    conversation.tenant_id, conversation.team_id or "")
             if key not in self._seen:
-                await self._refs.save_conversation(conversation, at=now)
+                await self._refs.save_conversation(conversation)
                 self._note(key)
         for person in translate.user_refs(activity):
             key = ("u", person.user_id, person.teams_id, person.service_url,
                    person.dm_conversation_id or "", "")
             if key not in self._seen:
-                await self._refs.save_user(person, at=now)
+                await self._refs.save_user(person)
                 self._note(key)
 
     def _note(self, key: tuple[str, ...]) -> None:

@@ -143,7 +143,7 @@ class TeamsPort:
                 rows.append(UserRefRow(ident, member.id, address.workspace,
                                        conversation.service_url, conversation.bot_id))
         # Knowing the members is what makes a later DM to each of them possible.
-        await self._refs.save_users(rows, at=self._clock.now())
+        await self._refs.save_users(rows)
         return people
 
     async def find_delivery(self, target: Address | UserRef,
@@ -178,13 +178,12 @@ class TeamsPort:
             created = await self._api_for(person.service_url).conversations.create(params)
         except Exception as exc:
             raise delivery_error(exc, "open 1:1 chat") from exc
-        now = self._clock.now()
         await self._refs.save_conversation(
             ConversationRef(created.id, person.service_url, person.tenant_id, person.bot_id,
-                            "personal"), at=now)
+                            "personal"))
         await self._refs.save_user(
             UserRefRow(person.user_id, person.teams_id, person.tenant_id, person.service_url,
-                       person.bot_id, created.id), at=now)
+                       person.bot_id, created.id))
         return str(created.id)
 
     def _api_for(self, service_url: str) -> ApiClient:
