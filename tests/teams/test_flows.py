@@ -265,3 +265,17 @@ async def test_bad_bodies_are_refused_before_anything_else(teams: TeamsHarness,
                                               "Content-Type": "application/json"})
     assert response.status_code == 400
     assert teams.connector.sent() == []
+
+
+async def test_removing_the_app_from_a_team_forgets_its_channel(teams: TeamsHarness) -> None:
+    refs = teams.app.store.repo(TeamsReferenceRepository)
+    await teams.post(teams.activities.installed_in_team())
+    assert await refs.conversation(CHANNEL) is not None
+    removed = teams.activities.installed_in_team()
+    removed.update(type="installationUpdate", action="remove")
+    removed.pop("membersAdded")
+    await teams.post(removed)
+    assert await refs.conversation(CHANNEL) is None
+    with pytest.raises(DeliveryError) as caught:
+        await teams.app.port.send(Address("teams", TENANT, CHANNEL), OutgoingMessage("x"))
+    assert caught.value.permanent
