@@ -46,6 +46,7 @@ log = logging.getLogger("hartslag.slack")
 
 ACK_WAIT = 10.0  # seconds to wait for the ack to leave before leaving the event to a retry
 PROFILE_TTL = 3600.0
+PROFILE_WAIT = 1.0  # seconds a request waits for users.info
 PROFILE_CACHE = 5000
 
 
@@ -270,8 +271,15 @@ class SlackAdapter:
         return await self._sink(await self._enrich(request))
 
     async def _enrich(self, request: Request) -> Request:
-        """The person's display name and Slack language as a locale hint (users.info)."""
-        name, locale = await self._profile(request.user.id)
+        """The person's display name and Slack language as a locale hint (users.info).
+
+        Bounded: a trigger id (to open a modal) lives about 3 seconds, and a rate-limited
+        users.info would otherwise sleep through it; without a profile the request goes on.
+        """
+        try:
+            name, locale = await asyncio.wait_for(self._profile(request.user.id), PROFILE_WAIT)
+        except TimeoutError:
+            name, locale = "", None
         user = dataclasses.replace(request.user, display_name=name) if name else request.user
         return dataclasses.replace(request, user=user, locale=locale)
 
