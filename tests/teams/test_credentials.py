@@ -52,10 +52,12 @@ def test_settings_take_a_secret_or_a_certificate() -> None:
 
     TeamsSettings(enabled=True, app_id="a", app_password="s")
     TeamsSettings(enabled=True, app_id="a", certificate_path="c.pem", certificate_thumbprint="t")
-    for bad in ({"app_id": "a"}, {"app_id": "a", "certificate_path": "c.pem"},
-                {"app_id": "a", "app_password": "s", "certificate_path": "c",
-                 "certificate_thumbprint": "t"},
-                {"app_password": "s"}, {"app_id": "a", "app_password": "s", "cloud": "mars"},
-                {"app_id": "a", "app_password": "s", "default_locale": "fr"}):
+    bads: tuple[dict[str, Any], ...] = (
+        {"app_id": "a"}, {"app_id": "a", "certificate_path": "c.pem"},
+        {"app_id": "a", "app_password": "s", "certificate_path": "c",
+         "certificate_thumbprint": "t"},
+        {"app_password": "s"}, {"app_id": "a", "app_password": "s", "cloud": "mars"},
+        {"app_id": "a", "app_password": "s", "default_locale": "fr"})
+    for bad in bads:
         with pytest.raises(ValidationError):
-            TeamsSettings(enabled=True, **bad)
+            TeamsSettings.model_validate({"enabled": True, **bad})
