@@ -100,9 +100,15 @@ def answer_form(ctx: Context, info: RoundInfo) -> Form:
 
 
 async def _tag(ctx: Context, info: RoundInfo, user: UserRef) -> str:
+    """The person's most specific team within the audience. A team pulse only takes answers
+    from the team's members (a channel pulse from anyone in the channel)."""
     settings = ctx.settings.get(PulseSettings)
     tree = await ctx.store.repo(OrgDirectory).tree(settings, at=ctx.clock.now())
-    return tree.team_of(user.key, within=info.team if info.team in tree.teams else None)
+    team = info.team if info.team in tree.teams else None
+    tag = tree.team_of(user.key, within=team)
+    if team is not None and not tag:
+        raise UserError(ctx.text(PULSE, "answer.not_invited", title=info.title))
+    return tag
 
 
 async def _submit(ctx: Context, info: RoundInfo, user: UserRef,
@@ -132,6 +138,7 @@ async def on_start(request: Interaction, ctx: Context) -> Reply | None:
     except ValueError:
         raise UserError(ctx.text(PULSE, "answer.gone")) from None
     info = await open_round(ctx, round_id)
+    await _tag(ctx, info, request.user)
     first = question_message(ctx, info, 0)
     if ctx.port.capabilities(request.address.platform).forms:
         return Reply(first, form=answer_form(ctx, info))

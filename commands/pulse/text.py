@@ -48,6 +48,8 @@ PULSE = Catalog(
             "answer.bad_value": "Het antwoord op vraag {n} kan ik niet lezen; er is niets "
             "opgeslagen.",
             "answer.nothing": "Je hebt geen enkele vraag beantwoord; er is niets opgeslagen.",
+            "answer.not_invited": "De peiling \"{title}\" is voor de leden van een team waar "
+            "jij (nog) niet in staat; je antwoord is niet opgeslagen.",
             "answer.usage": "Gebruik: `/hartslag pulse answer <nummer>` in een privébericht.",
             "invite.anonymous": "Nieuwe peiling: **{title}** ({n} vragen, anoniem). Open tot "
             "{closes}.",
@@ -169,6 +171,8 @@ PULSE = Catalog(
             "answer.text_saved": "Your answer was stored anonymously.",
             "answer.bad_value": "I can't read the answer to question {n}; nothing was stored.",
             "answer.nothing": "You did not answer any question; nothing was stored.",
+            "answer.not_invited": "The poll \"{title}\" is for the members of a team you are "
+            "not (yet) in; your answer was not stored.",
             "answer.usage": "Usage: `/hartslag pulse answer <number>` in a direct message.",
             "invite.anonymous": "New poll: **{title}** ({n} questions, anonymous). Open until "
             "{closes}.",

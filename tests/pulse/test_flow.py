@@ -130,6 +130,19 @@ async def test_a_channel_pulse_takes_answers_from_anyone_there(chat: Any, app: A
     assert "Deelname: 5 mensen" in out and "100% thee" in out
 
 
+async def test_a_team_pulse_refuses_people_outside_the_team(chat: Any, app: Any) -> None:
+    await start(chat)
+    out = await chat.run("@i1\ndm\n/hartslag pulse answer 1")
+    assert "(nog) niet in staat" in out
+    from commands.model import Address, Interaction
+
+    user = UserRef("local", "i1", "i1", "local")
+    reply = await app.handle(Interaction(user, Address("local", "local", "@i1"), "pulse.vote",
+                                         "1|0|4"))
+    assert reply is not None and "(nog) niet in staat" in reply.message.markdown
+    assert await app.store.repo(PulseRepository).answers(1) == []
+
+
 async def test_answers_after_close_are_refused_and_not_stored(chat: Any, app: Any) -> None:
     await start(chat)
     await chat.run("@z1\ndm\npress 1")  # question 1 shown, then the round closes
@@ -189,10 +202,10 @@ async def test_bad_buttons_and_long_text_store_nothing(chat: Any, app: Any) -> N
 
 async def test_a_form_submission_answers_everything_at_once(chat: Any, app: Any) -> None:
     await start(chat)
-    user = UserRef("slack", "U1", "Someone", "T1")
+    user = UserRef("local", "z3", "z3", "local")  # as a Slack modal or Teams card would send
     from commands.model import Address
 
-    address = Address("slack", "T1", "D1")
+    address = Address("local", "local", "@z3")
     bad = FormSubmission(user, address, "pulse.answer", {"q0": "9"}, json.dumps({"round": 1}))
     reply = await app.handle(bad)
     assert reply is not None and "vraag 1" in reply.message.markdown
