@@ -175,3 +175,14 @@ async def test_a_rejected_token_stops_start_up_naming_the_key(
     fake_slack.fail("auth.test", "invalid_auth")
     with pytest.raises(ConfigError, match=r"^slack\.bot_token: rejected by Slack \(invalid_auth\)"):
         await make_slack_app.start()
+
+
+async def test_a_command_without_a_user_is_answered_politely(
+    slack_app: App, demo: Demo
+) -> None:
+    body = slash_command("demo").replace("user_id=U0ANNA&", "")
+    response = await SlackSender(slack_app).post(body)
+    assert response.status_code == 200
+    assert "iets mis" in response.text  # Slack shows a plain-text ack to the caller only
+    await slack_adapter(slack_app).drain()
+    assert demo.seen == []
