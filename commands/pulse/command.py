@@ -10,6 +10,7 @@ from commands.errors import UserError
 from commands.grammar import ArgsError, parse_args
 from commands.messages import CORE
 from commands.model import Address, CommandRequest, Reply
+from commands.org import load_tree
 from commands.org.tree import ROOT
 from commands.pulse.answer import answer_command
 from commands.pulse.create import draft
@@ -145,6 +146,8 @@ async def names(ctx: Context, series: PulseSeries, number: str | None) -> Reply:
 
 
 async def handle(request: CommandRequest, ctx: Context) -> Reply | None:
+    # Config teams (and their managers' role grants) are synced on first use: before roles.
+    await load_tree(ctx)
     head, _, body = request.args.partition("\n")
     word, _, rest = head.strip().partition(" ")
     action = word.lower()

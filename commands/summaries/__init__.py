@@ -45,6 +45,8 @@ async def handle(request: CommandRequest, ctx: Context) -> Reply | None:
         raise UserError(ctx.text(CORE, "bad_args", reason=str(exc))) from None
     if not args.words:
         raise UserError(ctx.text(SUMMARY, "usage"))
+    # Config teams (and their managers' role grants) are synced on first use: before roles.
+    await ctx.store.repo(OrgDirectory).tree(ctx.settings.get(PulseSettings), at=ctx.clock.now())
     if args.words[0].lower() in ("weekly", "wekelijks"):
         if len(args.words) != 3 or args.words[2].lower() not in ("on", "off", "aan", "uit"):
             raise UserError(ctx.text(SUMMARY, "usage"))

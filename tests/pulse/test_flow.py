@@ -218,3 +218,28 @@ async def test_a_form_submission_answers_everything_at_once(chat: Any, app: Any)
     assert sorted((a.question, a.value) for a in await repo.answers(1)) == [
         (0, "4"), (1, "10"), (2, "1"), (3, "0,2")]
     assert [c.text for c in await repo.comments(1)] == ["Prima"]
+
+
+async def test_platforms_with_forms_get_the_whole_pulse_as_one_form(chat: Any, app: Any) -> None:
+    from dataclasses import replace
+
+    from commands.context import Context
+    from commands.model import Address, Interaction
+    from commands.pulse.answer import on_start
+    from tests.support.fake_port import FakeChatPort
+
+    await start(chat)
+    user = UserRef("local", "z4", "z4", "local")
+    ctx = Context(replace(app.services, port=FakeChatPort()), user=user)
+    reply = await on_start(Interaction(user, Address("local", "local", "@z4"), "pulse.start",
+                                       "1"), ctx)
+    assert reply is not None and reply.form is not None and reply.message is not None
+    kinds = [(f.name, f.kind) for f in reply.form.fields]
+    assert kinds == [("q0", "select"), ("q1", "select"), ("q2", "select"),
+                     ("q3", "multiselect"), ("q4", "multiline")]
+    assert json.loads(reply.form.state) == {"round": 1}
+
+
+async def test_a_summary_before_any_closed_round_says_so(chat: Any) -> None:
+    out = await chat.run("@mila\ndm\n/hartslag summary zorg\n/hartslag summary nope")
+    assert "nog geen gesloten peiling" in out and "rol leidinggevende" in out
