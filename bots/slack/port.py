@@ -15,7 +15,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bots.slack.blocks import message_blocks, message_text
-from bots.slack.client import delivery_error, refused
+from bots.slack.client import delivery_error, error_code, refused
 from commands.model import Address, MessageRef, OutgoingMessage, UserRef
 from commands.port import Capabilities, DeliveryError
 
@@ -149,6 +149,27 @@ class SlackPort:
             if not cursor:
                 break
         return people
+
+    async def find_user_by_email(self, email: str) -> UserRef | None:
+        """users.lookupByEmail (scope users:read.email): the person behind a work e-mail, for
+        the notices directory. None when Slack knows no such (active) person."""
+        try:
+            result = await self.client.api_call("users.lookupByEmail", http_verb="GET",
+                                                params={"email": email})
+        except SlackApiError as exc:
+            if refused(exc) and error_code(exc) in ("users_not_found", "user_not_found"):
+                return None
+            raise delivery_error(exc, method="users.lookupByEmail") from exc
+        except (SlackClientError, OSError, TimeoutError) as exc:
+            raise delivery_error(exc, method="users.lookupByEmail") from exc
+        user = result.get("user") or {}
+        if not user.get("id") or user.get("deleted") or user.get("is_bot"):
+            return None
+        profile = user.get("profile") or {}
+        name = str(profile.get("display_name") or profile.get("real_name") or user.get("name")
+                   or "")
+        return UserRef("slack", str(user["id"]), name,
+                       workspace=str(user.get("team_id") or self.workspace))
 
     async def find_delivery(self, target: Address | UserRef,
                             delivery_id: str) -> MessageRef | None:

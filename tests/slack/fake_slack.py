@@ -58,6 +58,14 @@ class Posted:
     user: str | None = None
 
 
+class _ApiError(Exception):
+    """Raised by a fake method to answer ``{"ok": false, "error": code}``."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -133,11 +141,12 @@ class FakeSlack:
         return f"{self.url}/respond/{hook}"
 
     # -- arranging ------------------------------------------------------------------------
-    def add_user(self, user_id: str, name: str, *, locale: str = "nl-NL", bot: bool = False) -> None:
+    def add_user(self, user_id: str, name: str, *, locale: str = "nl-NL", bot: bool = False,
+                 email: str = "") -> None:
         self.users[user_id] = {
             "id": user_id, "team_id": self.team_id, "name": name.lower(), "real_name": name,
-            "locale": locale, "is_bot": bot, "profile": {"display_name": name,
-                                                        "real_name": name},
+            "locale": locale, "is_bot": bot, "email": email.lower(),
+            "profile": {"display_name": name, "real_name": name, "email": email},
         }
 
     def fail(self, method: str, error: str, *, times: int = 1, status: int = 200,
@@ -223,7 +232,10 @@ class FakeSlack:
                 return web.json_response({"ok": False, "error": fault.error})
         if handler is None:
             return web.json_response({"ok": False, "error": "unknown_method"})
-        body: dict[str, Any] = handler(args)
+        try:
+            body: dict[str, Any] = handler(args)
+        except _ApiError as exc:
+            return web.json_response({"ok": False, "error": exc.code})
         return web.json_response({"ok": True, **body})
 
     async def _upload(self, request: web.Request) -> web.Response:
@@ -314,6 +326,13 @@ class FakeSlack:
             user = {"id": args["user"], "name": str(args["user"]).lower(), "locale": "nl-NL",
                     "profile": {"display_name": "", "real_name": str(args["user"])}}
         return {"user": user}
+
+    def _m_users_lookupByEmail(self, args: Mapping[str, Any]) -> dict[str, Any]:
+        email = str(args.get("email", "")).lower()
+        for user in self.users.values():
+            if user.get("email") == email:
+                return {"user": user}
+        raise _ApiError("users_not_found")
 
     def _m_apps_connections_open(self, args: Mapping[str, Any]) -> dict[str, Any]:
         return {"url": f"ws://127.0.0.1:{self.port}/socket"}

@@ -25,7 +25,8 @@ def test_manifest_matches_the_adapter() -> None:
     scopes = set(manifest["oauth_config"]["scopes"]["bot"])
     assert {"commands", "chat:write", "im:write", "im:history", "app_mentions:read",
             "channels:read", "groups:read", "users:read", "files:write"} <= scopes
-    assert "users:read.email" not in scopes  # not used: not asked for
+    assert "users:read.email" in scopes  # find_user_by_email for work-system notices
+    assert "chat:write.customize" not in scopes  # not used: not asked for
     assert manifest["features"]["app_home"]["messages_tab_enabled"] is True
 
 

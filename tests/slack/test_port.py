@@ -141,3 +141,14 @@ async def test_chart_is_uploaded_with_files_upload_v2(port: SlackPort, fake_slac
 async def test_capabilities(port: SlackPort) -> None:
     caps = port.capabilities("slack")
     assert caps.buttons and caps.forms and caps.ephemeral and caps.update and caps.members
+
+
+async def test_find_user_by_email(port: SlackPort, fake_slack: FakeSlack) -> None:
+    fake_slack.add_user("U0SARA", "Sara", email="sara@gemeente.example")
+    found = await port.find_user_by_email("Sara@gemeente.example")
+    assert found is not None and (found.key, found.display_name) == ("slack:U0SARA", "Sara")
+    assert await port.find_user_by_email("nobody@gemeente.example") is None
+    fake_slack.fail("users.lookupByEmail", "missing_scope")
+    with pytest.raises(DeliveryError) as caught:
+        await port.find_user_by_email("sara@gemeente.example")
+    assert caught.value.permanent
