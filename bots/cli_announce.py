@@ -82,7 +82,6 @@ async def _send(args: argparse.Namespace, config: Config) -> int:
     from bots.app import open_core
 
     async with open_core(config) as app:
-        ctx = app.context(locale=args.locale)
         try:
             author = _author(args.author)
             ctx = app.context(user=author, locale=args.locale)
