@@ -152,6 +152,7 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
          rf"(?:{_EVERY}|om\s+de)\s+(?P<n>\d{{1,2}})\s+(?:months|maanden)\s+"
          rf"(?:on\s+(?:the\s+)?|op\s+(?:de\s+)?)?(?:{_DAY})\s+" + _TIME),
         ("weekday", rf"(?:(?:next|volgende)\s+)?(?P<wd>{_WD})\s+" + _TIME),
+        ("clock", r"(?P<hour>\d{1,2})[:.](?P<minute>\d{2})(?:\s*(?:uur|u|h))?"),
     )
 )
 
@@ -233,7 +234,7 @@ def _build(
             return None
         count = _interval(m["count"], locale, maximum=9999)
         return Trigger("once", at=start + count * unit, timezone=timezone)
-    if name in ("iso", "dmy", "dayword", "weekday"):
+    if name in ("iso", "dmy", "dayword", "weekday", "clock"):
         return _once(name, m, now, timezone, locale)
     at = _clock(m, locale)
     if name == "daily":
@@ -270,6 +271,10 @@ def _once(name: str, m: re.Match[str], now: datetime, timezone: str, locale: str
             day = date(int(m["y"]), int(m["mo"]), int(m["d"]))
         except ValueError:
             raise ValueError(_msg(locale, "bad_date", text=m.group(0).split()[0])) from None
+    elif name == "clock":  # the next time the clock shows this: today, else tomorrow
+        day = now.date()
+        if _wall(day, at, tz) <= now:
+            day += timedelta(days=1)
     elif name == "dayword":
         offset = {"today": 0, "vandaag": 0, "tomorrow": 1, "morgen": 1}.get(m["word"], 2)
         day = now.date() + timedelta(days=offset)

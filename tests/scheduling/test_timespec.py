@@ -44,6 +44,8 @@ def z(text: str) -> datetime:
         ("over 2 uur", "once", "2026-11-23 10:00"),
         ("over 30 minuten", "once", "2026-11-23 08:30"),
         ("vrijdag 16:00", "once", "2026-11-27 15:00"),
+        ("om 17:00", "once", "2026-11-23 16:00"),
+        ("8:15", "once", "2026-11-24 07:15"),
         ("every monday 09:00", "weekly", "2026-11-23 08:00"),  # now is a slot
         ("elke maandag 10:00", "weekly", "2026-11-23 09:00"),
         ("iedere dinsdag om 10:15", "weekly", "2026-11-24 09:15"),
