@@ -79,10 +79,10 @@ async def outbox_run(targets: int, budget: float, burst: int, tmp: Path) -> dict
              for i in range(targets)]
     await outbox.enqueue(items, batch="bench")
     await outbox.start()
-    for _ in range(int((4 * targets / budget + 10) / 0.05)):  # bounded in time
+    for _ in range(int((4 * targets / budget + 10) / 0.25)):  # bounded in time
         if not (await outbox.progress("bench")).pending:
             break
-        await asyncio.sleep(0.05)
+        await asyncio.sleep(0.25)
     await outbox.stop()
     report = await outbox.progress("bench")
     await db.dispose()
