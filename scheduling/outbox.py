@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 import random
 import time
@@ -35,7 +34,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from commands.clock import Clock
-from commands.delivery import Delivery, DeliveryStatus
+from commands.delivery import Delivery
 from commands.metrics import Metrics
 from commands.model import Address, MessageRef, UserRef
 from commands.port import ChatPort, DeliveryError, MultiPort
@@ -51,7 +50,7 @@ from scheduling.codec import (
     ref_to_json,
 )
 from scheduling.groupcommit import GroupCommit
-from scheduling.progress import BatchProgress
+from scheduling.progress import BatchProgress, batch_progress
 from scheduling.settings import DeliverySettings
 from storage.db import Database
 from storage.outbox import Change, OutboxBatch, OutboxRepository, OutboxRow, Renew, Taken
@@ -137,6 +136,11 @@ class Outbox:
     async def report(self, batch: str) -> BatchProgress:
         """Counts, rate, ETA and one status per target."""
         return await self._progress(batch, items=True)
+
+    async def _progress(self, batch: str, *, items: bool) -> BatchProgress:
+        window = timedelta(seconds=self._settings.progress_window_seconds)
+        return await batch_progress(self._repo, batch, now=self._clock.now(), window=window,
+                                    items=items)
 
     async def progress(self, batch: str) -> BatchProgress:
         """Like ``report`` without the per-target items: cheap enough to poll."""
@@ -455,29 +459,6 @@ class Outbox:
             await self._repo.mark_notified(done)
 
     # -- reports -------------------------------------------------------------------------
-    async def _progress(self, batch: str, *, items: bool) -> BatchProgress:
-        record = await self._repo.batch(batch)
-        counts = await self._repo.counts(batch)
-        sent = counts.get("sent", 0)
-        pending = sum(counts.get(s, 0) for s in ("pending", "sending", "ambiguous"))
-        now = self._clock.now()
-        window = timedelta(seconds=self._settings.progress_window_seconds)
-        recent, first = await self._repo.sent_since(batch, now - window)
-        rate = eta = None
-        if first is not None and recent:
-            elapsed = min(window, now - first).total_seconds()
-            rate = recent / elapsed if elapsed > 0 else None
-        if rate and pending:
-            eta = now + timedelta(seconds=pending / rate)
-        statuses: tuple[DeliveryStatus, ...] = ()
-        if items:
-            statuses = tuple(_status(row) for row in await self._repo.rows(batch))
-        return BatchProgress(
-            batch=batch, total=sum(counts.values()),
-            sent=sent, failed=counts.get("failed", 0), pending=pending, items=statuses,
-            uncertain=counts.get("ambiguous!", 0), cancelled=counts.get("cancelled", 0),
-            paused=bool(record and record.paused), rate_per_second=rate, eta=eta,
-        )
 
 
 def _row(item: Delivery, batch: str, now: datetime) -> dict[str, Any]:
@@ -500,22 +481,3 @@ def _row(item: Delivery, batch: str, now: datetime) -> dict[str, Any]:
         "lease_owner": None, "lease_until": None, "message_id": None, "message_address": None,
         "error": None, "created_at": now, "sent_at": None, "notified": False,
     }
-
-
-def _status(row: OutboxRow) -> DeliveryStatus:
-    ref = (MessageRef(Address.parse(row.message_address), row.message_id)
-           if row.message_address and row.message_id else None)
-    state: Any = row.state
-    return DeliveryStatus(delivery_id=row.delivery_id, target=row.target, state=state,
-                          attempts=row.attempts, message=ref, error=row.error)
-
-
-def progress_json(progress: BatchProgress) -> str:
-    """A compact JSON form of a progress report (CLI, logs)."""
-    return json.dumps({
-        "batch": progress.batch, "total": progress.total, "sent": progress.sent,
-        "failed": progress.failed, "pending": progress.pending,
-        "uncertain": progress.uncertain, "cancelled": progress.cancelled,
-        "rate_per_second": progress.rate_per_second,
-        "eta": progress.eta.isoformat() if progress.eta else None,
-    })

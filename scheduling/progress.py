@@ -3,13 +3,17 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from commands.delivery import BatchReport
+from commands.delivery import BatchReport, DeliveryStatus
 from commands.i18n import Catalog
+from commands.model import Address, MessageRef
 from commands.schedule import DEFAULT_TIMEZONE
+from storage.outbox import OutboxRepository, OutboxRow
 
 MESSAGES = Catalog(
     "delivery",
@@ -80,3 +84,46 @@ def format_progress(
     elif progress.done:
         line += text("done")
     return line
+
+
+async def batch_progress(repo: OutboxRepository, batch: str, *, now: datetime,
+                         window: timedelta, items: bool) -> BatchProgress:
+    """Counts per state, the send rate over the last ``window`` and the ETA at that rate."""
+    record = await repo.batch(batch)
+    counts = await repo.counts(batch)
+    pending = sum(counts.get(s, 0) for s in ("pending", "sending", "ambiguous"))
+    recent, first = await repo.sent_since(batch, now - window)
+    rate = eta = None
+    if first is not None and recent:
+        elapsed = min(window, now - first).total_seconds()
+        rate = recent / elapsed if elapsed > 0 else None
+    if rate and pending:
+        eta = now + timedelta(seconds=pending / rate)
+    statuses: tuple[DeliveryStatus, ...] = ()
+    if items:
+        statuses = tuple(_status(row) for row in await repo.rows(batch))
+    return BatchProgress(
+        batch=batch, total=sum(counts.values()), sent=counts.get("sent", 0),
+        failed=counts.get("failed", 0), pending=pending, items=statuses,
+        uncertain=counts.get("ambiguous!", 0), cancelled=counts.get("cancelled", 0),
+        paused=bool(record and record.paused), rate_per_second=rate, eta=eta,
+    )
+
+
+def _status(row: OutboxRow) -> DeliveryStatus:
+    ref = (MessageRef(Address.parse(row.message_address), row.message_id)
+           if row.message_address and row.message_id else None)
+    state: Any = row.state
+    return DeliveryStatus(delivery_id=row.delivery_id, target=row.target, state=state,
+                          attempts=row.attempts, message=ref, error=row.error)
+
+
+def progress_json(progress: BatchProgress) -> str:
+    """A compact JSON form of a progress report (CLI, logs)."""
+    return json.dumps({
+        "batch": progress.batch, "total": progress.total, "sent": progress.sent,
+        "failed": progress.failed, "pending": progress.pending,
+        "uncertain": progress.uncertain, "cancelled": progress.cancelled,
+        "rate_per_second": progress.rate_per_second,
+        "eta": progress.eta.isoformat() if progress.eta else None,
+    })
