@@ -4,6 +4,8 @@ the running process delivers what the CLI queued."""
 from __future__ import annotations
 
 import asyncio
+import logging
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -11,6 +13,20 @@ import pytest
 from bots.cli import main
 from storage.announcements import STATES, AnnouncementRepository
 from storage.db import Database
+
+
+@pytest.fixture(autouse=True)
+def keep_logging() -> Iterator[None]:
+    """``main()`` sets up logging for a process (root handlers, library levels); put back
+    pytest's handlers afterwards so later tests still capture their logs."""
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    levels = {name: logging.getLogger(name).level for name in logging.root.manager.loggerDict}
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
+    for name, old in levels.items():
+        logging.getLogger(name).setLevel(old)
 
 
 def config_file(tmp_path: Path, db_url: str) -> str:
