@@ -14,6 +14,7 @@ import commands.announcements
 import commands.core
 import commands.notices
 import commands.org
+import commands.privacy
 import commands.pulse
 import commands.signals
 import commands.summaries
@@ -41,6 +42,7 @@ from storage.roles import RoleRepository
 from storage.store import Store
 
 log = logging.getLogger("hartslag.app")
+SYSTEM = "system"  # owner of standing schedules
 
 # Each feature package exposes register(router); the order is the order of `help`.
 FEATURES: tuple[Callable[[Router], None], ...] = (
@@ -51,6 +53,7 @@ FEATURES: tuple[Callable[[Router], None], ...] = (
     commands.summaries.register,
     commands.org.register,
     commands.notices.register,
+    commands.privacy.register,
     commands.wheres.register,  # last: it answers every DM nobody else took
 )
 
@@ -130,6 +133,7 @@ class App:
         for adapter in self.adapters:
             self.port.add(adapter.platform, adapter.port)
         self._lag = LagMonitor(self.metrics)
+        self._failed: dict[str, str] = {}
         self.server: HttpServer | None = None
 
     # -- requests and jobs ----------------------------------------------------------------
@@ -162,12 +166,12 @@ class App:
     async def start(self, *, serve_http: bool = True, run_adapters: bool = True) -> None:
         await self.open_storage()
         await self.scheduler.start()
+        await self._ensure_standing()
         await self.outbox.start()
         self._lag.start()
         if run_adapters:
             for adapter in self.adapters:
-                await adapter.start(self.handle)
-                log.info("adapter started", extra={"platform": adapter.platform})
+                await self._start_adapter(adapter)
         if serve_http:
             from bots.webhooks import hook_routes
 
@@ -177,6 +181,24 @@ class App:
             self.server = HttpServer(http, host=self.config.server.host,
                                      port=self.config.server.port)
             await self.server.start()
+
+    async def _start_adapter(self, adapter: Adapter) -> None:
+        """One platform that cannot start (a homeserver down) must not take the others
+        down: it is logged and reported by /healthz until the process is restarted."""
+        try:
+            await adapter.start(self.handle)
+        except Exception as exc:
+            self._failed[adapter.platform] = f"failed to start ({type(exc).__name__}: {exc})"[:300]
+            log.exception("adapter failed to start", extra={"platform": adapter.platform})
+        else:
+            log.info("adapter started", extra={"platform": adapter.platform})
+
+    async def _ensure_standing(self) -> None:
+        """Create the standing schedules features declared (``router.job(standing=...)``)."""
+        existing = {info.kind for info in await self.scheduler.list(owner=SYSTEM)}
+        for kind, trigger in self.router.standing.items():
+            if kind not in existing:
+                await self.scheduler.add(kind, trigger, {}, owner=SYSTEM)
 
     async def stop(self) -> None:
         if self.server is not None:
@@ -199,7 +221,7 @@ class App:
         except Exception as exc:
             problems.append(f"storage: {type(exc).__name__}")
         for adapter in self.adapters:
-            reason = adapter.health()
+            reason = self._failed.get(adapter.platform) or adapter.health()
             if reason:
                 problems.append(f"{adapter.platform}: {reason}")
         return problems

@@ -26,13 +26,7 @@ async def run_chat(config: Config, *, user: str, place: str, start: datetime | N
         if clock is not fake:
             print("[wait only works with a script or --start: the clock is real]")
             return
-        from bots.cli import step_for
-
-        end, step = fake.now() + delta, step_for(delta)
-        while fake.now() < end:
-            fake.set(min(end, fake.now() + step))
-            await app.scheduler.run_due()
-            await app.outbox.drain()
+        await advance_clock(app, fake, delta)
 
     def notice(text: str) -> None:
         print(text)
@@ -60,3 +54,19 @@ async def _interactive(session: ChatSession) -> None:
         except EOFError:
             return
         await session.run_line(line)
+
+
+async def advance_clock(app: App, clock: FakeClock, delta: timedelta) -> None:
+    """Let ``delta`` pass on a fake clock: jump from due slot to due slot (each runs at its
+    own time, as it would for real), then to the end, sending what the runs enqueue."""
+    end = clock.now() + delta
+    while True:
+        await app.scheduler.run_due()
+        await app.outbox.drain()
+        upcoming = await app.scheduler.next_due()
+        if clock.now() >= end:
+            return
+        target = end if upcoming is None else max(clock.now(), min(end, upcoming))
+        if target == clock.now():
+            target = min(end, clock.now() + timedelta(minutes=1))  # a slot that cannot run yet
+        clock.set(target)

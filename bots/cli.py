@@ -12,7 +12,7 @@ import contextlib
 import signal
 import sys
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +25,7 @@ EXIT_USAGE = 2
 # Feature CLIs: modules with add_parser(subparsers); each parser sets `func(args, config)`.
 FEATURE_CLIS: tuple[str, ...] = (
     "bots.cli_announce", "bots.cli_signals", "bots.cli_pulse", "bots.cli_faq", "bots.cli_people",
+    "bots.cli_privacy",
 )
 
 
@@ -136,11 +137,6 @@ def _parse_start(value: str | None) -> datetime | None:
 
         parsed = parsed.replace(tzinfo=ZoneInfo("Europe/Amsterdam"))
     return parsed.astimezone(UTC)
-
-
-def step_for(total: timedelta) -> timedelta:
-    """How far the fake clock moves per scheduler check while waiting."""
-    return timedelta(minutes=5) if total <= timedelta(days=1) else timedelta(minutes=30)
 
 
 if __name__ == "__main__":

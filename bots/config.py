@@ -26,6 +26,7 @@ from bots.teams.settings import TeamsSettings
 from commands.announcements.settings import AnnouncementSettings
 from commands.i18n import LOCALES
 from commands.notices.settings import HookSettings
+from commands.privacy.settings import PrivacySettings
 from commands.pulse.settings import PulseSettings
 from commands.settings import SettingsBag
 from commands.signals.settings import SignalSettings
@@ -137,6 +138,7 @@ class Config(Section):
     pulse: PulseSettings = PulseSettings()
     wheres: WheresSettings = WheresSettings()
     hooks: HookSettings = HookSettings()
+    privacy: PrivacySettings = PrivacySettings()
 
     @model_validator(mode="after")
     def _teams_dev_switch(self) -> Config:

@@ -25,7 +25,7 @@ from commands.model import (
     Reply,
     Request,
 )
-from commands.schedule import JsonPayload
+from commands.schedule import JsonPayload, Trigger
 
 log = logging.getLogger("hartslag.router")
 
@@ -59,6 +59,7 @@ class Router:
         self._messages: list[MessageHandler] = []
         self._conversations: list[MessageHandler] = []
         self._jobs: dict[str, JobHandler] = {}
+        self._standing: dict[str, Trigger] = {}
 
     # -- registration -------------------------------------------------------------------
     def command(
@@ -92,8 +93,12 @@ class Router:
         before command words are looked at, and return None when no conversation is open."""
         self._conversations.append(handler)
 
-    def job(self, kind: str, handler: JobHandler) -> None:
+    def job(self, kind: str, handler: JobHandler, *, standing: Trigger | None = None) -> None:
+        """``standing``: the app keeps one schedule of this kind on that trigger (a daily
+        purge, a weekly digest), created at start when missing, owned by ``"system"``."""
         self._unique(self._jobs, kind, handler)
+        if standing is not None:
+            self._standing[kind] = standing
 
     @staticmethod
     def _unique(table: dict[str, Any], key: str, handler: Any) -> None:
@@ -112,6 +117,10 @@ class Router:
     @property
     def job_kinds(self) -> tuple[str, ...]:
         return tuple(self._jobs)
+
+    @property
+    def standing(self) -> dict[str, Trigger]:
+        return dict(self._standing)
 
     # -- dispatch -----------------------------------------------------------------------
     async def dispatch(self, request: Request, ctx: Context) -> Reply | None:

@@ -162,6 +162,11 @@ class Scheduler:
         return [_info(row) for row in await self._repo.active(kind_prefix=kind_prefix, owner=owner)]
 
     # -- running slots -------------------------------------------------------------------
+    async def next_due(self) -> datetime | None:
+        """The earliest pending slot of any active schedule: lets a fake clock jump from
+        slot to slot instead of ticking (the scripted local chat, tests)."""
+        return min((when for _, when in await self._repo.timers()), default=None)
+
     async def run_due(self) -> RunResult:
         """Handle every slot due at ``clock.now()``: run it, or record it as missed. Also
         waits for the timer's sweep, so every job due now has finished on return."""

@@ -51,7 +51,7 @@ async def served(db_url: str, tmp_path: Path, clock: FakeClock) -> AsyncIterator
 
 
 async def test_healthz_metrics_and_local_http(served: tuple[App, str]) -> None:
-    app, base = served
+    _, base = served
     async with httpx.AsyncClient(base_url=base, timeout=10) as client:
         health = await client.get("/healthz")
         assert health.status_code == 200 and health.json() == {"status": "ok"}
@@ -112,3 +112,28 @@ def test_hartslag_run_starts_on_the_embedded_defaults_and_stops_on_sigterm(tmp_p
     finally:
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=30) == 0
+
+
+class FailingAdapter(BrokenAdapter):
+    platform = "matrix"
+
+    async def start(self, sink: Any) -> None:
+        raise ConnectionError("homeserver unreachable")
+
+    def health(self) -> str | None:
+        return None
+
+
+async def test_an_adapter_that_cannot_start_does_not_stop_the_others(
+    db_url: str, tmp_path: Path, clock: FakeClock
+) -> None:
+    config = make_config(db_url, tmp_path, server={"host": "127.0.0.1", "port": 0})
+    local = LocalAdapter(config.local)
+    app = App(config, clock=clock, adapters=[FailingAdapter(local), local])
+    await app.start()
+    try:
+        assert local.health() is None  # started after the failing one
+        problems = await app.health()
+        assert problems == ["matrix: failed to start (ConnectionError: homeserver unreachable)"]
+    finally:
+        await app.stop()

@@ -6,6 +6,7 @@ import io
 from datetime import timedelta
 
 from bots.app import App
+from bots.chat import advance_clock
 from bots.local.adapter import LocalAdapter
 from bots.local.script import ChatSession, Transcript
 from commands.clock import FakeClock
@@ -24,11 +25,9 @@ class ChatDriver:
                                    notice=lambda text: self._out.write(text + "\n"))
 
     async def advance(self, delta: timedelta) -> None:
-        end = self.clock.now() + delta
-        while self.clock.now() < end:
-            self.clock.set(min(end, self.clock.now() + timedelta(minutes=5)))
-            await self.app.scheduler.run_due()
-            await self.app.outbox.drain()
+        """Move the fake clock by ``delta``, stopping at every slot that falls due on the way
+        (so each runs at its own time) and sending what the runs enqueue."""
+        await advance_clock(self.app, self.clock, delta)
 
     async def run(self, script: str) -> str:
         start = self._out.tell()

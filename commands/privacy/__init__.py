@@ -1,0 +1,37 @@
+"""Retention: the daily ``privacy.purge`` job deletes what has outlived its setting in
+``[privacy]``. Features with their own retention (signals, pulse keys) purge themselves."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from datetime import time, timedelta
+from typing import Any
+
+from commands.context import Context
+from commands.privacy.settings import PrivacySettings
+from commands.router import Router
+from commands.schedule import Trigger
+from storage.privacy import PURGES, RetentionRepository
+
+log = logging.getLogger("hartslag.privacy")
+
+PURGE = "privacy.purge"
+
+
+async def purge(payload: Mapping[str, Any], ctx: Context) -> None:
+    settings = ctx.settings.get(PrivacySettings)
+    repo = ctx.store.repo(RetentionRepository)
+    now = ctx.clock.now()
+    for rule in PURGES:
+        days = int(getattr(settings, rule.setting))
+        deleted = await repo.purge(rule, before=now - timedelta(days=days))
+        if deleted:
+            log.info("purged", extra={"table": rule.table, "rows": deleted})
+    await repo.purge_orphans()
+
+
+def register(router: Router) -> None:
+    # 03:30 by default; the standing schedule is created once, at the first start.
+    at = PrivacySettings().purge_time.split(":")
+    router.job(PURGE, purge, standing=Trigger("daily", time=time(int(at[0]), int(at[1]))))
