@@ -43,6 +43,7 @@ class SlackPort:
         self.client = client
         self._poster = poster or client  # retries 429 only (see bots.slack.client)
         self.workspace = workspace
+        self.bot_user: str | None = None  # left out of member lists (set from auth.test)
         self._lookback = history_lookback
 
     def capabilities(self, platform: str) -> Capabilities:
@@ -144,7 +145,7 @@ class SlackPort:
             result = await self._get("conversations.members", **params)
             workspace = address.workspace or self.workspace
             people += [UserRef("slack", str(m), workspace=workspace)
-                       for m in result.get("members") or []]
+                       for m in result.get("members") or [] if m != self.bot_user]
             cursor = str((result.get("response_metadata") or {}).get("next_cursor") or "")
             if not cursor:
                 break

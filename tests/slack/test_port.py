@@ -107,9 +107,11 @@ async def test_send_direct_opens_the_dm_first(port: SlackPort, fake_slack: FakeS
 
 async def test_members_follows_every_page(port: SlackPort, fake_slack: FakeSlack) -> None:
     fake_slack.members["C0ALG"] = [f"U{i:04d}" for i in range(450)]
+    fake_slack.members["C0ALG"].insert(7, "U0BOT")
+    port.bot_user = "U0BOT"
     people = await port.members(CHANNEL)
     assert people is not None
-    assert [p.id for p in people] == fake_slack.members["C0ALG"]
+    assert [p.id for p in people] == [m for m in fake_slack.members["C0ALG"] if m != "U0BOT"]
     assert len(fake_slack.called("conversations.members")) == 3
     assert people[0].key == "slack:U0000"
 
