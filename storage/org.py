@@ -16,6 +16,7 @@ from datetime import datetime
 
 from sqlalchemy import delete
 from sqlmodel import Field, SQLModel, col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 import storage.base  # noqa: F401  (naming convention before any table)
 from storage.db import Database
@@ -136,11 +137,8 @@ class OrgRepository:
             return changed
 
     @staticmethod
-    async def _grant(session: object, team: str, user_key: str, *, present: bool, by: str,
+    async def _grant(session: AsyncSession, team: str, user_key: str, *, present: bool, by: str,
                      at: datetime) -> None:
-        from sqlmodel.ext.asyncio.session import AsyncSession
-
-        assert isinstance(session, AsyncSession)
         found = (await session.exec(select(RoleGrant).where(
             RoleGrant.role == MANAGER_ROLE, RoleGrant.user_key == user_key,
             RoleGrant.team == team))).first()

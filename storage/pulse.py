@@ -21,7 +21,6 @@ Anonymity is kept here, in the shape of the tables (ARCHITECTURE.md section 6):
 from __future__ import annotations
 
 import secrets
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -246,6 +245,3 @@ class PulseRepository:
                 .where(PulseAnswer.round_id == round_id))).first()
             return int(found or 0)
 
-
-def round_ids(rows: Sequence[PulseRound]) -> list[int]:
-    return [r.id for r in rows if r.id is not None]

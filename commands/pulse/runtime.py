@@ -8,7 +8,6 @@ round R" is exactly what must never reach a table.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -121,6 +120,3 @@ class PulseRuntime:
     def clear_text(self, user_key: str) -> None:
         self._pending.pop(user_key, None)
 
-
-def invited_json(counts: dict[str, int]) -> str:
-    return json.dumps(counts, sort_keys=True)
