@@ -26,6 +26,7 @@ from commands.model import (
     Request,
 )
 from commands.schedule import JsonPayload, Trigger
+from commands.settings import SettingsBag
 
 log = logging.getLogger("hartslag.router")
 
@@ -36,6 +37,7 @@ MessageHandler = Callable[[InboundMessage, Context], Awaitable[Reply | None]]
 InteractionHandler = Callable[[Interaction, Context], Awaitable[Reply | None]]
 FormHandler = Callable[[FormSubmission, Context], Awaitable[Reply | None]]
 JobHandler = Callable[[JsonPayload, Context], Awaitable[None]]
+Standing = Trigger | Callable[[SettingsBag], Trigger]
 
 
 @dataclass(frozen=True)
@@ -59,7 +61,7 @@ class Router:
         self._messages: list[MessageHandler] = []
         self._conversations: list[MessageHandler] = []
         self._jobs: dict[str, JobHandler] = {}
-        self._standing: dict[str, Trigger] = {}
+        self._standing: dict[str, Standing] = {}
 
     # -- registration -------------------------------------------------------------------
     def command(
@@ -93,9 +95,10 @@ class Router:
         before command words are looked at, and return None when no conversation is open."""
         self._conversations.append(handler)
 
-    def job(self, kind: str, handler: JobHandler, *, standing: Trigger | None = None) -> None:
+    def job(self, kind: str, handler: JobHandler, *, standing: Standing | None = None) -> None:
         """``standing``: the app keeps one schedule of this kind on that trigger (a daily
-        purge, a weekly digest), created at start when missing, owned by ``"system"``."""
+        purge, a weekly digest), created at start when missing, owned by ``"system"``. Give
+        a function of the settings when the time is configurable."""
         self._unique(self._jobs, kind, handler)
         if standing is not None:
             self._standing[kind] = standing
@@ -118,9 +121,8 @@ class Router:
     def job_kinds(self) -> tuple[str, ...]:
         return tuple(self._jobs)
 
-    @property
-    def standing(self) -> dict[str, Trigger]:
-        return dict(self._standing)
+    def standing(self, settings: SettingsBag) -> dict[str, Trigger]:
+        return {kind: s(settings) if callable(s) else s for kind, s in self._standing.items()}
 
     # -- dispatch -----------------------------------------------------------------------
     async def dispatch(self, request: Request, ctx: Context) -> Reply | None:

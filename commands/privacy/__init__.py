@@ -12,6 +12,7 @@ from commands.context import Context
 from commands.privacy.settings import PrivacySettings
 from commands.router import Router
 from commands.schedule import Trigger
+from commands.settings import SettingsBag
 from storage.privacy import PURGES, RetentionRepository
 
 log = logging.getLogger("hartslag.privacy")
@@ -31,7 +32,11 @@ async def purge(payload: Mapping[str, Any], ctx: Context) -> None:
     await repo.purge_orphans()
 
 
+def daily(settings: SettingsBag) -> Trigger:
+    hours, minutes = settings.get(PrivacySettings).purge_time.split(":")
+    return Trigger("daily", time=time(int(hours), int(minutes)))
+
+
 def register(router: Router) -> None:
-    # 03:30 by default; the standing schedule is created once, at the first start.
-    at = PrivacySettings().purge_time.split(":")
-    router.job(PURGE, purge, standing=Trigger("daily", time=time(int(at[0]), int(at[1]))))
+    # The standing schedule is created once, at the first start (the row is the truth).
+    router.job(PURGE, purge, standing=daily)
