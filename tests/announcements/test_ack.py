@@ -67,3 +67,15 @@ async def test_readers_view_for_the_author(chat: Any) -> None:
     out = await chat.run("@anna\n/hartslag aankondiging lezers 1")
     assert "1 gelezen, 0 nog niet, 4 te laat" in out
     assert "**Te laat (niet gelezen na de datum)**" in out and "- omar" in out
+
+
+async def test_no_member_list_means_no_reminders_and_says_so(fake: Any) -> None:
+    from tests.announcements.conftest import ANNA, KEES, slack, text_of
+
+    await fake.command('new --title "x" --body "y" --to slack:C1 --ack "vandaag 10:00"')
+    await fake.press("announcements.confirm", "1")
+    await fake.press("announcements.ack", "1", user=KEES, where=slack("C1"))
+    await fake.advance(timedelta(hours=1, minutes=10))
+    assert [s.target for s in fake.port.sent if s.target.startswith("slack:U")] == [ANNA.key]
+    view = text_of(await fake.command("readers 1"))
+    assert "1 gelezen" in view and "- Kees" in view and "geeft het platform geen ledenlijst" in view
