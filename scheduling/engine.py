@@ -53,6 +53,7 @@ from storage.scheduling import (
     Finish,
     ScheduleRepository,
     ScheduleRow,
+    holder_dead,
     instance_name,
 )
 
@@ -102,7 +103,6 @@ class Scheduler:
         self._sweeper: asyncio.Task[None] | None = None
         self._maintaining: asyncio.Task[Any] | None = None
         self._again = False
-        self._recover_first = False
         self._next_purge = 0.0
         self._concurrency = asyncio.Semaphore(JOB_CONCURRENCY)
         self._finish: GroupCommit[Finish, None] = GroupCommit(
@@ -262,11 +262,18 @@ class Scheduler:
 
     async def recover(self) -> int:
         """Runs left "running" by a dead instance: run once more within the window and the
-        attempt limit, else record "interrupted" and report them like a missed slot."""
+        attempt limit, else record "interrupted" and report them like a missed slot.
+
+        An instance counts as dead when its process is gone on this host, or when its run
+        started more than ``interrupted_after_seconds`` ago (another host: a stalled leader
+        may still be running the job, so we do not rerun it at once)."""
         now = self._clock.now()
+        patience = timedelta(seconds=self._settings.interrupted_after_seconds)
         redone = 0
         for run in await self._repo.orphaned_runs(instance=self.instance):
             assert run.id is not None
+            if not holder_dead(run.instance) and now - run.started_at < patience:
+                continue
             row = await self._repo.get(run.schedule_id, finished=True)
             if row is None:
                 await self._repo.finish(run.id, "interrupted", now=now)
@@ -334,7 +341,6 @@ class Scheduler:
             if newly:
                 log.info("scheduler lease taken", extra={"token": token})
                 self._fence = token
-                self._recover_first = True
             await self._sync_timers()
             self._kick()  # a safety net under the timers
             if time.monotonic() >= self._next_purge:
@@ -355,9 +361,7 @@ class Scheduler:
         while self._again and self._fence is not None:
             self._again = False
             try:
-                if self._recover_first:
-                    self._recover_first = False
-                    await self.recover()
+                await self.recover()  # one indexed query when there is nothing to do
                 await self._run_due(fence=self._fence)
             except Exception:
                 log.exception("scheduler sweep failed")

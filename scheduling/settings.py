@@ -23,6 +23,7 @@ class SchedulerSettings(_Frozen):
     lease_seconds: float = Field(default=15.0, gt=0)
     refresh_seconds: float = Field(default=5.0, gt=0)
     max_attempts: int = Field(default=2, ge=1)  # runs interrupted by a crash are retried
+    interrupted_after_seconds: float = Field(default=600.0, ge=0)
     run_retention_days: int = Field(default=90, ge=1)
 
     @model_validator(mode="after")

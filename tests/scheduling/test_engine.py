@@ -176,6 +176,8 @@ async def test_a_run_interrupted_by_a_crash_is_rerun_once(
                              instance="otherhost:1:dead", now=clock.now())
     assert claim is not None
     assert (await scheduler.run_due()).ran == 0  # the ledger says: taken
+    assert await scheduler.recover() == 0  # another host: it may still be running the job
+    clock.advance(timedelta(minutes=11))
     assert await scheduler.recover() == 1
     assert len(runner.calls) == 1
     assert await scheduler.recover() == 0
@@ -267,3 +269,23 @@ async def test_the_owner_hears_about_a_missed_slot(
     assert len(port.sent) == 1
     assert owner_ref("matrix:@anna:example.org") == UserRef("matrix", "@anna:example.org")
     assert owner_ref("signals") is None
+
+
+async def test_a_run_of_a_dead_process_on_this_host_is_rerun_at_once(
+    db: Database, clock: FakeClock, runner: RecordingRunner
+) -> None:
+    import socket
+    import subprocess
+    import sys
+
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    scheduler = make(db, clock, runner)
+    sid = await scheduler.add("demo.once", parse("nu", now=clock.now()), {})
+    info = await scheduler.get(sid)
+    assert info is not None and info.next_run is not None
+    await ScheduleRepository(db).claim(
+        sid, info.next_run, next_run=None, state="running",
+        instance=f"{socket.gethostname()}:{gone.pid}:dead", now=clock.now())
+    assert await scheduler.recover() == 1
+    assert runner.kinds() == ["demo.once"]
