@@ -275,11 +275,10 @@ async def test_a_run_of_a_dead_process_on_this_host_is_rerun_at_once(
     db: Database, clock: FakeClock, runner: RecordingRunner
 ) -> None:
     import socket
-    import subprocess
     import sys
 
-    gone = subprocess.Popen([sys.executable, "-c", "pass"])
-    gone.wait()
+    gone = await asyncio.create_subprocess_exec(sys.executable, "-c", "pass")
+    await gone.wait()
     scheduler = make(db, clock, runner)
     sid = await scheduler.add("demo.once", parse("nu", now=clock.now()), {})
     info = await scheduler.get(sid)
