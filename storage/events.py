@@ -7,7 +7,7 @@ from datetime import datetime
 
 from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field, SQLModel, col
 
 from storage.base import UTCDateTime
 from storage.db import Database
@@ -36,9 +36,9 @@ class EventLedger:
     async def release(self, key: str) -> None:
         """Forget a claim whose processing failed, so the platform's retry is handled."""
         async with self._db.session() as session:
-            await session.exec(delete(ProcessedEvent).where(ProcessedEvent.key == key))  # type: ignore[call-overload]
+            await session.exec(delete(ProcessedEvent).where(col(ProcessedEvent.key) == key))  # type: ignore[call-overload]
 
     async def purge(self, *, before: datetime) -> int:
         async with self._db.session() as session:
-            result = await session.exec(delete(ProcessedEvent).where(ProcessedEvent.seen_at < before))  # type: ignore[call-overload,arg-type]
+            result = await session.exec(delete(ProcessedEvent).where(col(ProcessedEvent.seen_at) < before))  # type: ignore[call-overload]
             return int(result.rowcount or 0)

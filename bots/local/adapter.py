@@ -123,20 +123,22 @@ class LocalAdapter:
     # -- HTTP (hartslag run) ----------------------------------------------------------------
     async def _http_say(self, request: HttpRequest) -> Response:
         body = await _json(request)
-        if body is None or not all(isinstance(body.get(k), str) for k in ("user", "place", "text")):
+        user, place, text = (body.get(k) for k in ("user", "place", "text"))
+        if not (isinstance(user, str) and isinstance(place, str) and isinstance(text, str)):
             return JSONResponse({"error": "send JSON with user, place and text"}, status_code=400)
         before = len(self.world.messages)
-        await self.say(body["user"], body["place"], body["text"])
+        await self.say(user, place, text)
         return JSONResponse({"messages": _dump(self.world.messages[before:])})
 
     async def _http_press(self, request: HttpRequest) -> Response:
         body = await _json(request)
-        if body is None or not isinstance(body.get("user"), str) or not isinstance(body.get("choice"), int):
+        user, choice, message = body.get("user"), body.get("choice"), body.get("message")
+        if not (isinstance(user, str) and isinstance(choice, int)
+                and (message is None or isinstance(message, int))):
             return JSONResponse({"error": "send JSON with user, place, choice (and message)"},
                                 status_code=400)
         before = len(self.world.messages)
-        problem = await self.press(body["user"], str(body.get("place", "")), body["choice"],
-                                   message=body.get("message"))
+        problem = await self.press(user, str(body.get("place", "")), choice, message=message)
         if problem:
             return JSONResponse({"error": problem}, status_code=404)
         return JSONResponse({"messages": _dump(self.world.messages[before:])})
@@ -151,12 +153,13 @@ def _form_as_text(form: Form) -> OutgoingMessage:
     return OutgoingMessage("\n".join(lines))
 
 
-async def _json(request: HttpRequest) -> dict[str, object] | None:
+async def _json(request: HttpRequest) -> dict[str, object]:
+    """The JSON object of the request, or {} for anything else (answered with 400)."""
     try:
         body = await request.json()
     except ValueError:
-        return None
-    return body if isinstance(body, dict) else None
+        return {}
+    return body if isinstance(body, dict) else {}
 
 
 def _dump(messages: list[LocalMessage]) -> list[dict[str, object]]:

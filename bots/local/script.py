@@ -63,7 +63,7 @@ def format_message(message: LocalMessage) -> str:
 class ChatSession:
     """The state of one chat driver: who you are and where you are."""
 
-    def __init__(self, adapter: LocalAdapter, *, advance: Advance, settle: Callable[[], Awaitable[None]],
+    def __init__(self, adapter: LocalAdapter, *, advance: Advance, settle: Callable[[], Awaitable[object]],
                  notice: Callable[[str], None], user: str = "anna", place: str = "#algemeen") -> None:
         self.adapter = adapter
         self.user = user
