@@ -45,9 +45,7 @@ def violations() -> list[str]:
             for line, module in imported_modules(path):
                 top = module.split(".")[0]
                 where = f"{path.relative_to(ROOT)}:{line} imports {module}"
-                if top in banned:
-                    problems.append(where)
-                elif package == "storage" and top == "commands" and not storage_may_import(module):
+                if top in banned or (package == "storage" and top == "commands" and not storage_may_import(module)):
                     problems.append(where)
     return problems
 
