@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy import bindparam, delete, update
@@ -213,6 +213,18 @@ class PulseRepository:
             row.forgotten_at = at
             session.add(row)
             return True
+
+    async def overdue(self, now: datetime, *, key_days: int) -> tuple[list[int], list[int]]:
+        """Rounds still open after their closing time, and closed rounds whose key is due
+        for destruction (jobs missed while the process was down)."""
+        forget_before = now - timedelta(days=key_days)
+        async with self._db.session(readonly=True) as session:
+            late = await session.exec(select(PulseRound.id).where(
+                PulseRound.state == "open", col(PulseRound.closes_at) <= now))
+            due = await session.exec(select(PulseRound.id).where(
+                PulseRound.state == "closed", col(PulseRound.forgotten_at).is_(None),
+                col(PulseRound.closed_at) <= forget_before))
+            return [i for i in late if i is not None], [i for i in due if i is not None]
 
     # -- reading answers --------------------------------------------------------------------
     async def answers(self, round_id: int) -> list[AnswerRow]:

@@ -1,7 +1,8 @@
 """Pulse polls: short, recurring, anonymous by default (see docs/readme/pulse.md).
 
 ``register`` wires the ``pulse`` command, the answer buttons and form, the free-text DM
-conversation and the scheduled jobs (open, remind, close, destroy the round key).
+conversation and the scheduled jobs (open, remind, close, destroy the round key, and a daily
+sweep for jobs missed while the process was down).
 """
 
 from __future__ import annotations
@@ -25,3 +26,4 @@ def register(router: Router) -> None:
     router.job(jobs.REMIND, jobs.remind_job)
     router.job(jobs.CLOSE, jobs.close_job)
     router.job(jobs.FORGET, jobs.forget_job)
+    router.job(jobs.SWEEP, jobs.sweep_job, standing=jobs.SWEEP_DAILY)

@@ -11,7 +11,7 @@ import json
 import logging
 from collections import Counter
 from collections.abc import Mapping
-from datetime import timedelta
+from datetime import time, timedelta
 from typing import Any
 
 from commands.context import Context
@@ -30,6 +30,8 @@ from storage.pulse import PulseRound, PulseSeries
 log = logging.getLogger("hartslag.pulse")
 
 OPEN, REMIND, CLOSE, FORGET = "pulse.open", "pulse.remind", "pulse.close", "pulse.forget"
+SWEEP = "pulse.sweep"
+SWEEP_DAILY = Trigger("daily", time=time(3, 45))  # Europe/Amsterdam
 
 
 def person(key: str) -> UserRef:
@@ -182,3 +184,16 @@ async def forget_job(payload: Mapping[str, Any], ctx: Context) -> None:
     if await runtime.repo.forget_round(round_id, at=ctx.clock.now()):
         runtime.forget_cached(round_id)
         log.info("pulse round key destroyed", extra={"round": round_id})
+
+
+async def sweep_job(payload: Mapping[str, Any], ctx: Context) -> None:
+    """Daily safety net: close rounds whose close job was missed (the process was down longer
+    than the scheduler's missed-slot window) and destroy keys whose forget job was missed, so
+    a key never outlives ``key_days`` by more than a day."""
+    runtime = ctx.store.repo(PulseRuntime)
+    settings = ctx.settings.get(PulseSettings)
+    late, due = await runtime.repo.overdue(ctx.clock.now(), key_days=settings.key_days)
+    for round_id in late:
+        await close_round(ctx, round_id)
+    for round_id in due:
+        await forget_job({"round": round_id}, ctx)

@@ -133,3 +133,20 @@ async def test_a_named_live_pulse_may_show_counts_while_open(chat: Any, app: Any
     await chat.run(answer_script("z1", ["1"]))
     out = await chat.run("@anna\ndm\n/hartslag pulse show 1\n/hartslag pulse results 1 --names")
     assert "Tot nu toe 1 mensen." in out and "`local:z1`: ja" in out
+
+
+async def test_the_daily_sweep_closes_and_forgets_when_jobs_were_missed(chat: Any,
+                                                                         app: Any) -> None:
+    await chat.run('@anna\ndm\n/hartslag pulse create "S" --team zorg --duration 1d '
+                   '--reminder off --q1 "likert: Het gaat goed"')
+    await delivered(app, "pulse:1:1:open")
+    for info in await app.scheduler.list(kind_prefix="pulse.close"):
+        await app.scheduler.cancel(info.id)  # as if the close slot was missed
+    await jump(app, chat.clock, timedelta(days=2))
+    row = (await app.store.repo(PulseRepository).rounds(1))[0]
+    assert row.state == "closed" and row.forgotten_at is None
+    for info in await app.scheduler.list(kind_prefix="pulse.forget"):
+        await app.scheduler.cancel(info.id)
+    await jump(app, chat.clock, timedelta(days=2))
+    row = (await app.store.repo(PulseRepository).rounds(1))[0]
+    assert row.key_salt is None and row.forgotten_at is not None
