@@ -19,13 +19,14 @@ _PRUNE_AT = 20_000
 class TokenBucket:
     """``rate`` tokens per second up to ``burst``; rate 0 means unlimited."""
 
-    __slots__ = ("burst", "rate", "tokens", "updated")
+    __slots__ = ("burst", "queued", "rate", "tokens", "updated")
 
     def __init__(self, rate: float, burst: int, now: float) -> None:
         self.rate = rate
         self.burst = float(burst)
         self.tokens = float(burst)
         self.updated = now
+        self.queued = 0  # sends admitted and not yet through: they will take tokens first
 
     def _refill(self, now: float) -> None:
         if now > self.updated:
@@ -39,6 +40,13 @@ class TokenBucket:
         self._refill(now)
         return 0.0 if self.tokens >= 1 else (1 - self.tokens) / self.rate
 
+    def backlog_wait(self, now: float) -> float:
+        """Seconds one more send would wait behind the ones already admitted."""
+        if self.rate <= 0:
+            return 0.0
+        self._refill(now)
+        return max(0.0, (self.queued + 1 - self.tokens) / self.rate)
+
     def take(self, now: float) -> None:
         if self.rate > 0:
             self._refill(now)
@@ -46,9 +54,9 @@ class TokenBucket:
 
     def idle(self, now: float) -> bool:
         if self.rate <= 0:
-            return True
+            return self.queued == 0
         self._refill(now)
-        return self.tokens >= self.burst
+        return self.tokens >= self.burst and self.queued == 0
 
 
 class RateLimiter:
@@ -87,18 +95,39 @@ class RateLimiter:
         for key in [k for k, b in self._buckets.items() if b.idle(now)]:
             del self._buckets[key]
 
-    async def acquire(self, platform: str, workspace: str, channel: str) -> None:
+    def admit(self, platform: str, channel: str, *, patience: float) -> float:
+        """Admit one more send to ``channel`` if it would wait at most ``patience`` seconds
+        there (0.0, and the caller must then ``acquire(..., admitted=True)``); else the
+        seconds it would wait, so the caller can park it instead of holding a slot."""
+        bucket = self._bucket(platform, "channel", channel)
+        wait = bucket.backlog_wait(self._now())
+        if wait > patience:
+            return wait
+        bucket.queued += 1
+        return 0.0
+
+    def withdraw(self, platform: str, channel: str) -> None:
+        """An admitted send that will not happen after all."""
+        bucket = self._bucket(platform, "channel", channel)
+        bucket.queued = max(0, bucket.queued - 1)
+
+    async def acquire(self, platform: str, workspace: str, channel: str, *,
+                      admitted: bool = False) -> None:
         """Wait for a token in both buckets, then take them."""
         buckets = (self._bucket(platform, "workspace", workspace),
                    self._bucket(platform, "channel", channel))
-        while True:
-            now = self._now()
-            delay = max(b.wait_time(now) for b in buckets)
-            if delay <= 0:
-                for bucket in buckets:
-                    bucket.take(now)
-                return
-            await self._sleep(delay)
+        try:
+            while True:
+                now = self._now()
+                delay = max(b.wait_time(now) for b in buckets)
+                if delay <= 0:
+                    for bucket in buckets:
+                        bucket.take(now)
+                    return
+                await self._sleep(delay)
+        finally:
+            if admitted:
+                self.withdraw(platform, channel)
 
     def limits(self) -> Mapping[tuple[str, str, str], TokenBucket]:
         return self._buckets

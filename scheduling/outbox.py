@@ -281,13 +281,28 @@ class Outbox:
             await self._change(row, ("pending", "ambiguous"), next_attempt_at=blocked,
                                lease_owner=None, lease_until=None)
             return
+        wait = self._limiter.admit(row.platform, row.channel,
+                                   patience=self._settings.queue_patience_seconds)
+        if wait:
+            # A busy conversation: park the row instead of holding a slot other
+            # conversations could use (no head-of-line blocking).
+            await self._change(row, ("pending", "ambiguous"), lease_owner=None,
+                               lease_until=None,
+                               next_attempt_at=self._clock.now() + timedelta(seconds=wait))
+            return
         attempt = row.attempts + 1
-        if not await self._change(row, ("pending", "ambiguous"), state="sending",
-                                  attempts=attempt, next_attempt_at=None):
+        try:
+            marked = await self._change(row, ("pending", "ambiguous"), state="sending",
+                                        attempts=attempt, next_attempt_at=None)
+        except BaseException:
+            self._limiter.withdraw(row.platform, row.channel)
+            raise
+        if not marked:
+            self._limiter.withdraw(row.platform, row.channel)
             return  # cancelled, or another instance took over after our lease ran out
         # The token is taken after the "sending" commit, right before the call: taken before,
         # the commit's latency would bunch sends up and break the platform's budget.
-        await self._limiter.acquire(row.platform, row.scope, row.channel)
+        await self._limiter.acquire(row.platform, row.scope, row.channel, admitted=True)
         try:
             ref = await self._send(recipient, body, row.delivery_id)
         except DeliveryError as exc:

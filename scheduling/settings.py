@@ -77,6 +77,9 @@ class DeliverySettings(_Frozen):
     # ambiguous by a crash is resent with the same id when the port cannot look it up.
     idempotent_platforms: list[str] = ["matrix", "local"]
     limits: dict[str, PlatformLimits] = {}
+    # Seconds a message may queue behind its own conversation's rate limit; beyond that it
+    # is parked in the table so it does not hold a slot other conversations could use.
+    queue_patience_seconds: float = Field(default=2.0, ge=0)
     # Fraction of each rate actually used, so timing jitter never exhausts a platform bucket.
     rate_headroom: float = Field(default=0.95, gt=0, le=1)
     progress_window_seconds: float = Field(default=60.0, gt=0)

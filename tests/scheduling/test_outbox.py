@@ -311,3 +311,33 @@ async def test_finished_rows_are_purged_after_the_retention(db: Database, clock:
     await outbox.set_paused("new", False)
     await outbox.drain()  # the new batch's message body survived the purge
     assert (await outbox.report("new")).sent == 2
+
+
+async def test_a_busy_conversation_does_not_hold_up_the_others(
+    db: Database, clock: FakeClock
+) -> None:
+    """Many posts to one channel (1 at a time) and DMs to many people: the DMs all go in the
+    first pass; the channel's surplus is parked in the table, not waiting in a slot."""
+    limits = PlatformLimits(per_channel=10, channel_burst=1, per_workspace=0)
+    settings = DeliverySettings(limits={"slack": limits}, max_in_flight=8,
+                                queue_patience_seconds=0.2)
+    port = BudgetPort(per_channel=10, channel_burst=1, per_workspace=1000,
+                      workspace_burst=1000)
+    outbox = make(db, port, clock, settings=settings)
+    busy = [Delivery(HELLO, address=Address("slack", "T1", "C1", thread=f"t{i}"))
+            for i in range(12)]
+    dms = [Delivery(HELLO, user=UserRef("slack", f"U{i}", "", "T1")) for i in range(20)]
+    await outbox.enqueue([*busy, *dms], batch="b")
+    await outbox.drain()
+    first_pass = port.per_target()
+    assert all(first_pass[f"slack:U{i}"] == 1 for i in range(20))
+    assert 1 <= sum(n for t, n in first_pass.items() if t.startswith("slack://")) < 12
+    for _ in range(40):
+        if not (await outbox.progress("b")).pending:
+            break
+        clock.advance(timedelta(seconds=1))
+        await outbox.drain()
+    report = await outbox.report("b")
+    assert (report.sent, port.rejected) == (32, 0)
+    assert set(port.per_target().values()) == {1}
+    assert all(item.attempts == 1 for item in report.items)  # parking is not an attempt
