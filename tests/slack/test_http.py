@@ -169,12 +169,17 @@ async def test_the_ack_comes_before_the_work(slack_app: App, fake_slack: FakeSla
     assert "wat je hier kunt doen" in fake_slack.responses[0][1]["text"]
 
 
-async def test_a_rejected_token_stops_start_up_naming_the_key(
+async def test_a_rejected_token_is_reported_naming_the_key(
     make_slack_app: AppFactory, fake_slack: FakeSlack
 ) -> None:
     fake_slack.fail("auth.test", "invalid_auth")
-    with pytest.raises(ConfigError, match=r"^slack\.bot_token: rejected by Slack \(invalid_auth\)"):
-        await make_slack_app.start()
+    app = await make_slack_app.start()  # the other platforms keep running
+    adapter = slack_adapter(app)
+    problems = await app.health()
+    assert any("slack.bot_token: rejected by Slack (invalid_auth)" in p for p in problems)
+    fake_slack.fail("auth.test", "invalid_auth")
+    with pytest.raises(ConfigError, match=r"^slack\.bot_token: rejected by Slack"):
+        await adapter.start(app.handle)
 
 
 async def test_a_command_without_a_user_is_answered_politely(
