@@ -104,8 +104,31 @@ class Renew:
     until: datetime
 
 
-def _lock_key(change: Change | Renew) -> int:
-    return -1 if isinstance(change, Renew) else change.row_id
+_TABLE: sa.Table = OutboxRow.__table__  # type: ignore[attr-defined]
+_C = _TABLE.c
+
+
+def _grouped_update(owner: str, when: tuple[str, ...], group: Sequence[Change]) -> sa.Update:
+    """One UPDATE for changes of the same shape: columns whose values differ per row become
+    ``CASE id WHEN ...``; RETURNING says which rows were still ours to change."""
+    ids = [change.row_id for change in group]
+    values: dict[str, Any] = {}
+    for name in group[0].values:
+        distinct = {repr(change.values[name]) for change in group}
+        if len(distinct) == 1:
+            values[name] = group[0].values[name]
+        else:
+            column = _C[name]
+            values[name] = sa.case(
+                {change.row_id: sa.literal(change.values[name], column.type) for change in group},
+                value=_C.id,
+            )
+    return (
+        _TABLE.update()
+        .where(_C.id.in_(ids), _C.lease_owner == owner, _C.state.in_(when))
+        .values(**values)
+        .returning(_C.id)
+    )
 
 
 def _is_conflict(exc: DBAPIError) -> bool:
@@ -185,28 +208,30 @@ class OutboxRepository:
         raise AssertionError("unreachable")
 
     async def _apply(self, changes: Sequence[Change | Renew]) -> list[bool]:
+        # Core statements, one per group of like changes (same holder, states and columns):
+        # this is the hot path of a fan-out, and every statement is a round trip (to the
+        # SQLite thread or the server), so N rows cost a few statements, not N.
         results: dict[int, bool] = {}
-        order = sorted(range(len(changes)), key=lambda i: _lock_key(changes[i]))
+        groups: dict[tuple[str, tuple[str, ...], tuple[str, ...]], list[int]] = {}
         async with self._db.session() as session:
-            for index in order:
-                change = changes[index]
+            conn = await session.connection()
+            for index, change in enumerate(changes):
                 if isinstance(change, Renew):
-                    await session.exec(
-                        update(OutboxRow).where(
-                            col(OutboxRow.lease_owner) == change.owner,
-                            col(OutboxRow.state).in_(OPEN_STATES),
-                        ).values(lease_until=change.until)
+                    await conn.execute(
+                        _TABLE.update()
+                        .where(_C.lease_owner == change.owner, _C.state.in_(OPEN_STATES))
+                        .values(lease_until=change.until)
                     )
                     results[index] = True
-                    continue
-                result = await session.exec(
-                    update(OutboxRow).where(
-                        col(OutboxRow.id) == change.row_id,
-                        col(OutboxRow.lease_owner) == change.owner,
-                        col(OutboxRow.state).in_(change.when),
-                    ).values(**change.values)
-                )
-                results[index] = bool(result.rowcount)
+                else:
+                    key = (change.owner, change.when, tuple(sorted(change.values)))
+                    groups.setdefault(key, []).append(index)
+            for (owner, when, _), indexes in groups.items():
+                group = [changes[i] for i in indexes]
+                done = await conn.execute(_grouped_update(owner, when, group))  # type: ignore[arg-type]
+                ok = {row_id for (row_id,) in done}
+                for i in indexes:
+                    results[i] = changes[i].row_id in ok  # type: ignore[union-attr]
         return [results[i] for i in range(len(changes))]
 
     async def reap(self, *, now: datetime, owner: str) -> int:
