@@ -39,7 +39,7 @@ from bots.teams.endpoint import RouteAdapter, ThreadedTokenValidator
 from bots.teams.port import TeamsPort, message_activity
 from bots.teams.retry import RetryMiddleware, RetryPolicy
 from bots.teams.settings import TeamsSettings
-from commands.model import InboundMessage, Interaction, Reply, Request
+from commands.model import FormSubmission, InboundMessage, Interaction, Reply, Request
 from commands.port import DeliveryError
 from storage.events import EventLedger
 from storage.teams import TeamsReferenceRepository, TeamsSentRepository
@@ -50,6 +50,7 @@ ENDPOINT = "/api/messages"
 REQUEST_TIMEOUT_S = 20.0
 RECENT_ACTIVITIES = 10_000
 RECENT_REFERENCES = 50_000
+SUBMIT_ANSWER_BUDGET = 2.0  # seconds a card submit waits for its handler before the 200
 _CLOUD_NAMES = {"public": "Public", "usgov": "USGov", "usgovdod": "USGovDoD", "china": "China"}
 
 
@@ -86,9 +87,7 @@ class TeamsAdapter:
         client = Client(ClientOptions(timeout=REQUEST_TIMEOUT_S))
         client.use(RetryMiddleware(retry))
         self._cloud = cloud or from_name(_CLOUD_NAMES[settings.cloud])
-        # The SDK logs whole activities (message text included) at DEBUG: never let it.
-        sdk_log = logging.getLogger("microsoft_teams")
-        sdk_log.setLevel(max(sdk_log.getEffectiveLevel(), logging.INFO))
+        _quiet_loggers()
         self.app = App(**self._app_options(client, token))
         self.app.router.add_handler(lambda _activity: True, self._on_activity)
         self._refs = deps.store.repo(TeamsReferenceRepository)
@@ -165,6 +164,15 @@ class TeamsAdapter:
         direct = translate.scope_of(activity).is_direct
         if activity.get("type") == "invoke":
             return await self._invoke(request, direct)
+        if isinstance(request, Interaction | FormSubmission):
+            # A card submit (a pulse vote) is answered once its handler returned, so the
+            # vote is committed before Teams gets its 200 (a crash before that makes Teams
+            # retry or show an error, never a silently lost vote); bounded, and the reply is
+            # delivered after the answer. See docs/readme/benchmarks.md.
+            handled: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+            self._spawn(self._handle(request, direct, activity.get("id"), handled))
+            await asyncio.wait([handled], timeout=SUBMIT_ANSWER_BUDGET)
+            return None
         self._spawn(self._handle(request, direct, activity.get("id")))
         return None
 
@@ -211,18 +219,23 @@ class TeamsAdapter:
         if not task.cancelled() and task.exception() is not None:
             log.error("teams activity failed", exc_info=task.exception())
 
-    async def _handle(self, request: Request, direct: bool, activity_id: str | None) -> None:
-        if self._sink is None:
-            return
-        durable = isinstance(request, InboundMessage) and not direct
-        if activity_id and not await self._claim(activity_id, durable=durable):
-            return  # Teams retried an activity we already handle
+    async def _handle(self, request: Request, direct: bool, activity_id: str | None,
+                      handled: asyncio.Future[None] | None = None) -> None:
         try:
-            reply = await self._sink(request)
-        except Exception:
-            if activity_id:
-                await self._release(activity_id, durable=durable)
-            raise
+            if self._sink is None:
+                return
+            durable = isinstance(request, InboundMessage) and not direct
+            if activity_id and not await self._claim(activity_id, durable=durable):
+                return  # Teams retried an activity we already handle
+            try:
+                reply = await self._sink(request)
+            except Exception:
+                if activity_id:
+                    await self._release(activity_id, durable=durable)
+                raise
+        finally:
+            if handled is not None and not handled.done():
+                handled.set_result(None)  # the card submit's HTTP answer may go now
         try:
             await self._deliver(reply, request, direct)
         except DeliveryError as exc:
@@ -288,6 +301,28 @@ class TeamsAdapter:
             await self._port.send_direct_activity(request.user, activity)
         else:
             await self._port.send_activity(request.address, activity)
+
+
+class _WarningsOnly(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.levelno >= logging.WARNING
+
+
+_WARNINGS_ONLY = _WarningsOnly()
+
+
+def _quiet_loggers() -> None:
+    """The SDK logs whole activities (message text included) at DEBUG, and httpx logs every
+    request URL at INFO: for a 1:1 chat that URL holds the person's conversation id, at the
+    moment the bot answers their anonymous signal or pulse answer. Neither may reach the logs.
+
+    A level on the ``httpx`` logger is not enough: the SDK resets it each time it creates an
+    HTTP client (``microsoft_teams.common.http.client``), so a filter drops the records."""
+    sdk = logging.getLogger("microsoft_teams")
+    sdk.setLevel(max(sdk.getEffectiveLevel(), logging.INFO))
+    httpx_log = logging.getLogger("httpx")
+    if _WARNINGS_ONLY not in httpx_log.filters:
+        httpx_log.addFilter(_WARNINGS_ONLY)
 
 
 def _invoke_answer(kind: str, value: Any) -> InvokeResponse[Any]:
