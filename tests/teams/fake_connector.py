@@ -202,7 +202,7 @@ class FakeConnector:
             self._faults.clear()
 
     async def wait_for(
-        self, predicate: Callable[[list[Call]], bool], *, within: float = 5.0
+        self, predicate: Callable[[list[Call]], bool], *, within: float = 15.0
     ) -> list[Call]:
         """Poll until ``predicate(successful calls)`` holds (bounded; replies are async)."""
         deadline = time.monotonic() + within
