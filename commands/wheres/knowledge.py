@@ -20,6 +20,9 @@ from commands.wheres.synonyms import build_synonyms, load_groups
 from commands.wheres.text import normalise
 from storage.faq import FaqRepository, UpsertResult
 
+# More changed entries than this rebuild the index off the event loop instead of in place.
+BULK = 200
+
 
 @dataclass(frozen=True, slots=True)
 class Asked:
@@ -57,22 +60,28 @@ class Knowledge:
     async def index(self, ctx: Context, *, force: bool = False) -> FaqIndex:
         """The index, brought up to date with the database (incrementally)."""
         async with self._lock:
-            if self._index is None:
-                self._index = build_index(settings_of(ctx))
             stamp = await repo(ctx).stamp()
-            if force or stamp != self._stamp:
-                await self._sync(ctx, self._index)
+            if self._index is None or force or stamp != self._stamp:
+                self._index = await self._sync(ctx, self._index)
                 self._stamp = stamp
             return self._index
 
-    async def _sync(self, ctx: Context, index: FaqIndex) -> None:
+    async def _sync(self, ctx: Context, index: FaqIndex | None) -> FaqIndex:
         versions = await repo(ctx).versions()
+        changed = [i for i, at in versions.items() if self._versions.get(i) != at]
+        if index is None or len(changed) > BULK:
+            # Many changes (start-up, a big import): build a new index in a worker thread so
+            # the event loop keeps serving, then swap; lookups in flight keep the old one.
+            fresh = build_index(settings_of(ctx))
+            await asyncio.to_thread(fresh.put_many, await repo(ctx).entries())
+            self._versions = versions
+            return fresh
         for gone in self._versions.keys() - versions.keys():
             index.remove(gone)
-        changed = [i for i, at in versions.items() if self._versions.get(i) != at]
         if changed:
             index.put_many(await repo(ctx).entries(changed))
         self._versions = versions
+        return index
 
     async def match(self, ctx: Context, question: str) -> Match:
         return (await self.index(ctx)).match(question, lang=ctx.locale)
