@@ -14,12 +14,11 @@ class PrivacySettings(BaseModel):
     hook_events_days: int = 30  # work-system event ids and rejected payloads
     deliveries_days: int = 90  # outbox rows: who was sent which message, and when
     acknowledgements_days: int = 365  # who acknowledged which announcement
-    questions_days: int = 365  # questions asked of the knowledge base (no asker is stored)
     schedule_runs_days: int = 365  # the run ledger of the scheduler
     purge_time: str = "03:30"  # daily, Europe/Amsterdam
 
     @field_validator("inbound_events_days", "hook_events_days", "deliveries_days",
-                     "acknowledgements_days", "questions_days", "schedule_runs_days")
+                     "acknowledgements_days", "schedule_runs_days")
     @classmethod
     def _positive(cls, value: int) -> int:
         if value < 1:
