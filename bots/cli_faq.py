@@ -21,6 +21,7 @@ from commands.wheres.entry import Match
 from commands.wheres.jobs import ensure_schedules
 from commands.wheres.kbfile import FileError, parse_file
 from commands.wheres.knowledge import Knowledge
+from storage.faq import FaqRepository
 
 
 def add_parser(subparsers: Any) -> None:
@@ -55,14 +56,14 @@ async def run_import(args: argparse.Namespace, config: Config) -> int:
         print(f"hartslag: {path}: {exc}", file=sys.stderr)
         return 2
     counts = {"created": 0, "updated": 0, "unchanged": 0}
+    entries = [replace(e, owner=args.owner) if args.owner and not e.owner else e
+               for e in parsed.entries]
     async with open_core(config) as app:
         ctx = app.context()
-        knowledge = Knowledge()
-        for entry in parsed.entries:
-            if args.owner and not entry.owner:
-                entry = replace(entry, owner=args.owner)
-            counts[await knowledge.put(ctx, entry)] += 1
-        if parsed.entries:
+        # One transaction; running bots pick the changes up on their next lookup.
+        for result in await ctx.store.repo(FaqRepository).upsert_many(entries, now=ctx.clock.now()):
+            counts[result] += 1
+        if entries:
             await ensure_schedules(ctx)
     for error in parsed.errors:
         print(f"{path}: {error.position} ({error.entry_id or '-'}): {error.reason}",

@@ -13,6 +13,7 @@ from typing import Literal
 
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel, col, func, select
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 import storage.base  # noqa: F401  (naming convention before any table)
 from commands.wheres.entry import Entry
@@ -129,31 +130,42 @@ class FaqRepository:
 
     async def upsert(self, entry: Entry, *, now: datetime) -> UpsertResult:
         """Create or update by id. Learned aliases survive an update that names none."""
+        return (await self.upsert_many([entry], now=now))[0]
+
+    async def upsert_many(self, entries: Sequence[Entry], *, now: datetime) -> list[UpsertResult]:
+        """``upsert`` for many entries in one transaction (imports)."""
         async with self._db.session() as s:
-            row = await s.get(FaqEntry, entry.id)
-            if row is None:
-                s.add(FaqEntry(
-                    id=entry.id, question=entry.question, answer=entry.answer, url=entry.url,
-                    keywords=list(entry.keywords), aliases=list(entry.aliases), lang=entry.lang,
-                    owner=entry.owner, review_days=entry.review_days, reviewed_at=now,
-                    created_at=now, updated_at=now,
-                ))
-                return "created"
-            aliases = list(dict.fromkeys([*row.aliases, *entry.aliases]))
-            merged = Entry(
+            ids = [e.id for e in entries]
+            for i in range(0, len(ids), 500):  # load existing rows in bulk: get() finds them
+                list(await s.exec(select(FaqEntry).where(col(FaqEntry.id).in_(ids[i:i + 500]))))
+            return [await self._upsert(s, entry, now) for entry in entries]
+
+    @staticmethod
+    async def _upsert(s: AsyncSession, entry: Entry, now: datetime) -> UpsertResult:
+        row = await s.get(FaqEntry, entry.id)
+        if row is None:
+            s.add(FaqEntry(
                 id=entry.id, question=entry.question, answer=entry.answer, url=entry.url,
-                keywords=entry.keywords, lang=entry.lang, owner=entry.owner or row.owner,
-                review_days=entry.review_days, aliases=tuple(aliases),
-            )
-            if merged == row.to_entry():
-                return "unchanged"
-            row.question, row.answer, row.url = merged.question, merged.answer, merged.url
-            row.keywords, row.aliases, row.lang = list(merged.keywords), aliases, merged.lang
-            row.owner, row.review_days = merged.owner, merged.review_days
-            row.updated_at, row.reviewed_at = _later(row.updated_at, now), now
-            row.reminded_at = None
-            s.add(row)
-            return "updated"
+                keywords=list(entry.keywords), aliases=list(entry.aliases), lang=entry.lang,
+                owner=entry.owner, review_days=entry.review_days, reviewed_at=now,
+                created_at=now, updated_at=now,
+            ))
+            return "created"
+        aliases = list(dict.fromkeys([*row.aliases, *entry.aliases]))
+        merged = Entry(
+            id=entry.id, question=entry.question, answer=entry.answer, url=entry.url,
+            keywords=entry.keywords, lang=entry.lang, owner=entry.owner or row.owner,
+            review_days=entry.review_days, aliases=tuple(aliases),
+        )
+        if merged == row.to_entry():
+            return "unchanged"
+        row.question, row.answer, row.url = merged.question, merged.answer, merged.url
+        row.keywords, row.aliases, row.lang = list(merged.keywords), aliases, merged.lang
+        row.owner, row.review_days = merged.owner, merged.review_days
+        row.updated_at, row.reviewed_at = _later(row.updated_at, now), now
+        row.reminded_at = None
+        s.add(row)
+        return "updated"
 
     async def remove(self, entry_id: str) -> bool:
         async with self._db.session() as s:
