@@ -14,13 +14,17 @@ from commands.clock import Clock, FakeClock, SystemClock
 
 
 async def run_chat(config: Config, *, user: str, place: str, start: datetime | None,
-                   interactive: bool) -> int:
+                   interactive: bool, demo: bool = False) -> int:
     fake = FakeClock(start or datetime.now(UTC).replace(second=0, microsecond=0))
     clock: Clock = fake if (start is not None or not interactive) else SystemClock()
     adapter = LocalAdapter(config.local)
     adapter.world.listeners.append(Transcript(sys.stdout))
     app = App(config, clock=clock, adapters=[adapter])
     await app.start(serve_http=False)
+    if demo:
+        from bots.demo import seed
+
+        await seed(app.context())
 
     async def advance(delta: timedelta) -> None:
         if clock is not fake:

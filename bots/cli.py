@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import os
 import signal
 import sys
 from collections.abc import Callable, Sequence
@@ -53,6 +54,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    # The embedded demo: no --config and no HARTSLAG_CONFIG.
+    args.demo = args.config is None and not os.environ.get("HARTSLAG_CONFIG")
     try:
         config = load_config(args.config)
     except ConfigError as exc:
@@ -102,6 +105,10 @@ async def _run(args: argparse.Namespace, config: Config) -> int:
 
     app = App(config)
     await app.start()
+    if args.demo:
+        from bots.demo import seed
+
+        await seed(app.context())
     print(f"hartslag runs on http://{config.server.host}:{app.server.port if app.server else '-'}"
           f" with {', '.join(a.platform for a in app.adapters) or 'no chat platform'}",
           file=sys.stderr)
@@ -122,7 +129,7 @@ async def _chat(args: argparse.Namespace, config: Config) -> int:
 
     start = _parse_start(args.start)
     return await run_chat(config, user=args.user, place=args.place, start=start,
-                          interactive=sys.stdin.isatty())
+                          interactive=sys.stdin.isatty(), demo=args.demo)
 
 
 def _parse_start(value: str | None) -> datetime | None:

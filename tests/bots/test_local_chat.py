@@ -65,7 +65,8 @@ def test_hartslag_chat_reads_a_script_from_stdin(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("HARTSLAG_")}
     env["HARTSLAG_STORAGE_URL"] = f"sqlite:///{tmp_path / 'chat.db'}"
     env["HARTSLAG_LOCAL_FILES_DIR"] = str(tmp_path / "files")
-    script = "@joost\n/hartslag help\n/hartslag taal en\n/hartslag help\n"
+    script = ("@joost\n/hartslag help\n/hartslag taal en\n/hartslag help\n"
+              "dm\nwaar vind ik mijn loonstrook\n")
     result = subprocess.run(
         [sys.executable, "-m", "bots.cli", "chat", "--start", "2026-11-23T09:00"],
         input=script, capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120,
@@ -73,6 +74,8 @@ def test_hartslag_chat_reads_a_script_from_stdin(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert "**hartslag**: wat je hier kunt doen" in result.stdout
     assert "**hartslag**: what you can do here" in result.stdout
+    # the embedded demo comes with a small knowledge base
+    assert "staat in het personeelsportaal onder Mijn documenten" in result.stdout
     assert (tmp_path / "chat.db").exists()
 
 
