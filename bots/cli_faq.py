@@ -87,19 +87,21 @@ async def run_ask(args: argparse.Namespace, config: Config) -> int:
     batch = words == ["-"]
     async with open_core(config) as app:
         ctx = app.context()
-        index = await Knowledge().index(ctx)
+        knowledge = Knowledge()
+        index = await knowledge.index(ctx)
         if batch:
             try:
                 for line in sys.stdin:
                     question = line.rstrip("\r\n")
                     if question.strip():
-                        print(as_json(question, index.match(question)))
+                        match = await knowledge.match(ctx, question, lang=None)
+                        print(as_json(question, match))
                 sys.stdout.flush()
             except BrokenPipeError:  # the reader stopped early (| head): not an error
                 sys.stdout = open(os.devnull, "w")  # noqa: SIM115, ASYNC230 (until exit)
             return 0
         question = " ".join(words)
-        match = index.match(question)
+        match = await knowledge.match(ctx, question, lang=None)
         if args.json:
             print(as_json(question, match))
             return 0

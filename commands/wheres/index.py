@@ -41,7 +41,9 @@ from commands.wheres.scoring import (
 from commands.wheres.synonyms import Synonyms, build_synonyms
 from commands.wheres.text import Analyzer
 
-__all__ = ["FaqIndex", "Tuning"]
+__all__ = ["FaqIndex", "Ranked", "Tuning"]
+
+Ranked = tuple[str, float, float]  # entry id, raw score, confidence
 
 
 @dataclass(slots=True)
@@ -207,8 +209,12 @@ class FaqIndex:
 
         ``lang`` (the asker's language) breaks near-ties between translations of one entry.
         """
+        return self.verdict(self.rank(question, lang=lang))
+
+    def rank(self, question: str, *, lang: str | None = None) -> list[Ranked]:
+        """The best few entries as (id, raw score, confidence), best first."""
         if not self._docs:
-            return Match(None, 0.0, (), ())
+            return []
         ranked = Query(self, question).rank()
         if lang is not None and len(ranked) > 1:
             ranked = [
@@ -216,9 +222,10 @@ class FaqIndex:
                 for d, raw, c in ranked
             ]
             ranked.sort(key=lambda item: (-item[1], item[0]))
-        return self._verdict(ranked)
+        return ranked
 
-    def _verdict(self, ranked: list[tuple[str, float, float]]) -> Match:
+    def verdict(self, ranked: list[Ranked]) -> Match:
+        """Answer or abstain, from ``rank``'s list (possibly re-ordered by a re-ranker)."""
         t = self.tuning
         if not ranked:
             return Match(None, 0.0, (), ())

@@ -15,6 +15,7 @@ from pathlib import Path
 from commands.context import Context
 from commands.wheres.entry import Entry, Match
 from commands.wheres.index import FaqIndex
+from commands.wheres.rerank import Reranker, SentenceTransformerReranker, rerank
 from commands.wheres.settings import WheresSettings
 from commands.wheres.synonyms import build_synonyms, load_groups
 from commands.wheres.text import normalise
@@ -51,7 +52,8 @@ def build_index(settings: WheresSettings) -> FaqIndex:
 class Knowledge:
     """Index + repository. Writes go to the database first, then to the index."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, reranker: Reranker | None = None) -> None:
+        self._reranker = reranker
         self._index: FaqIndex | None = None
         self._versions: dict[str, datetime] = {}
         self._stamp: tuple[int, str] | None = None
@@ -83,12 +85,26 @@ class Knowledge:
         self._versions = versions
         return index
 
-    async def match(self, ctx: Context, question: str) -> Match:
-        return (await self.index(ctx)).match(question, lang=ctx.locale)
+    async def match(self, ctx: Context, question: str, *, lang: str | None) -> Match:
+        """The verdict on a question; ``lang`` (the asker's) breaks ties of translations."""
+        index = await self.index(ctx)
+        ranked = index.rank(question, lang=lang)
+        reranker = self._reranker_for(ctx)
+        if reranker is not None and ranked:
+            weight = settings_of(ctx).reranker_weight
+            # A model runs for tens of milliseconds: keep it off the event loop.
+            ranked = await asyncio.to_thread(rerank, index, question, ranked, reranker,
+                                             weight=weight)
+        return index.verdict(ranked)
+
+    def _reranker_for(self, ctx: Context) -> Reranker | None:
+        if self._reranker is None and settings_of(ctx).reranker_model:
+            self._reranker = SentenceTransformerReranker(settings_of(ctx).reranker_model)
+        return self._reranker
 
     async def ask(self, ctx: Context, question: str) -> Asked:
         """Match and record the question (never who asked it)."""
-        match = await self.match(ctx, question)
+        match = await self.match(ctx, question, lang=ctx.locale)
         suggestion = match.candidates[0][0] if match.candidates else None
         question_id = await repo(ctx).record_question(
             question.strip(), key=normalise(question), entry_id=match.entry_id,

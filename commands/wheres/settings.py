@@ -48,8 +48,14 @@ class WheresSettings(BaseModel):
     digest_max_groups: int = 20
     # Asked questions (text, outcome, day; never who asked) are deleted after this many days.
     question_retention_days: int = 180
+    # Optional semantic re-ranker: a local sentence-transformers model directory ("" = off;
+    # needs `pip install sentence-transformers`), and how much its similarity counts (0..1).
+    reranker_model: str = ""
+    reranker_weight: float = 0.3
 
-    @field_validator("min_confidence", "sure_confidence", "min_margin", "alternative_ratio")
+    @field_validator(
+        "min_confidence", "sure_confidence", "min_margin", "alternative_ratio", "reranker_weight"
+    )
     @classmethod
     def _fraction(cls, value: float) -> float:
         if not 0.0 <= value <= 1.0:

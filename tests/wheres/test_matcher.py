@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+from collections.abc import Sequence
 from pathlib import Path
 
 from commands.wheres.entry import Entry
@@ -142,3 +143,26 @@ def test_asker_language_breaks_a_tie_between_translations() -> None:
     assert index.match("meeting room").entry_id is None  # a tie: cannot tell
     assert index.match("meeting room", lang="en").entry_id == "kamer-en"
     assert index.match("meeting room", lang="nl").entry_id == "kamer-nl"
+
+
+def test_reranker_reorders_candidates_but_keeps_exact_matches() -> None:
+    from commands.wheres.rerank import rerank
+
+    class Prefers:
+        def __init__(self, word: str) -> None:
+            self.word = word
+
+        def similarities(self, question: str, texts: Sequence[str]) -> list[float]:
+            return [1.0 if self.word in t else 0.0 for t in texts]
+
+    index = index_of(ENTRIES)
+    ranked = index.rank("reiskosten printer")
+    assert {r[0] for r in ranked[:2]} == {"declaratie", "printer"}
+    first = ranked[0][0]
+    other = next(r[0] for r in ranked if r[0] != first)
+    word = index.get(other).answer.split()[0]  # type: ignore[union-attr]
+    reordered = rerank(index, "reiskosten printer", ranked, Prefers(word), weight=0.9)
+    assert reordered[0][0] == other
+    exact = index.rank("Hoe declareer ik reiskosten?")
+    assert rerank(index, "Hoe declareer ik reiskosten?", exact, Prefers("Printers"),
+                  weight=0.9)[0][0] == "declaratie"
