@@ -3,6 +3,15 @@
 Every listener acknowledges at once and hands the work to a named task the adapter owns (ack
 within Slack's 3 seconds; the work after it). Events are deduplicated durably by event id in
 the EventLedger, claimed only after the ack left (see ``bots.slack.gate``).
+
+Button presses (block_actions) are the exception: they are acknowledged after the handler
+returned (a pulse vote is then committed by the group-commit writer), at most
+``ACTION_ACK_BUDGET`` seconds after they arrived; only the reply is delivered after the ack.
+Slack never resends a block_actions payload, so an ack before the commit could silently lose
+an acknowledged vote in a crash; an ack after it makes a crash show the person Slack's own
+"could not reach the app" mark on the button, and they can press again (votes are upserts).
+Presses never wait for users.info: a burst of 130,000 people would hit its rate limit and
+delay every ack; a cached profile is used when there is one.
 """
 
 from __future__ import annotations
@@ -19,6 +28,9 @@ from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 from slack_bolt.adapter.socket_mode.async_internals import run_async_bolt_app, send_async_response
 from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
 from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_bolt.middleware.authorization.async_single_team_authorization import (
+    AsyncSingleTeamAuthorization,
+)
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.socket_mode.aiohttp import SocketModeClient
 from slack_sdk.socket_mode.request import SocketModeRequest
@@ -39,12 +51,13 @@ from bots.slack.settings import SlackSettings
 from bots.slack.translate import Origin
 from commands.i18n import normalise_locale
 from commands.messages import CORE
-from commands.model import Request
+from commands.model import Interaction, Request
 from storage.events import EventLedger
 
 log = logging.getLogger("hartslag.slack")
 
 ACK_WAIT = 10.0  # seconds to wait for the ack to leave before leaving the event to a retry
+ACTION_ACK_BUDGET = 2.0  # seconds a button press waits for its handler before the ack
 PROFILE_TTL = 3600.0
 PROFILE_WAIT = 1.0  # seconds a request waits for users.info
 PROFILE_CACHE = 5000
@@ -124,6 +137,7 @@ class SlackAdapter:
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
+        await self._replies.close()
         self._problem = "stopped"
 
     def health(self) -> str | None:
@@ -155,9 +169,19 @@ class SlackAdapter:
             self._problem = f"Slack unreachable ({type(exc).__name__})"
             log.warning("slack auth.test failed", extra={"reason": type(exc).__name__})
             return
+        self._seed_bolt_authorization(result)
         self._port.workspace = str(result.get("team_id") or "")
         self._bot_user = str(result.get("user_id") or "") or None
+        self._port.bot_user = self._bot_user
         self._problem = None
+
+    def _seed_bolt_authorization(self, result: Any) -> None:
+        """Give bolt the auth.test answer we already have. bolt calls auth.test on the first
+        request and caches it, but every request that arrives before that first answer calls
+        it too: a burst right after a (re)start sent one auth.test per click."""
+        for middleware in getattr(self.bolt, "_async_middleware_list", []):
+            if isinstance(middleware, AsyncSingleTeamAuthorization):
+                middleware.auth_test_result = result
 
     # -- HTTP -----------------------------------------------------------------------------
     async def _endpoint(self, request: HttpRequest) -> Response:
@@ -171,7 +195,8 @@ class SlackAdapter:
         finally:
             CURRENT_GATE.reset(token)
         # Starlette runs the background task after the response was written: the ack left.
-        response.background = BackgroundTask(gate.open)
+        # (An async callable: a sync one would hop through the thread pool on every request.)
+        response.background = BackgroundTask(_open_gate, gate)
         return response
 
     # -- bolt listeners -------------------------------------------------------------------
@@ -180,7 +205,10 @@ class SlackAdapter:
             client=self.client,
             signing_secret=self.settings.signing_secret,
             request_verification_enabled=not self.settings.socket_mode,
-            process_before_response=False,
+            # Every listener acknowledges and then spawns its work itself, so bolt may run
+            # listeners inline: with False it runs each in a task and polls every 10 ms for
+            # the ack, which under a burst of presses cost more CPU than the votes.
+            process_before_response=True,
             logger=logging.getLogger("hartslag.slack.bolt"),
         )
 
@@ -193,12 +221,17 @@ class SlackAdapter:
             self._spawn("command", self._work(*found))
 
         async def on_action(ack: AsyncAck, body: dict[str, Any]) -> None:
-            await ack()
             found = translate.interaction(body)
             if found is None:
+                await ack()
                 log.info("slack payload not understood", extra={"kind": "block_actions"})
                 return
-            self._spawn("action", self._work(*found))
+            # Ack once the handler returned (a vote is committed), within the budget; the
+            # reply is delivered after the ack. See the module docstring.
+            handled: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+            self._spawn("action", self._work(*found, handled=handled))
+            await asyncio.wait([handled], timeout=ACTION_ACK_BUDGET)
+            await ack()
 
         async def on_view(ack: AsyncAck, body: dict[str, Any]) -> None:
             await ack()  # closes the modal; the answer follows as an ephemeral message
@@ -246,7 +279,8 @@ class SlackAdapter:
 
     # -- the work after the ack -----------------------------------------------------------
     async def _work(self, request: Request, origin: Origin, *, event_id: str = "",
-                    gate: AckGate | None = None) -> None:
+                    gate: AckGate | None = None,
+                    handled: asyncio.Future[None] | None = None) -> None:
         if gate is not None and not await gate.wait(ACK_WAIT):
             # The ack never left (client gone, process shutting down): Slack will retry.
             log.warning("slack ack not sent; leaving the event to Slack's retry")
@@ -262,6 +296,9 @@ class SlackAdapter:
             if key:  # failed or cancelled mid-processing: a redelivery may handle it
                 await self._ledger.release(key)
             raise
+        finally:
+            if handled is not None and not handled.done():
+                handled.set_result(None)  # lets on_action send the ack
         if reply is not None:
             await self._replies.deliver(reply, origin)
 
@@ -276,10 +313,17 @@ class SlackAdapter:
         Bounded: a trigger id (to open a modal) lives about 3 seconds, and a rate-limited
         users.info would otherwise sleep through it; without a profile the request goes on.
         """
-        try:
-            name, locale = await asyncio.wait_for(self._profile(request.user.id), PROFILE_WAIT)
-        except TimeoutError:
-            name, locale = "", None
+        if isinstance(request, Interaction):  # presses: cached only (module docstring)
+            cached = self._profiles.get(request.user.id)
+            if not cached or time.monotonic() - cached[0] >= PROFILE_TTL:
+                return request
+            name, locale = cached[1], cached[2]
+        else:
+            try:
+                name, locale = await asyncio.wait_for(self._profile(request.user.id),
+                                                      PROFILE_WAIT)
+            except TimeoutError:
+                name, locale = "", None
         user = dataclasses.replace(request.user, display_name=name) if name else request.user
         return dataclasses.replace(request, user=user, locale=locale)
 
@@ -300,3 +344,7 @@ class SlackAdapter:
             self._profiles.clear()
         self._profiles[user_id] = (time.monotonic(), name, locale)
         return name, locale
+
+
+async def _open_gate(gate: AckGate) -> None:
+    gate.open()

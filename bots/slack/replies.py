@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+import aiohttp
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
@@ -29,6 +30,20 @@ log = logging.getLogger("hartslag.slack")
 class ReplyDeliverer:
     def __init__(self, port: SlackPort) -> None:
         self._port = port
+        self._session: aiohttp.ClientSession | None = None
+
+    def _http(self) -> aiohttp.ClientSession:
+        """One HTTP session for every response_url answer. Without it slack_sdk opened a
+        session and a new TLS connection per answer: a vote burst's replies cost more CPU
+        than the votes themselves (benchmarks/votes.py)."""
+        if self._session is None or self._session.closed:
+            self._session = aiohttp.ClientSession()
+        return self._session
+
+    async def close(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
 
     async def deliver(self, reply: Reply, origin: Origin) -> None:
         """Never raises: a reply that cannot be delivered is logged (no text, no user id)."""
@@ -84,7 +99,8 @@ class ReplyDeliverer:
             return False
 
     async def _respond(self, url: str, message: OutgoingMessage, **extra: Any) -> None:
-        webhook = AsyncWebhookClient(url, retry_handlers=self._port.client.retry_handlers)
+        webhook = AsyncWebhookClient(url, retry_handlers=self._port.client.retry_handlers,
+                                     session=self._http())
         response = await webhook.send(text=message_text(message), blocks=message_blocks(message),
                                       **extra)
         if response.status_code >= 400:

@@ -191,3 +191,13 @@ async def test_a_command_without_a_user_is_answered_politely(
     assert "iets mis" in response.text  # Slack shows a plain-text ack to the caller only
     await slack_adapter(slack_app).drain()
     assert demo.seen == []
+
+
+async def test_a_press_is_acknowledged_after_its_handler_ran(
+    slack_app: App, fake_slack: FakeSlack, demo: Demo
+) -> None:
+    # Slack never resends a press: the ack waits (within a budget) until the vote is handled.
+    press = block_actions("demo.vote", "2", response_url=fake_slack.response_url())
+    assert (await SlackSender(slack_app).post(press)).status_code == 200
+    assert [type(r).__name__ for r in demo.seen] == ["Interaction"]
+    await fake_slack.wait_for("chat.update")
