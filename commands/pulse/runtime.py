@@ -8,6 +8,7 @@ round R" is exactly what must never reach a table.
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -55,6 +56,7 @@ class PulseRuntime:
         self.repo = PulseRepository(db)
         self._keys: PulseKeys | None = None
         self._rounds: dict[int, RoundInfo] = {}
+        self._loading: dict[int, asyncio.Future[RoundInfo | None]] = {}
         self._round_keys: dict[int, bytes] = {}
         self._pending: dict[str, tuple[int, int, datetime]] = {}
 
@@ -65,14 +67,29 @@ class PulseRuntime:
 
     async def round(self, round_id: int) -> RoundInfo | None:
         found = self._rounds.get(round_id)
-        if found is None:
-            row = await self.repo.round(round_id)
-            series = await self.repo.series(row.series_id) if row is not None else None
-            if row is None or series is None:
-                return None
-            found = round_info(series, row)
-            if found.state == "open":
-                self._rounds[round_id] = found
+        if found is not None:
+            return found
+        # One load per round however many clicks wait for it: the first second of a pulse
+        # burst on a cold cache otherwise sent one read per click and exhausted the
+        # connection pool (votes failed with a pool timeout).
+        loading = self._loading.get(round_id)
+        if loading is None or loading.done():
+            loading = asyncio.ensure_future(self._load_round(round_id))
+            self._loading[round_id] = loading
+        try:
+            return await asyncio.shield(loading)
+        finally:
+            if loading.done() and self._loading.get(round_id) is loading:
+                del self._loading[round_id]
+
+    async def _load_round(self, round_id: int) -> RoundInfo | None:
+        row = await self.repo.round(round_id)
+        series = await self.repo.series(row.series_id) if row is not None else None
+        if row is None or series is None:
+            return None
+        found = round_info(series, row)
+        if found.state == "open":
+            self._rounds[round_id] = found
         return found
 
     def forget_cached(self, round_id: int) -> None:
