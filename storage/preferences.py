@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
+
 from sqlmodel import Field, SQLModel, select
 
 import storage.base  # noqa: F401  (naming convention before any table)
@@ -16,9 +19,23 @@ class Preference(SQLModel, table=True):
     value: str = Field(max_length=200)
 
 
+# Every request resolves its language through get_many. Uncached, that read transaction was
+# ~70% of the CPU of a pulse vote (benchmarks/votes.py), and in a burst nearly every click is
+# a different person, so a per-person cache would miss. The table only holds explicit choices
+# (people who ran `language`, channels), so the process keeps a snapshot of all values of a
+# name for SNAPSHOT_SECONDS: writes through this repository update it at once; a change made
+# by another instance shows within SNAPSHOT_SECONDS. Above SNAPSHOT_ROWS rows it reads per
+# request as before.
+SNAPSHOT_SECONDS = 30.0
+SNAPSHOT_ROWS = 100_000
+
+
 class PreferenceRepository:
     def __init__(self, db: Database) -> None:
         self._db = db
+        self._snapshots: dict[str, tuple[float, dict[str, str] | None]] = {}
+        self._loading: dict[str, asyncio.Future[dict[str, str] | None]] = {}
+        self._generation = 0  # bumped by every write: a reload that began before it is stale
 
     async def set(self, scope: str, name: str, value: str) -> None:
         async with self._db.session() as session:
@@ -28,13 +45,39 @@ class PreferenceRepository:
             else:
                 row.value = value
                 session.add(row)
+        self._forget()
 
     async def get_many(self, scopes: list[str], name: str) -> dict[str, str]:
+        snapshot = await self._snapshot(name)
+        if snapshot is not None:
+            return {scope: snapshot[scope] for scope in scopes if scope in snapshot}
         async with self._db.session(readonly=True) as session:
             rows = await session.exec(
                 select(Preference).where(Preference.name == name, Preference.scope.in_(scopes))  # type: ignore[attr-defined]
             )
             return {row.scope: row.value for row in rows}
+
+    async def _snapshot(self, name: str) -> dict[str, str] | None:
+        """Every value of ``name`` by scope, or None when there are too many to keep."""
+        cached = self._snapshots.get(name)
+        if cached is not None and time.monotonic() - cached[0] <= SNAPSHOT_SECONDS:
+            return cached[1]
+        loading = self._loading.get(name)
+        if loading is None or loading.done():  # one reload at a time, however many wait
+            loading = asyncio.ensure_future(self._load(name))
+            self._loading[name] = loading
+        return await asyncio.shield(loading)
+
+    async def _load(self, name: str) -> dict[str, str] | None:
+        now, generation = time.monotonic(), self._generation
+        async with self._db.session(readonly=True) as session:
+            rows = (await session.exec(
+                select(Preference.scope, Preference.value).where(Preference.name == name)
+                .limit(SNAPSHOT_ROWS + 1))).all()
+        values = None if len(rows) > SNAPSHOT_ROWS else {scope: value for scope, value in rows}
+        if generation == self._generation:
+            self._snapshots[name] = (now, values)
+        return values
 
     async def set_locale(self, user_key: str, locale: str) -> None:
         await self.set(f"user:{user_key}", "locale", locale)
@@ -44,3 +87,9 @@ class PreferenceRepository:
             rows = await session.exec(select(Preference).where(Preference.scope == scope))
             for row in rows:
                 await session.delete(row)
+        self._forget()
+
+    def _forget(self) -> None:
+        self._generation += 1
+        self._snapshots.clear()
+        self._loading.clear()
