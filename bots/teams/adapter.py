@@ -19,6 +19,7 @@ slow request, and a retry must not run a command twice: the activity id is claim
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import ipaddress
 import logging
 from collections import OrderedDict
@@ -41,8 +42,14 @@ from bots.teams.retry import RetryMiddleware, RetryPolicy
 from bots.teams.settings import TeamsSettings
 from commands.model import FormSubmission, InboundMessage, Interaction, Reply, Request
 from commands.port import DeliveryError
+from scheduling.groupcommit import GroupCommit
 from storage.events import EventLedger
-from storage.teams import TeamsReferenceRepository, TeamsSentRepository
+from storage.teams import (
+    ConversationRef,
+    TeamsReferenceRepository,
+    TeamsSentRepository,
+    UserRefRow,
+)
 
 log = logging.getLogger("hartslag.teams")
 
@@ -51,6 +58,7 @@ REQUEST_TIMEOUT_S = 20.0
 RECENT_ACTIVITIES = 10_000
 RECENT_REFERENCES = 50_000
 SUBMIT_ANSWER_BUDGET = 2.0  # seconds a card submit waits for its handler before the 200
+_Refs = tuple[list[ConversationRef], list[UserRefRow]]
 _CLOUD_NAMES = {"public": "Public", "usgov": "USGov", "usgovdod": "USGovDoD", "china": "China"}
 
 
@@ -91,6 +99,8 @@ class TeamsAdapter:
         self.app = App(**self._app_options(client, token))
         self.app.router.add_handler(lambda _activity: True, self._on_activity)
         self._refs = deps.store.repo(TeamsReferenceRepository)
+        self._ref_writer: GroupCommit[_Refs, None] = GroupCommit(self._save_refs,
+                                                                  name="hartslag.teams.refs")
         self._port = TeamsPort(self.app.api, self._refs, deps.store.repo(TeamsSentRepository),
                                clock=deps.clock, execute_buttons=settings.universal_actions)
 
@@ -182,19 +192,41 @@ class TeamsAdapter:
                 activity.get("action", "")).startswith("remove"):
             await self._forget(activity)
             return
+        conversations: list[ConversationRef] = []
+        people: list[UserRefRow] = []
+        keys: list[tuple[str, ...]] = []
+        key: tuple[str, ...]
         conversation = translate.conversation_ref(activity)
         if conversation is not None:
             key = ("c", conversation.conversation_id, conversation.service_url, conversation.bot_id,
                    conversation.tenant_id, conversation.team_id or "")
             if key not in self._seen:
-                await self._refs.save_conversation(conversation)
-                self._note(key)
+                conversations.append(conversation)
+                keys.append(key)
         for person in translate.user_refs(activity):
             key = ("u", person.user_id, person.teams_id, person.service_url,
                    person.dm_conversation_id or "", "")
             if key not in self._seen:
-                await self._refs.save_user(person)
+                people.append(person)
+                keys.append(key)
+        if keys:
+            # Group commit: first contacts of a burst share one transaction (see save_many).
+            await self._ref_writer.write((conversations, people))
+            for key in keys:
                 self._note(key)
+
+    async def _save_refs(self, batch: Sequence[_Refs]) -> list[None]:
+        conversations = {c.conversation_id: c for cs, _ in batch for c in cs}
+        people: dict[str, UserRefRow] = {}
+        for _, refs in batch:
+            for person in refs:  # the last one wins, but a known 1:1 conversation id stays
+                earlier = people.get(person.user_id)
+                if earlier is not None and not person.dm_conversation_id:
+                    person = dataclasses.replace(
+                        person, dm_conversation_id=earlier.dm_conversation_id)
+                people[person.user_id] = person
+        await self._refs.save_many(list(conversations.values()), list(people.values()))
+        return [None] * len(batch)
 
     def _note(self, key: tuple[str, ...]) -> None:
         """Remember a stored reference, so the next activity costs no write (bounded)."""
