@@ -34,6 +34,7 @@ from commands.port import MultiPort
 from commands.roles import Roles
 from commands.router import Router
 from scheduling.engine import Scheduler
+from scheduling.missed import OwnerNotifier
 from scheduling.outbox import Outbox
 from storage.db import Database
 from storage.migrate import ensure_current
@@ -112,10 +113,12 @@ class App:
         for register in features:
             register(self.router)
         self.port = MultiPort({})
-        self.scheduler = Scheduler(self.db, clock=self.clock, runner=self.run_job,
-                                   metrics=self.metrics)
         self.outbox = Outbox(self.db, self.port, clock=self.clock, metrics=self.metrics,
-                             runner=self.run_job)
+                             runner=self.run_job, settings=config.delivery)
+        # A slot missed beyond its window is told to the schedule's owner, never dropped.
+        self.scheduler = Scheduler(self.db, clock=self.clock, runner=self.run_job,
+                                   metrics=self.metrics, settings=config.scheduler,
+                                   on_missed=OwnerNotifier(self.outbox))
         self.locales = LocaleResolver(self.store.repo(PreferenceRepository),
                                       default=config.locale.default,
                                       workspaces=_workspace_locales(config))

@@ -420,8 +420,7 @@ class Outbox:
     def _finder(self, platform: str) -> Finder | None:
         port: Any = self._port
         if isinstance(port, MultiPort):
-            # MultiPort has no find_delivery (yet): look at the platform's own port.
-            port = port._ports.get(platform)
+            port = port.port_for(platform)  # the platform's own port may reconcile
         finder = getattr(port, "find_delivery", None)
         return finder if callable(finder) else None
 
