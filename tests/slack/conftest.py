@@ -34,7 +34,7 @@ from commands.model import (
 )
 from commands.router import Router
 from tests.conftest import make_config
-from tests.slack.fake_slack import FakeSlack, free_port
+from tests.slack.fake_slack import FakeSlack
 from tests.slack.signed import (
     SECRET,
     block_actions,
@@ -99,7 +99,7 @@ def slack_config(db_url: str, tmp_path: Path, base_url: str, *,
     return make_config(
         db_url, tmp_path,
         local={"enabled": False},
-        server={"host": "127.0.0.1", "port": free_port()},
+        server={"host": "127.0.0.1", "port": 0},  # the OS picks; app.server.port tells
         slack={"enabled": True, "bot_token": "xoxb-test", "signing_secret": SECRET,
                "api_base_url": base_url, "rate_limit_retries": 1, **slack},
         **values,

@@ -120,8 +120,8 @@ class FakeSlack:
         app.router.add_get("/socket", self._socket)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
-        self.port = free_port()
-        await web.TCPSite(self._runner, "127.0.0.1", self.port).start()
+        await web.TCPSite(self._runner, "127.0.0.1", 0).start()  # the OS picks a free port
+        self.port = int(self._runner.addresses[0][1])
 
     async def stop(self) -> None:
         for ws in list(self._sockets):
