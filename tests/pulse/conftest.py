@@ -6,10 +6,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import inspect, text
 
 from bots.config import Config
 from tests.conftest import make_config
+from tests.support.db import all_rows  # noqa: F401  (re-exported for the tests here)
 
 PULSE_KEY = "k" * 16 + "0123456789abcdef0123"
 ZORG = [f"z{i}" for i in range(1, 8)]  # 7 people
@@ -37,17 +37,6 @@ def pulse_config(db_url: str, tmp_path: Path, **values: Any) -> Config:
 @pytest.fixture
 def config(db_url: str, tmp_path: Path) -> Config:
     return pulse_config(db_url, tmp_path)
-
-
-async def all_rows(app: Any) -> dict[str, list[tuple[Any, ...]]]:
-    """Every row of every table, read straight from the database."""
-    async with app.db.engine.connect() as conn:
-        names = await conn.run_sync(lambda sync: inspect(sync).get_table_names())
-        found: dict[str, list[tuple[Any, ...]]] = {}
-        for name in names:
-            rows = (await conn.execute(text(f'SELECT * FROM "{name}"'))).all()
-            found[name] = [tuple(row) for row in rows]
-    return found
 
 
 TEAM_PULSE = (

@@ -26,9 +26,10 @@ from bots.config import Config
 from bots.logs import OneLineFormatter
 from commands.signals.keys import new_key
 from tests.conftest import make_config
-from tests.pulse.conftest import PULSE_KEY, all_rows, delivered, jump
+from tests.pulse.conftest import PULSE_KEY, delivered, jump
 from tests.slack.conftest import SlackHarness, buttons, fill
 from tests.support.chat import ChatDriver
+from tests.support.db import all_rows
 
 PEOPLE = ["xqalpha", "xqbravo", "xqcharlie", "xqdelta", "xqecho", "xqfoxtrot"]
 SLACK_PEOPLE = {f"U0Q{i}": (f"Quirin{i} Qadir", f"quirin{i}@gemeente.example")

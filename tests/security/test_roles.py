@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.pulse.conftest import all_rows
 from tests.support.chat import ChatDriver
+from tests.support.db import all_rows
 
 REFUSED = [
     ("rol grant comms local:joost", "beheerder"),

@@ -12,13 +12,13 @@ from typing import Any
 
 import pytest
 from prometheus_client import generate_latest
-from sqlalchemy import inspect, text
 
 from bots.config import Config
 from bots.logs import setup_logging
 from commands.signals.keys import SignalKeyring, new_key
 from storage.signals import SignalRepository
 from tests.conftest import make_config
+from tests.support.db import all_rows  # noqa: F401  (re-exported for the tests here)
 
 RELAY_KEY = new_key()
 HMAC_SECRET = new_key()
@@ -60,17 +60,6 @@ async def code_and_ref(app: Any, transcript: str) -> tuple[str, str]:
     case = await app.store.repo(SignalRepository).by_code(keys.keyed_all("code", code))
     assert case is not None
     return code, case.ref
-
-
-async def all_rows(app: Any) -> dict[str, list[tuple[Any, ...]]]:
-    """Every row of every table (all columns), read straight from the database."""
-    async with app.db.engine.connect() as conn:
-        names = await conn.run_sync(lambda sync: inspect(sync).get_table_names())
-        found: dict[str, list[tuple[Any, ...]]] = {}
-        for name in names:
-            rows = (await conn.execute(text(f'SELECT * FROM "{name}"'))).all()
-            found[name] = [tuple(row) for row in rows]
-    return found
 
 
 def metrics_text(app: Any) -> str:
