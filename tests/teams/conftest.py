@@ -17,7 +17,7 @@ from bots.config import Config
 from commands.clock import FakeClock
 from commands.router import Router
 from tests.conftest import make_config
-from tests.teams.fake_connector import FakeConnector, Member, TokenIssuer, free_port
+from tests.teams.fake_connector import FakeConnector, Member, TokenIssuer
 
 APP_ID = "00000000-0000-0000-0000-00000000b07"
 BOT_ID = f"28:{APP_ID}"
@@ -195,10 +195,9 @@ async def start_harness(
     from bots.teams.adapter import TeamsAdapter
     from bots.teams.retry import RetryPolicy
 
-    port = free_port()
     teams_section = {"enabled": True, "app_id": APP_ID, "app_password": "not-used-in-tests",
                      "tenant_id": TENANT, **(teams or {})}
-    config: Config = make_config(db_url, tmp_path, server={"port": port, "host": server_host},
+    config: Config = make_config(db_url, tmp_path, server={"port": 0, "host": server_host},
                                  teams=teams_section, **(sections or {}))
     application = App(config, clock=clock, adapters=[], features=(*FEATURES, *features))
     deps = AdapterDeps(store=application.store, clock=clock, metrics=application.metrics,
@@ -212,7 +211,9 @@ async def start_harness(
     application.adapters.append(adapter)
     application.port.add("teams", adapter.port)
     await application.start(serve_http=True)
-    return TeamsHarness(application, adapter, connector, issuer, f"http://127.0.0.1:{port}",
+    assert application.server is not None
+    url = f"http://127.0.0.1:{application.server.port}"
+    return TeamsHarness(application, adapter, connector, issuer, url,
                         Activities(connector.service_url), httpx.AsyncClient(timeout=10))
 
 

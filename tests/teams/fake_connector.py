@@ -18,7 +18,6 @@ import asyncio
 import base64
 import itertools
 import json
-import socket
 import threading
 import time
 import uuid
@@ -37,12 +36,6 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 BOT_ISSUER = "https://api.botframework.com"
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @dataclass(frozen=True)
@@ -150,7 +143,7 @@ class FakeConnector:
 
     def __init__(self, issuer: TokenIssuer | None = None) -> None:
         self.issuer = issuer or TokenIssuer()
-        self.port = free_port()
+        self.port = 0  # bound by start(): port 0, so no free-port race on a loaded machine
         self.calls: list[Call] = []
         self.members: dict[str, list[Member]] = {}
         self.jwks_fetches = 0
@@ -224,7 +217,7 @@ class FakeConnector:
             fake.stop()
 
     def start(self) -> None:
-        config = uvicorn.Config(self._app(), host="127.0.0.1", port=self.port,
+        config = uvicorn.Config(self._app(), host="127.0.0.1", port=0,
                                 log_level="warning", lifespan="off")
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, name="fake-connector",
@@ -235,6 +228,7 @@ class FakeConnector:
             if time.monotonic() > deadline or not self._thread.is_alive():
                 raise RuntimeError("fake connector did not start")
             time.sleep(0.01)
+        self.port = int(self._server.servers[0].sockets[0].getsockname()[1])
 
     def stop(self) -> None:
         if self._server is not None:

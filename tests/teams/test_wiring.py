@@ -11,7 +11,6 @@ import httpx
 from commands.clock import FakeClock
 from tests.conftest import make_config
 from tests.teams.conftest import APP_ID
-from tests.teams.fake_connector import free_port
 
 
 async def test_enabled_teams_is_mounted_on_the_shared_server(db_url: str, tmp_path: Path,
@@ -19,13 +18,14 @@ async def test_enabled_teams_is_mounted_on_the_shared_server(db_url: str, tmp_pa
     from bots.app import App
     from bots.teams.adapter import TeamsAdapter
 
-    port = free_port()
-    config = make_config(db_url, tmp_path, server={"port": port},
+    config = make_config(db_url, tmp_path, server={"port": 0},
                          teams={"enabled": True, "app_id": APP_ID, "app_password": "secret"})
     app = App(config, clock=clock)
     teams = [a for a in app.adapters if a.platform == "teams"]
     assert len(teams) == 1 and isinstance(teams[0], TeamsAdapter)
     await app.start()
+    assert app.server is not None
+    port = app.server.port
     try:
         async with httpx.AsyncClient(timeout=10) as http:
             url = f"http://127.0.0.1:{port}"
