@@ -13,7 +13,9 @@ request to the sink and deliver the reply natively:
 
 Messages are acknowledged at once and handled in a tracked background task (Teams retries a
 slow request, and a retry must not run a command twice: the activity id is claimed once, see
-``_claim``). Invokes run inline because their response is the answer.
+``_claim``). Card submits (``Action.Submit``) are answered once their handler returned, at most
+``SUBMIT_ANSWER_BUDGET`` seconds, so a vote is stored before Teams hears "200"; their reply is
+delivered afterwards. Invokes run inline because their response is the answer.
 """
 
 from __future__ import annotations
