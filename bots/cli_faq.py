@@ -16,6 +16,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from bots.cli_files import read_input
 from bots.config import Config
 from commands.wheres.entry import Match
 from commands.wheres.jobs import ensure_schedules
@@ -44,10 +45,8 @@ async def run_import(args: argparse.Namespace, config: Config) -> int:
     from bots.app import open_core
 
     path: Path = args.file
-    try:
-        text = path.read_text(encoding="utf-8")  # noqa: ASYNC240 (a CLI, nothing else runs)
-    except OSError as exc:
-        print(f"hartslag: {path}: {exc.strerror}", file=sys.stderr)
+    text = read_input(path)
+    if text is None:
         return 2
     try:
         parsed = parse_file(path.name, text,

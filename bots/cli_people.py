@@ -7,10 +7,10 @@ imported."""
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 from typing import Any
 
+from bots.cli_files import read_input
 from bots.config import Config
 from commands.notices.directory import CSV_COLUMNS, parse_people_csv
 from storage.people import PeopleRepository
@@ -28,10 +28,8 @@ async def run_import(args: argparse.Namespace, config: Config) -> int:
     from bots.app import open_core
 
     path: Path = args.file
-    try:
-        text = path.read_text(encoding="utf-8")  # noqa: ASYNC240 (a CLI, nothing else runs)
-    except OSError as exc:
-        print(f"hartslag: {path}: {exc.strerror}", file=sys.stderr)
+    text = read_input(path)
+    if text is None:
         return 2
     rows, problems = parse_people_csv(text)
     async with open_core(config) as app:

@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from bots.cli_files import read_input, write_output
 from bots.config import Config
 
 
@@ -50,16 +51,7 @@ async def run_export(args: argparse.Namespace, config: Config) -> int:
             return 2
         groups = [args.team] if args.team else sorted({series.team or ROOT, ROOT})
         text = await export_csv(ctx, series, await repo.rounds(series.id), groups=groups)
-    if args.out is None:
-        sys.stdout.write(text)
-        return 0
-    try:
-        args.out.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        print(f"hartslag: {args.out}: {exc.strerror}", file=sys.stderr)
-        return 2
-    print(f"results written to {args.out}", file=sys.stderr)
-    return 0
+    return write_output(text, args.out, done=f"results written to {args.out}")
 
 
 async def run_import(args: argparse.Namespace, config: Config) -> int:
@@ -68,10 +60,8 @@ async def run_import(args: argparse.Namespace, config: Config) -> int:
     from commands.org.directory import OrgDirectory
     from commands.pulse.settings import PulseSettings
 
-    try:
-        text = args.file.read_text(encoding="utf-8")
-    except OSError as exc:
-        print(f"hartslag: {args.file}: {exc.strerror}", file=sys.stderr)
+    text = read_input(args.file)
+    if text is None:
         return 2
     async with open_core(config) as app:
         ctx = app.context()

@@ -17,6 +17,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from bots.cli_files import write_output
 from bots.config import Config
 from commands.errors import UserError
 
@@ -44,16 +45,7 @@ async def run_export(args: argparse.Namespace, config: Config) -> int:
     async with open_core(config) as app:
         data = await export_signals(app.context())
     text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
-    if args.out is None:
-        sys.stdout.write(text)
-    else:
-        try:
-            args.out.write_text(text, encoding="utf-8")
-        except OSError as exc:
-            print(f"hartslag: {args.out}: {exc.strerror}", file=sys.stderr)
-            return 2
-        print(f"{len(data['cases'])} case(s) written to {args.out}", file=sys.stderr)
-    return 0
+    return write_output(text, args.out, done=f"{len(data['cases'])} case(s) written to {args.out}")
 
 
 async def run_purge(args: argparse.Namespace, config: Config) -> int:
