@@ -50,6 +50,7 @@ class CommandSpec:
     aliases: tuple[str, ...] = ()
     role: str | None = None
     help: tuple[Catalog, str] | None = None
+    help_role: str | None = None  # listed in help only for this role (checked per subcommand)
 
 
 class Router:
@@ -72,8 +73,9 @@ class Router:
         aliases: Sequence[str] = (),
         role: str | None = None,
         help: tuple[Catalog, str] | None = None,
+        help_role: str | None = None,
     ) -> None:
-        spec = CommandSpec(name, handler, tuple(aliases), role, help)
+        spec = CommandSpec(name, handler, tuple(aliases), role, help, help_role)
         for key in (name, *aliases):
             if key.lower() in self._commands:
                 raise ValueError(f"command {key!r} registered twice")

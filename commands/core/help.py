@@ -14,7 +14,8 @@ def register(router: Router) -> None:
         for spec in router.commands:
             if spec.help is None:
                 continue
-            if spec.role and not await ctx.roles.has(request.user, spec.role):
+            needed = spec.role or spec.help_role
+            if needed and not await ctx.roles.has(request.user, needed):
                 continue
             catalog, key = spec.help
             lines.append(f"- {ctx.text(catalog, key)}")

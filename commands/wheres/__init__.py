@@ -30,7 +30,7 @@ def register(router: Router) -> None:
     admin = Admin(knowledge)
     router.command("waar", asking.command, aliases=("where",), help=(TEXT, "help.where"))
     # Roles are checked per subcommand: owners may confirm aliases and reviews.
-    router.command("faq", admin.command, help=(TEXT, "help.faq"))
+    router.command("faq", admin.command, help=(TEXT, "help.faq"), help_role="comms")
     router.message(asking.message)
     router.interaction("wheres.show", asking.show)
     router.interaction("wheres.feedback", asking.feedback)

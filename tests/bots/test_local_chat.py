@@ -85,3 +85,9 @@ async def test_chat_script_state(chat: ChatDriver) -> None:
     assert (session.user, session.place) == ("mila", "#demo")
     await chat.run("dm\n@omar\n")
     assert session.place == "@omar"
+
+
+async def test_help_hides_management_commands_from_employees(chat: ChatDriver) -> None:
+    employee = await chat.run("@joost\ndm\nhelp\n")
+    comms = await chat.run("@bram\ndm\nhelp\n")
+    assert "kennisbank beheren" not in employee and "kennisbank beheren" in comms
