@@ -25,10 +25,13 @@ CORE = Catalog(
             "help.footer": "Je kunt ook gewoon een vraag stellen, bijvoorbeeld "
             "\"waar vind ik mijn loonstrook\". In een privébericht mag `/hartslag` weg.",
             "help.help": "`help` (`hulp`): dit overzicht",
-            "help.language": "`language nl|en` (`taal`): kies je taal",
+            "help.language": "`language nl|en [--kanaal]` (`taal`): kies je taal (of, als "
+            "beheerder, die van het kanaal)",
             "help.role": "`role list|grant|revoke <rol> <persoon> [team]` (`rol`): "
             "rollen beheren",
             "language.set": "Ik praat vanaf nu Nederlands met je.",
+            "language.channel_set": "In dit kanaal praat ik vanaf nu Nederlands, met iedereen "
+            "die zelf geen taal koos.",
             "language.show": "Je taal is Nederlands. Kies met `/hartslag taal en` voor Engels.",
             "language.bad": "`{value}` ken ik niet als taal. Kies `nl` (Nederlands) of "
             "`en` (English).",
@@ -66,10 +69,13 @@ CORE = Catalog(
             "help.footer": "You can also just ask a question, for example \"where is my "
             "payslip\". In a direct message you may leave out `/hartslag`.",
             "help.help": "`help` (`hulp`): this overview",
-            "help.language": "`language nl|en` (`taal`): choose your language",
+            "help.language": "`language nl|en [--channel]` (`taal`): choose your language (or, "
+            "as an administrator, the channel's)",
             "help.role": "`role list|grant|revoke <role> <person> [team]` (`rol`): "
             "manage roles",
             "language.set": "I'll speak English with you from now on.",
+            "language.channel_set": "In this channel I'll speak English from now on, with "
+            "everyone who chose no language of their own.",
             "language.show": "Your language is English. Choose Dutch with `/hartslag "
             "language nl`.",
             "language.bad": "I don't know `{value}` as a language. Choose `nl` (Nederlands) "

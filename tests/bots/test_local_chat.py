@@ -91,3 +91,14 @@ async def test_help_hides_management_commands_from_employees(chat: ChatDriver) -
     employee = await chat.run("@joost\ndm\nhelp\n")
     comms = await chat.run("@bram\ndm\nhelp\n")
     assert "kennisbank beheren" not in employee and "kennisbank beheren" in comms
+
+
+async def test_an_admin_sets_the_channel_language_people_keep_their_own(chat: ChatDriver) -> None:
+    out = await chat.run("@joost\n#demo\n/hartslag taal en --kanaal\n")
+    assert "Dat mag alleen iemand met de rol beheerder" in out
+    out = await chat.run("@anna\n#demo\n/hartslag taal en --kanaal\n@omar\n/hartslag help\n"
+                         "/hartslag taal nl\n/hartslag help\n#algemeen\n/hartslag help\n")
+    assert "In this channel I'll speak English from now on" in out
+    omar_en, _, omar_nl = out.partition("[#demo] omar: /hartslag taal nl")
+    assert "what you can do here" in omar_en
+    assert "wat je hier kunt doen" in omar_nl and "what you can do here" not in omar_nl
