@@ -8,6 +8,7 @@ into at most one reply; a failing handler yields a short apology, a log line wit
 from __future__ import annotations
 
 import logging
+import traceback
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -135,12 +136,15 @@ class Router:
             return await self._route(request, ctx)
         except UserError as exc:
             return Reply.text(exc.message)
-        except Exception:
+        except Exception as exc:
             ctx.services.metrics.errors.labels("router").inc()
-            log.exception(
+            # The exception's message may quote what the person wrote (anonymous or not), so
+            # the log gets its type and where it happened, never its text.
+            log.error(
                 "handler failed",
                 extra={"request_kind": kind, "route": _route_name(request),
-                       "platform": request.address.platform},
+                       "platform": request.address.platform, "error_type": type(exc).__name__,
+                       "where": _frames(exc)},
             )
             return Reply.text(CORE.get(ctx.locale, "apology"))
 
@@ -213,3 +217,10 @@ def _route_name(request: Request) -> str:
     if isinstance(request, FormSubmission):
         return f"form:{request.form_id[:64]}"
     return "message"
+
+
+def _frames(exc: BaseException, *, limit: int = 8) -> str:
+    """The innermost frames as ``module.py:line in function``: enough to find the bug."""
+    frames = traceback.extract_tb(exc.__traceback__)[-limit:]
+    return " <- ".join(f"{f.filename.rsplit('/', 1)[-1]}:{f.lineno} in {f.name}"
+                       for f in reversed(frames))

@@ -35,7 +35,9 @@ class Database:
     def __init__(self, url: str, *, echo: bool = False) -> None:
         self.url = async_url(url)
         self.is_sqlite = self.url.startswith("sqlite")
-        kwargs: dict[str, Any] = {"echo": echo}
+        # hide_parameters: a failing statement's message must not quote the values it carried
+        # (an anonymous signal's text, a voter key) into a log line.
+        kwargs: dict[str, Any] = {"echo": echo, "hide_parameters": True}
         if not self.is_sqlite:
             kwargs.update(pool_pre_ping=True, pool_size=10, max_overflow=10)
         else:

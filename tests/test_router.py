@@ -73,7 +73,7 @@ async def test_a_failing_handler_apologises_logs_context_and_the_router_keeps_se
     ctx: Context, caplog: pytest.LogCaptureFixture
 ) -> None:
     async def boom(request: CommandRequest, ctx: Context) -> Reply:
-        raise RuntimeError("database exploded")
+        raise RuntimeError(f"database exploded on {request.args!r}")
 
     router = router_with(boom=boom)
     with caplog.at_level(logging.ERROR, logger="hartslag.router"):
@@ -82,6 +82,9 @@ async def test_a_failing_handler_apologises_logs_context_and_the_router_keeps_se
     assert reply.message.markdown.startswith("Sorry")
     record = caplog.records[-1]
     assert record.route == "command:boom" and record.platform == "local"  # type: ignore[attr-defined]
+    assert record.error_type == "RuntimeError"  # type: ignore[attr-defined]
+    assert "test_router.py" in record.where and "in boom" in record.where  # type: ignore[attr-defined]
+    assert record.exc_info is None  # the message, which quotes the request, is not logged
     logged = caplog.text
     assert "private words" not in logged and "joost" not in logged.lower()
     again = await router.dispatch(CommandRequest(JOOST, HERE, "echo", "still here"), ctx)
