@@ -15,6 +15,8 @@ CORE = Catalog(
             "unknown_action": "Deze knop werkt niet meer. Vraag het bericht opnieuw op.",
             "refused": "Dat mag alleen iemand met de rol {role}. Vraag een beheerder om "
             "die rol als je hem nodig hebt.",
+            "too_long": "Dat is te lang voor mij: hooguit {limit} tekens. Maak het korter en "
+            "probeer het opnieuw.",
             "bad_args": "Ik kan dit commando niet lezen: {reason}. Zet tekst met spaties "
             "tussen \"aanhalingstekens\".",
             "role.admin": "beheerder",
@@ -59,6 +61,8 @@ CORE = Catalog(
             "unknown_action": "This button no longer works. Please ask for the message again.",
             "refused": "Only someone with the {role} role may do that. Ask an administrator "
             "for that role if you need it.",
+            "too_long": "That is too long for me: at most {limit} characters. Please shorten it "
+            "and try again.",
             "bad_args": "I can't read this command: {reason}. Put text with spaces "
             "between \"quotes\".",
             "role.admin": "administrator",

@@ -30,6 +30,7 @@ from commands.schedule import JsonPayload, Trigger
 from commands.settings import SettingsBag
 
 log = logging.getLogger("hartslag.router")
+MAX_INPUT = 10_000  # characters in one request, whatever the feature
 
 Req = TypeVar("Req", CommandRequest, InboundMessage, Interaction, FormSubmission)
 Handler = Callable[[Req, Context], Awaitable[Reply | None]]
@@ -149,6 +150,9 @@ class Router:
             return Reply.text(CORE.get(ctx.locale, "apology"))
 
     async def _route(self, request: Request, ctx: Context) -> Reply | None:
+        if _size(request) > MAX_INPUT:
+            # Features cap their own fields tighter; this guards every handler at once.
+            raise UserError(CORE.get(ctx.locale, "too_long", limit=f"{MAX_INPUT:,}".replace(",", ".")))
         if isinstance(request, CommandRequest):
             return await self._command(request, ctx)
         if isinstance(request, Interaction):
@@ -224,3 +228,13 @@ def _frames(exc: BaseException, *, limit: int = 8) -> str:
     frames = traceback.extract_tb(exc.__traceback__)[-limit:]
     return " <- ".join(f"{f.filename.rsplit('/', 1)[-1]}:{f.lineno} in {f.name}"
                        for f in reversed(frames))
+
+
+def _size(request: Request) -> int:
+    if isinstance(request, CommandRequest):
+        return len(request.args) + len(request.name)
+    if isinstance(request, InboundMessage):
+        return len(request.text)
+    if isinstance(request, FormSubmission):
+        return sum(len(v) for v in request.values.values()) + len(request.state)
+    return len(request.value) + len(request.action)

@@ -163,3 +163,20 @@ def test_duplicate_registration_is_a_programming_error() -> None:
         router.command("herhaal", other)
 
 
+
+
+async def test_oversized_input_is_refused_before_any_handler(ctx: Context) -> None:
+    calls: list[str] = []
+
+    async def keep(request: CommandRequest, ctx: Context) -> Reply:
+        calls.append(request.args)
+        return Reply.text("kept")
+
+    router = router_with(keep=keep)
+    reply = await router.dispatch(CommandRequest(JOOST, HERE, "keep", "x" * 10_001), ctx)
+    assert reply is not None and reply.message is not None
+    assert "hooguit 10.000 tekens" in reply.message.markdown and calls == []
+    long_dm = InboundMessage(JOOST, DM, "y" * 20_000, is_direct=True)
+    refused = await router.dispatch(long_dm, ctx)
+    assert refused is not None and refused.message is not None
+    assert "te lang" in refused.message.markdown
