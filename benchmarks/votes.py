@@ -239,10 +239,14 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             url = f"{base}/slack/events"
             count = int(args.rate * args.duration)
             cpu_before = cpu_seconds(server.pid)
+            own_before = time.process_time()
             spy = profiler(args.profile, server.pid, args.duration)
             target = await open_loop(clicks.request(url), rate=args.rate, count=count,
                                      deadline=args.duration + 5)
             cpu_used = cpu_seconds(server.pid) - cpu_before
+            # Share of one core this process (load generator + fake platform) used: near 1.0
+            # means the generator, not the server, limited the rate.
+            generator_share = (time.process_time() - own_before) / target.elapsed
             if spy is not None:
                 spy.wait(30)
             metrics = await fetch_text(f"{base}/metrics")
@@ -283,6 +287,8 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         # What one uncontended core could ack at this CPU cost (the event loop is one core).
         "votes_per_core_s": round(1000 / cpu_ms) if cpu_ms else None,
         "load_average": os.getloadavg()[0],
+        "server_core_share": round(cpu_used / target.elapsed, 2),
+        "generator_core_share": round(generator_share, 2),
         "replies_sent": slack.calls["response_url"] + slack.calls["chat.postMessage"],
         "capacity_per_s": c["rate"], "capacity_p99_ms": c["p99_ms"],
         "reference": {"kind": "bare aiohttp endpoint, ack only", "rate": rt["rate"],

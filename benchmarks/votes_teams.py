@@ -161,9 +161,13 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             url = f"{base}/api/messages"
             count = int(args.rate * args.duration)
             cpu_before = cpu_seconds(server.pid)
+            own_before = time.process_time()
             target = await open_loop(submits.request(url), rate=args.rate, count=count,
                                      deadline=args.duration + 5)
             cpu_used = cpu_seconds(server.pid) - cpu_before
+            # Share of one core this process (load generator + fake platform) used: near 1.0
+            # means the generator, not the server, limited the rate.
+            generator_share = (time.process_time() - own_before) / target.elapsed
             metrics = await fetch_text(f"{base}/metrics")
             lag = histogram_quantile(metrics, "hartslag_event_loop_lag_seconds", 0.99)
             rss, peak = rss_mb(server.pid)
@@ -202,6 +206,8 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         "server_cpu_ms_per_vote": round(cpu_ms, 3),
         "votes_per_core_s": round(1000 / cpu_ms) if cpu_ms else None,
         "load_average": os.getloadavg()[0],
+        "server_core_share": round(cpu_used / target.elapsed, 2),
+        "generator_core_share": round(generator_share, 2),
         "replies_sent": sum(connector.calls.values()),
         "capacity_per_s": c["rate"], "capacity_p99_ms": c["p99_ms"],
         "reference": {"kind": "bare aiohttp endpoint, ack only", "rate": rt["rate"],
