@@ -12,7 +12,7 @@ import contextlib
 import os
 import signal
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -66,13 +66,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         result = func(args, config)
         if asyncio.iscoroutine(result):
-            result = asyncio.run(result)
+            result = _run_loop(result)
     except (SchemaError, ConfigError) as exc:
         print(f"hartslag: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
     return int(result or 0)
+
+
+def _run_loop(coroutine: Coroutine[Any, Any, Any]) -> Any:
+    """uvloop when it is installed (measured: less CPU per request on the vote path), else the
+    standard loop."""
+    try:
+        import uvloop
+    except ImportError:
+        return asyncio.run(coroutine)
+    return uvloop.run(coroutine)
 
 
 async def _db_upgrade(args: argparse.Namespace, config: Config) -> int:
