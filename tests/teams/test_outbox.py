@@ -53,3 +53,17 @@ def test_only_a_refusal_is_a_delivery_error() -> None:
     # The post may have landed: the outbox must see it as ambiguous, not as "not posted".
     assert not refused(httpx.ReadTimeout("slow", request=request))
     assert not refused(httpx.RemoteProtocolError("cut", request=request))
+
+
+async def test_sent_activity_ids_are_purged_by_the_privacy_job(teams: TeamsHarness) -> None:
+    """``teams_sent`` (delivery id -> activity id, for reconciliation) is kept
+    ``[privacy] sent_ids_days`` and then purged by the daily privacy job."""
+    from datetime import timedelta
+
+    await teams.post(teams.activities.installed_in_team())
+    address = Address("teams", TENANT, CHANNEL)
+    await teams.app.port.send(address, OutgoingMessage("x"), delivery_id="d-old")
+    assert await teams.adapter.port.find_delivery(address, "d-old") is not None
+    teams.app.clock.set(teams.app.clock.now() + timedelta(days=31))
+    await teams.app.run_job("privacy.purge", {})
+    assert await teams.adapter.port.find_delivery(address, "d-old") is None
