@@ -198,7 +198,8 @@ class App:
 
     async def _ensure_standing(self) -> None:
         """Create the standing schedules features declared (``router.job(standing=...)``)."""
-        existing = {info.kind for info in await self.scheduler.list(owner=SYSTEM)}
+        # Any schedule of the kind counts (a feature may have created it itself earlier).
+        existing = {info.kind for info in await self.scheduler.list()}
         for kind, trigger in self.router.standing(self.services.settings).items():
             if kind not in existing:
                 await self.scheduler.add(kind, trigger, {}, owner=SYSTEM)

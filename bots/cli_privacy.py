@@ -27,7 +27,7 @@ def add_parser(subparsers: Any) -> None:
 
 def retention_text(config: Config, retention: str) -> str:
     """Every ``section.key`` in ``retention`` with its configured value:
-    ``"privacy.deliveries_days"`` -> ``"90 days (privacy.deliveries_days)"``."""
+    ``"delivery.retention_days"`` -> ``"30 days (delivery.retention_days)"``."""
 
     def value(match: re.Match[str]) -> str:
         section, key = match.group(1), match.group(2)

@@ -10,11 +10,12 @@ is not given.
 from __future__ import annotations
 
 import ipaddress
+import json
 import os
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, get_origin
 
 from pydantic import ValidationError, field_validator, model_validator
 
@@ -165,11 +166,23 @@ def _apply_env(data: dict[str, Any], env: Mapping[str, str]) -> dict[str, Any]:
             target = merged.setdefault(section, {})
             if not isinstance(target, dict):
                 continue
-            if field.annotation is bool:
-                target[name] = value.strip().lower() in ("1", "true", "yes", "on")
-            else:
-                target[name] = value
+            target[name] = _env_value(field.annotation, value)
     return merged
+
+
+def _env_value(annotation: Any, value: str) -> Any:
+    """An environment string for a key of type ``annotation``: booleans as words, lists and
+    tables as JSON (a list may also be written comma-separated: ``local:anna,slack:U1``)."""
+    if annotation is bool:
+        return value.strip().lower() in ("1", "true", "yes", "on")
+    origin = get_origin(annotation)
+    if origin in (list, dict):
+        try:
+            return json.loads(value)
+        except json.JSONDecodeError:
+            if origin is list:
+                return [part.strip() for part in value.split(",") if part.strip()]
+    return value
 
 
 def _format_error(error: Mapping[str, Any]) -> str:

@@ -58,7 +58,7 @@ def _authenticate(source: HookSource, request: Request, body: bytes, *, window: 
                             request.headers.get("x-hartslag-signature"))
         if not stamp or not signature:
             return "missing X-Hartslag-Timestamp or X-Hartslag-Signature header"
-        if not stamp.isdigit() or abs(now - int(stamp)) > window:
+        if not stamp.isdecimal() or abs(now - int(stamp)) > window:
             return f"timestamp outside the {window} s window (send Unix seconds, check the clock)"
         if not hmac.compare_digest(sign(secret, int(stamp), body), signature):
             return "bad signature: expected sha256=HMAC-SHA256(secret, '<timestamp>.<body>')"
@@ -74,7 +74,7 @@ def _authenticate(source: HookSource, request: Request, body: bytes, *, window: 
 
 async def _read(request: Request, limit: int) -> bytes | None:
     declared = request.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > limit:
+    if declared and declared.isdecimal() and int(declared) > limit:
         return None
     body = b""
     async for chunk in request.stream():

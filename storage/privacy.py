@@ -26,7 +26,7 @@ class DataKind:
     tables: tuple[str, ...]
     holds: str
     people: str  # "none", "staff" (who did their job), "identifying", "keyed hash", "sealed"
-    retention: str  # a setting ("privacy.deliveries_days") or a rule in words
+    retention: str  # a setting ("delivery.retention_days") or a rule in words
 
 
 INVENTORY: tuple[DataKind, ...] = (
@@ -72,10 +72,10 @@ INVENTORY: tuple[DataKind, ...] = (
              "identifying", "privacy.hook_events_days; held notices until delivered"),
     DataKind("Outbox", ("outbox", "outbox_batch", "outbox_message"),
              "what was sent to which channel or person, state, platform message id",
-             "identifying", "privacy.deliveries_days after sending"),
+             "identifying", "delivery.retention_days after sending"),
     DataKind("Schedules", ("schedule", "schedule_run", "scheduler_lease"),
              "job kinds, triggers, payloads, run ledger, the leader lease", "staff",
-             "privacy.schedule_runs_days for the run ledger"),
+             "scheduler.run_retention_days for the run ledger"),
     DataKind("Preferences and roles", ("preference", "role_grant"),
              "chosen language per person or channel; roles granted by admins", "identifying",
              "until changed by command"),
@@ -84,7 +84,7 @@ INVENTORY: tuple[DataKind, ...] = (
              "privacy.inbound_events_days"),
     DataKind("Teams conversation references", ("teams_conversation", "teams_user", "teams_sent"),
              "conversation ids and service URLs for proactive messages; sent activity ids",
-             "identifying", "until the app is uninstalled; sent ids privacy.deliveries_days"),
+             "identifying", "until the app is uninstalled; sent ids privacy.sent_ids_days"),
 )
 
 
@@ -101,9 +101,7 @@ PURGES: tuple[Purge, ...] = (
     Purge("hook_event", "received_at", "hook_events_days"),
     Purge("rejected_hook", "received_at", "hook_events_days"),
     Purge("announcement_ack", "at", "acknowledgements_days"),
-    Purge("schedule_run", "finished_at", "schedule_runs_days"),
-    Purge("teams_sent", "sent_at", "deliveries_days"),
-    Purge("outbox", "created_at", "deliveries_days", "state IN ('sent', 'failed', 'cancelled')"),
+    Purge("teams_sent", "sent_at", "sent_ids_days"),
 )
 
 

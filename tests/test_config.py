@@ -32,6 +32,15 @@ def test_no_file_gives_the_embedded_demo_defaults() -> None:
     assert "local:anna" in config.roles.admin
 
 
+def test_environment_overrides_lists_and_tables() -> None:
+    config = parse_config({}, env={"HARTSLAG_ROLES_ADMIN": "local:anna, slack:U0ANNA",
+                                   "HARTSLAG_ROLES_COMMS": '["teams:x"]',
+                                   "HARTSLAG_ROLES_MANAGERS": '{"zorg": ["local:mila"]}'})
+    assert config.roles.admin == ["local:anna", "slack:U0ANNA"]
+    assert config.roles.comms == ["teams:x"]
+    assert config.roles.managers == {"zorg": ["local:mila"]}
+
+
 def test_environment_overrides_a_key() -> None:
     config = parse_config({}, env={"HARTSLAG_STORAGE_URL": "sqlite:///other.db",
                                    "HARTSLAG_SLACK_ENABLED": "false"})

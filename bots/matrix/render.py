@@ -48,7 +48,7 @@ def choice_for_key(key: str, choices: tuple[Choice, ...]) -> Choice | None:
 def choice_for_number(text: str, choices: tuple[Choice, ...]) -> Choice | int | None:
     """``"2"`` -> the second choice; an out-of-range number -> the count; not a number -> None."""
     stripped = text.strip().rstrip(".)")
-    if not stripped.isdigit() or len(stripped) > 3:
+    if not stripped.isdecimal() or len(stripped) > 3:
         return None
     number = int(stripped)
     return choices[number - 1] if 1 <= number <= len(choices) else len(choices)

@@ -84,7 +84,7 @@ def draft_of(ctx: Context, args: Args) -> Draft:
 
 async def find(ctx: Context, args: Args) -> Announcement:
     word = args.words.pop(0) if args.words else ""
-    if not word.lstrip("#").isdigit():
+    if not word.lstrip("#").isdecimal():
         raise fail(ctx, "need_id")
     ann = await repo(ctx).get(int(word.lstrip("#")))
     if ann is None:

@@ -16,7 +16,7 @@ async def require_comms(ctx: Context) -> UserRef:
 
 
 async def _announcement(ctx: Context, value: str) -> Announcement:
-    found = await repo(ctx).get(int(value)) if value.isdigit() else None
+    found = await repo(ctx).get(int(value)) if value.isdecimal() else None
     if found is None:
         raise UserError(ctx.text(TEXT, "unknown_id", id=value[:12]))
     return found

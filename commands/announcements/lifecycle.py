@@ -39,7 +39,7 @@ def batch_key(announcement_id: int | None, slot: str) -> str:
 def announcement_of_batch(batch: str) -> int | None:
     head, _, rest = batch.partition(":")
     number = rest.partition(":")[0]
-    return int(number) if head == "announcement" and number.isdigit() else None
+    return int(number) if head == "announcement" and number.isdecimal() else None
 
 
 def author_of(ann: Announcement) -> UserRef | None:

@@ -9,7 +9,7 @@ TEXT = Catalog(
     {
         "nl": {
             "help.notices": "`notifications [direct|digest HH:MM|quiet HH:MM-HH:MM]` "
-            "(`meldingen`, `stil`): hoe je meldingen uit werksystemen krijgt",
+            "(`meldingen`): hoe je meldingen uit werksystemen krijgt",
             "help.hooks": "`hooks failures` (`koppelingen`): meldingen die niet konden "
             "worden verwerkt",
             "digest.title": "Je werkvoorraad: {summary}",
@@ -33,7 +33,7 @@ TEXT = Catalog(
         },
         "en": {
             "help.notices": "`notifications [direct|digest HH:MM|quiet HH:MM-HH:MM]` "
-            "(`meldingen`, `stil`): how you receive notifications from work systems",
+            "(`meldingen`): how you receive notifications from work systems",
             "help.hooks": "`hooks failures` (`koppelingen`): notifications that could not be "
             "processed",
             "digest.title": "Your work queue: {summary}",

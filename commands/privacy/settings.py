@@ -12,13 +12,12 @@ class PrivacySettings(BaseModel):
 
     inbound_events_days: int = 7  # platform event ids kept to ignore retries
     hook_events_days: int = 30  # work-system event ids and rejected payloads
-    deliveries_days: int = 90  # outbox rows: who was sent which message, and when
+    sent_ids_days: int = 30  # Teams activity ids of sent messages (crash reconciliation)
     acknowledgements_days: int = 365  # who acknowledged which announcement
-    schedule_runs_days: int = 365  # the run ledger of the scheduler
     purge_time: str = "03:30"  # daily, Europe/Amsterdam
 
-    @field_validator("inbound_events_days", "hook_events_days", "deliveries_days",
-                     "acknowledgements_days", "schedule_runs_days")
+    @field_validator("inbound_events_days", "hook_events_days", "sent_ids_days",
+                     "acknowledgements_days")
     @classmethod
     def _positive(cls, value: int) -> int:
         if value < 1:

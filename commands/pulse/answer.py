@@ -170,7 +170,7 @@ async def on_vote(request: Interaction, ctx: Context) -> Reply | None:
     q = _question(ctx, info, index)
     if raw == "skip":
         return _after(ctx, info, index)
-    if q.kind == "multi" and raw[:1] in ("m", "d") and raw[1:].isdigit():
+    if q.kind == "multi" and raw[:1] in ("m", "d") and raw[1:].isdecimal():
         mask = int(raw[1:])
         if mask >= 1 << len(q.options):
             raise UserError(ctx.text(PULSE, "answer.gone"))
@@ -251,7 +251,7 @@ async def on_form(request: FormSubmission, ctx: Context) -> Reply | None:
 async def answer_command(request: CommandRequest, ctx: Context, round_word: str | None) -> Reply:
     """``pulse answer <round>`` in a DM: the questions of an anonymous channel pulse on a
     platform whose room buttons would be public (Matrix)."""
-    if round_word is None or not round_word.isdigit():
+    if round_word is None or not round_word.isdecimal():
         raise UserError(ctx.text(PULSE, "answer.usage"))
     interaction = Interaction(request.user, request.address, START, round_word)
     reply = await on_start(interaction, ctx)

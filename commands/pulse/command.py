@@ -23,7 +23,7 @@ from storage.pulse import PulseRound, PulseSeries
 
 
 async def _series(ctx: Context, word: str | None) -> PulseSeries:
-    if word is None or not word.lstrip("#").isdigit():
+    if word is None or not word.lstrip("#").isdecimal():
         raise UserError(ctx.text(PULSE, "need_id"))
     found = await ctx.store.repo(PulseRuntime).repo.series(int(word.lstrip("#")))
     if found is None:

@@ -13,10 +13,11 @@ from commands.context import Context
 from commands.errors import UserError
 from commands.model import CommandRequest, FormSubmission, InboundMessage, Reply
 from commands.router import Router
+from commands.schedule import Trigger
 from commands.signals import sender, triage
 from commands.signals.codes import normalise_code, normalise_ref
 from commands.signals.drafts import Drafts
-from commands.signals.jobs import DIGEST, PURGE, digest_job, purge_job
+from commands.signals.jobs import DIGEST, PURGE, PURGE_AT, digest_job, purge_job
 from commands.signals.send import FORM_ID, converse, start, start_reply, submitted
 from commands.signals.service import check_text, settings, withheld
 from commands.signals.text import SIGNALS
@@ -66,7 +67,8 @@ def register(router: Router) -> None:
     router.form(FORM_ID, form)
     router.conversation(conversation)
     router.job(DIGEST, digest_job)
-    router.job(PURGE, purge_job)
+    # Standing: retention must not depend on someone opening the triage inbox first.
+    router.job(PURGE, purge_job, standing=Trigger("daily", time=PURGE_AT))
 
 
 async def _command(request: CommandRequest, ctx: Context, drafts: Drafts) -> Reply:

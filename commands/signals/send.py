@@ -73,7 +73,7 @@ def _pick(ctx: Context, value: str, names: tuple[str, ...], *, key: str) -> str:
     answer = value.strip()
     if answer.lower() in NONE or not answer:
         return ""
-    if answer.isdigit() and 1 <= int(answer) <= len(names):
+    if answer.isdecimal() and 1 <= int(answer) <= len(names):
         return names[int(answer) - 1]
     for name in names:
         if name.lower() == answer.lower():

@@ -92,7 +92,7 @@ class SignalSettings(BaseModel):
     @classmethod
     def _time(cls, value: str) -> str:
         hour, sep, minute = value.partition(":")
-        if not (sep and hour.isdigit() and minute.isdigit() and int(hour) < 24
+        if not (sep and hour.isdecimal() and minute.isdecimal() and int(hour) < 24
                 and int(minute) < 60):
             raise ValueError("must be HH:MM, e.g. 09:00")
         return value

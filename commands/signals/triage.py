@@ -225,7 +225,7 @@ async def block(request: CommandRequest, ctx: Context) -> Reply:
         raise UserError(ctx.text(SIGNALS, "block.usage", max=conf.max_block_days))
     case = await find_case(ctx, raw_ref)
     days = raw_days.strip().split(" ")[0].rstrip("dD")
-    if not days.isdigit() or not 1 <= int(days) <= conf.max_block_days:
+    if not days.isdecimal() or not 1 <= int(days) <= conf.max_block_days:
         raise UserError(ctx.text(SIGNALS, "block.usage", max=conf.max_block_days))
     found = await sender_of(ctx, case.ref)
     if found is None:

@@ -26,6 +26,10 @@ WEEKLY_AT = time(9, 0)  # Monday 09:00 Europe/Amsterdam
 
 
 async def _weekly(ctx: Context, team: str, on: bool) -> Reply:
+    tree = await ctx.store.repo(OrgDirectory).tree(ctx.settings.get(PulseSettings),
+                                                   at=ctx.clock.now())
+    if on and team not in tree.teams:
+        raise UserError(ctx.text(SUMMARY, "no_team", team=team[:100]))
     owner = f"summary:{team}"
     existing = await ctx.scheduler.list(kind_prefix=WEEKLY, owner=owner)
     if on:
@@ -58,7 +62,7 @@ async def handle(request: CommandRequest, ctx: Context) -> Reply | None:
     series_id = None
     if len(args.words) > 1:
         word = args.words[1].lstrip("#")
-        if not word.isdigit():
+        if not word.isdecimal():
             raise UserError(ctx.text(SUMMARY, "usage"))
         series_id = int(word)
     images = ctx.port.capabilities(request.address.platform).images

@@ -10,6 +10,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from commands.schedule import Trigger
+from commands.settings import SettingsBag
+from commands.wheres.settings import WheresSettings
+
 if TYPE_CHECKING:
     from commands.router import Router
 
@@ -35,5 +39,15 @@ def register(router: Router) -> None:
     router.interaction("wheres.show", asking.show)
     router.interaction("wheres.feedback", asking.feedback)
     router.interaction("wheres.alias", admin.alias_button)
-    router.job(DIGEST, run_digest)
-    router.job(REVIEW, run_review)
+    # Standing: the digest also applies question retention, so it must exist from the start.
+    router.job(DIGEST, run_digest, standing=_digest_trigger)
+    router.job(REVIEW, run_review, standing=_review_trigger)
+
+
+def _digest_trigger(settings: SettingsBag) -> Trigger:
+    found = settings.get(WheresSettings)
+    return Trigger("weekly", weekday=found.digest_weekday, time=found.digest_time)
+
+
+def _review_trigger(settings: SettingsBag) -> Trigger:
+    return Trigger("daily", time=settings.get(WheresSettings).review_time)

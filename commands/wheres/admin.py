@@ -125,7 +125,7 @@ class Admin:
     async def dismiss(self, args: Args, ctx: Context) -> Reply:
         await ctx.require("comms")
         number = args.pop_word() or ""
-        question = await repo(ctx).question(int(number)) if number.isdigit() else None
+        question = await repo(ctx).question(int(number)) if number.isdecimal() else None
         if question is None:
             raise UserError(ctx.text(TEXT, "faq.question.missing", number=number))
         await repo(ctx).resolve(question.key, "dismissed")
@@ -143,7 +143,7 @@ class Admin:
     async def confirm_alias(self, ctx: Context, number: str, entry_id: str) -> Reply:
         """An owner confirms a question as a paraphrase: it becomes an alias of the entry."""
         entry = await self._owned(ctx, entry_id)
-        question = await repo(ctx).question(int(number)) if number.isdigit() else None
+        question = await repo(ctx).question(int(number)) if number.isdecimal() else None
         if question is None:
             raise UserError(ctx.text(TEXT, "faq.question.missing", number=number))
         added = await self.knowledge.add_alias(ctx, entry.id, question.text)

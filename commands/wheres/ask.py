@@ -54,7 +54,7 @@ class Asking:
         entry = await self.knowledge.entry(ctx, entry_id)
         if entry is None:
             raise UserError(ctx.text(TEXT, "entry.gone"))
-        question_id = int(number) if number.isdigit() else None
+        question_id = int(number) if number.isdecimal() else None
         if question_id is not None and not await repo(ctx).show_entry(question_id, entry_id):
             question_id = None  # feedback already given: no second set of buttons
         text = entry_markdown(ctx, entry)
@@ -63,7 +63,7 @@ class Asking:
     async def feedback(self, request: Interaction, ctx: Context) -> Reply | None:
         """"Helped" / "did not help": counted on the entry; unhelpful ones join the gap list."""
         number, _, verdict = request.value.partition(":")
-        if not number.isdigit() or verdict not in ("helped", "unhelpful"):
+        if not number.isdecimal() or verdict not in ("helped", "unhelpful"):
             raise UserError(ctx.text(TEXT, "feedback.unknown"))
         if await repo(ctx).question(int(number)) is None:
             raise UserError(ctx.text(TEXT, "feedback.unknown"))

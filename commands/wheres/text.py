@@ -92,7 +92,7 @@ class Analyzer:
         self.forms = lru_cache(maxsize=200_000)(self._forms)
 
     def _forms(self, word: str) -> frozenset[str]:
-        if word.isdigit() or len(word) < 3:
+        if word.isdecimal() or len(word) < 3:
             return frozenset((word,))
         forms = {word, self._nl.stemWord(word), self._en.stemWord(word)}
         forms.update(_dutch_base(word))

@@ -34,12 +34,12 @@ def test_every_table_is_in_the_inventory_once() -> None:
 
 def test_privacy_report_shows_configured_retention(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("HARTSLAG_")}
-    env["HARTSLAG_PRIVACY_DELIVERIES_DAYS"] = "30"
+    env["HARTSLAG_DELIVERY_RETENTION_DAYS"] = "14"
     result = subprocess.run([sys.executable, "-m", "bots.cli", "privacy", "report", "--json"],
                             capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120)
     assert result.returncode == 0, result.stderr
     rows = {row["kind"]: row for row in json.loads(result.stdout)}
-    assert rows["Outbox"]["retention"] == "30 days (privacy.deliveries_days) after sending"
+    assert rows["Outbox"]["retention"] == "14 days (delivery.retention_days) after sending"
     assert "12 months (signals.retention_months)" in rows["Anonymous signals"]["retention"]
     assert rows["Pulse answers"]["people"] == "keyed hash"
 
@@ -61,7 +61,7 @@ async def test_the_standing_purge_runs_daily_and_deletes_only_what_expired(
         keys = [row.key for row in await session.exec(select(ProcessedEvent))]
         outbox = list(await session.exec(select(metadata.tables["outbox"].c.batch)))  # type: ignore[call-overload]
     assert keys == ["slack:new"]
-    assert outbox, "deliveries are kept for privacy.deliveries_days (90)"
+    assert outbox, "deliveries are kept for delivery.retention_days (30)"
     await chat.advance(timedelta(days=90))
     async with app.db.session(readonly=True) as session:
         outbox = list(await session.exec(select(metadata.tables["outbox"].c.batch)))  # type: ignore[call-overload]

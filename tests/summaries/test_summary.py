@@ -100,3 +100,11 @@ async def test_weekly_summary_dm_to_each_manager(chat: Any, app: Any) -> None:
     assert [item.target for item in report.items] == ["local:mila"] and report.sent == 1
     out = await chat.run("@mila\ndm\n/hartslag summary weekly zorg off")
     assert "Geen wekelijkse" in out
+
+
+async def test_weekly_summary_of_a_team_that_does_not_exist_is_refused(chat: Any, app: Any) -> None:
+    # A manager role may name a team that pulse does not know (config, or a grant like this).
+    out = await chat.run("@anna\ndm\n/hartslag rol grant manager local:joost nergens\n"
+                         "@joost\ndm\n/hartslag summary weekly nergens on\n")
+    assert "Team `nergens` bestaat niet." in out
+    assert [s for s in await app.scheduler.list(kind_prefix="summaries.")] == []
