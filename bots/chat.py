@@ -35,7 +35,7 @@ async def run_chat(config: Config, *, user: str, place: str, start: datetime | N
     def notice(text: str) -> None:
         print(text)
 
-    session = ChatSession(adapter, advance=advance, settle=app.outbox.drain, notice=notice,
+    session = ChatSession(adapter, advance=advance, settle=lambda: settle(app), notice=notice,
                           user=user, place=place)
     try:
         if interactive:
@@ -74,3 +74,10 @@ async def advance_clock(app: App, clock: FakeClock, delta: timedelta) -> None:
         if target == clock.now():
             target = min(end, clock.now() + timedelta(minutes=1))  # a slot that cannot run yet
         clock.set(target)
+
+
+async def settle(app: App) -> None:
+    """After each line: what fell due at this moment runs, and what it enqueued is sent, so
+    a script reads like a conversation (a pulse created "now" is in the DMs on the next line)."""
+    await app.scheduler.run_due()
+    await app.outbox.drain()

@@ -238,4 +238,12 @@ DEMO_DEFAULTS: dict[str, Any] = {
             "#demo": ["mila", "joost", "sara", "omar", "lisa"],
         }
     },
+    # Team "demo" for pulses and summaries: the people of #demo, managed by mila.
+    "pulse": {
+        "teams": {
+            "demo": {"members": ["local:joost", "local:sara", "local:omar", "local:lisa",
+                                 "local:mila"],
+                     "managers": ["local:mila"]},
+        }
+    },
 }

@@ -3,7 +3,7 @@ platform's retry is handled once, also after a crash. Old keys are purged."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
@@ -25,10 +25,13 @@ class EventLedger:
         self._db = db
 
     async def claim(self, key: str, *, at: datetime) -> bool:
-        """True the first time ``key`` is seen; False for a repeat."""
+        """True the first time ``key`` is seen; False for a repeat. Only the day is kept:
+        an exact time next to a platform event id could be matched with the platform's own
+        records of who sent it (a DM in an anonymous signal conversation)."""
+        day = at.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
         try:
             async with self._db.session() as session:
-                session.add(ProcessedEvent(key=key, seen_at=at))
+                session.add(ProcessedEvent(key=key, seen_at=day))
         except IntegrityError:
             return False
         return True

@@ -39,7 +39,13 @@ def default_workspace(platform: str, settings: AnnouncementSettings) -> str:
 
 
 def parse_target(text: str, settings: AnnouncementSettings) -> Address:
-    """The Address of one written target; TargetError says why it is not one."""
+    """The Address of one written target; TargetError says why it is not one. A full address
+    (``slack://T123/C456``, what a Slack ``#channel`` in a command becomes) is taken as is."""
+    if "://" in text:
+        try:
+            return Address.parse(text.strip())
+        except ValueError:
+            raise TargetError(text, "bad_target_form") from None
     platform, sep, rest = text.strip().partition(":")
     platform = platform.lower()
     if not sep or not rest or len(text) > MAX_TARGET:

@@ -41,3 +41,15 @@ def test_bad_targets_say_why(text: str, reason: str) -> None:
 def test_split_on_commas_spaces_and_semicolons() -> None:
     assert split_targets("slack:C1, local:#a;matrix:!r:x  teams:19:y") == [
         "slack:C1", "local:#a", "matrix:!r:x", "teams:19:y"]
+
+
+def test_a_full_address_is_taken_as_is() -> None:
+    from commands.announcements.settings import AnnouncementSettings
+    from commands.announcements.targets import TargetError, parse_target
+    from commands.model import Address
+
+    settings = AnnouncementSettings()
+    assert parse_target("slack://T123/C456", settings) == Address("slack", "T123", "C456")
+    with pytest.raises(TargetError) as caught:
+        parse_target("irc://x", settings)
+    assert caught.value.reason == "bad_target_form"

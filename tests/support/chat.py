@@ -6,7 +6,7 @@ import io
 from datetime import timedelta
 
 from bots.app import App
-from bots.chat import advance_clock
+from bots.chat import advance_clock, settle
 from bots.local.adapter import LocalAdapter
 from bots.local.script import ChatSession, Transcript
 from commands.clock import FakeClock
@@ -21,8 +21,11 @@ class ChatDriver:
         self.clock = clock
         self._out = io.StringIO()
         adapter.world.listeners.append(Transcript(self._out))
-        self.session = ChatSession(adapter, advance=self.advance, settle=app.outbox.drain,
-                                   notice=lambda text: self._out.write(text + "\n"))
+        self.session = ChatSession(adapter, advance=self.advance, settle=lambda: settle(app),
+                                   notice=self._notice)
+
+    def _notice(self, text: str) -> None:
+        self._out.write(text + "\n")
 
     async def advance(self, delta: timedelta) -> None:
         """Move the fake clock by ``delta``, stopping at every slot that falls due on the way
