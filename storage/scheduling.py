@@ -77,7 +77,7 @@ def instance_name() -> str:
 def holder_dead(holder: str) -> bool:
     host, _, rest = holder.partition(":")
     pid_text = rest.partition(":")[0]
-    if host != socket.gethostname() or not pid_text.isdigit():
+    if host != socket.gethostname() or not pid_text.isdecimal():
         return False
     pid = int(pid_text)
     if pid == os.getpid():
