@@ -180,7 +180,7 @@ class TeamsAdapter:
             # A card submit (a pulse vote) is answered once its handler returned, so the
             # vote is committed before Teams gets its 200 (a crash before that makes Teams
             # retry or show an error, never a silently lost vote); bounded, and the reply is
-            # delivered after the answer. See docs/readme/benchmarks.md.
+            # delivered after the answer. See the Benchmarks section of README.md.
             handled: asyncio.Future[None] = asyncio.get_running_loop().create_future()
             self._spawn(self._handle(request, direct, activity.get("id"), handled))
             await asyncio.wait([handled], timeout=SUBMIT_ANSWER_BUDGET)

@@ -1,4 +1,4 @@
-"""Pulse polls: short, recurring, anonymous by default (see docs/readme/pulse.md).
+"""Pulse polls: short, recurring, anonymous by default (see README.md, Pulse polls).
 
 ``register`` wires the ``pulse`` command, the answer buttons and form, the free-text DM
 conversation and the scheduled jobs (open, remind, close, destroy the round key, and a daily

@@ -2,7 +2,7 @@
 
 Employees report a concern, idea or question without their name; the triage team answers
 through a sealed relay, follows up and reports back ("you said, we did"). See
-``docs/readme/signals.md`` for what is and is not stored, and ``storage/signals.py``.
+the README section on signals for what is and is not stored, and ``storage/signals.py``.
 """
 
 from __future__ import annotations
