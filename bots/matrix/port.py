@@ -15,6 +15,7 @@ import re
 import uuid
 from collections.abc import Sequence
 from typing import Any
+from urllib.parse import quote, urlencode
 
 from aiohttp import ClientError
 from nio import (
@@ -42,6 +43,7 @@ CAPABILITIES = Capabilities(images=True, update=True, members=True, reactions=Tr
 PERMANENT_CODES = frozenset({"M_FORBIDDEN", "M_NOT_FOUND", "M_UNKNOWN_TOKEN", "M_BAD_JSON",
                              "M_INVALID_PARAM", "M_USER_DEACTIVATED"})
 ROOM_WAIT = 15.0  # seconds to wait for a new room to show up in a sync before encrypting
+RELATION_PAGES = 20  # x 100 annotations: far beyond the reactions on one announcement
 _TXN_UNSAFE = re.compile(r"[^A-Za-z0-9._~-]")
 _ENCRYPTION = {"type": "m.room.encryption", "state_key": "",
                "content": {"algorithm": "m.megolm.v1.aes-sha2"}}
@@ -114,6 +116,40 @@ class MatrixPort:
         assert isinstance(answer, JoinedMembersResponse)
         return [UserRef("matrix", m.user_id, m.display_name or "", self.workspace)
                 for m in answer.members if m.user_id != self._client.user_id]
+
+    async def reaction_count(self, ref: MessageRef) -> int | None:
+        """The reactions on an event: its ``m.annotation`` relations, page by page. nio does not
+        wrap the relations API, so this is a raw client-server call on nio's own session."""
+        room_id = await self._room_id(ref.address.channel)
+        path = (f"/_matrix/client/v1/rooms/{quote(room_id, safe='')}/relations/"
+                f"{quote(ref.message_id, safe='')}/m.annotation")
+        count, since = 0, ""
+        for _ in range(RELATION_PAGES):
+            query = {"limit": "100", **({"from": since} if since else {})}
+            page = await self._get_json(f"{path}?{urlencode(query)}", "reactions")
+            count += len(page.get("chunk") or [])
+            since = str(page.get("next_batch") or "")
+            if not since:
+                return count
+        return None  # more than we page through: an undercount would read as the real number
+
+    async def _get_json(self, path: str, what: str) -> dict[str, Any]:
+        headers = {"Authorization": f"Bearer {self._client.access_token}"}
+        try:
+            async with await self._client.send("GET", path, headers=headers) as answer:
+                body = await answer.json(content_type=None)
+                status = answer.status
+                retry = answer.headers.get("Retry-After")
+        except (ClientError, TimeoutError, OSError, ValueError) as exc:
+            raise DeliveryError(f"{what}: {type(exc).__name__}") from exc
+        if status == 429:
+            retry_ms = (body or {}).get("retry_after_ms") if isinstance(body, dict) else None
+            seconds = float(retry) if retry and retry.isdecimal() else (retry_ms or 5000) / 1000
+            raise DeliveryError(f"{what}: rate limited", retry_after=seconds)
+        if status != 200 or not isinstance(body, dict):
+            code = str(body.get("errcode") or status) if isinstance(body, dict) else str(status)
+            raise DeliveryError(f"{what}: {code}", permanent=code in PERMANENT_CODES)
+        return body
 
     # -- the parts the adapter reuses for replies ----------------------------------------
     async def post(self, room_id: str, message: OutgoingMessage, *, txn: str,

@@ -1,4 +1,5 @@
-"""SlackPort: the ChatPort for Slack (chat.postMessage, chat.update, conversations.*).
+"""SlackPort: the ChatPort for Slack (chat.postMessage, chat.update, conversations.*), plus
+the optional extras ``find_user_by_email``, ``find_delivery`` and ``reaction_count``.
 
 Every post carries message metadata ``hartslag_delivery`` with the outbox row id, because
 Slack has no idempotency key: after a crash or a timeout ``find_delivery`` looks the delivery
@@ -150,6 +151,14 @@ class SlackPort:
             if not cursor:
                 break
         return people
+
+    async def reaction_count(self, ref: MessageRef) -> int | None:
+        """All emoji reactions on a posted message (reactions.get, scope reactions:read), for
+        the announcement reach report. Each person counts once per emoji."""
+        result = await self._get("reactions.get", channel=ref.address.channel,
+                                 timestamp=ref.message_id, full="true")
+        message = result.get("message") or {}
+        return sum(int(r.get("count") or 0) for r in message.get("reactions") or [])
 
     async def find_user_by_email(self, email: str) -> UserRef | None:
         """users.lookupByEmail (scope users:read.email): the person behind a work e-mail, for

@@ -10,7 +10,7 @@ _USAGE_NL = """**Aankondigingen** (`/hartslag aankondiging ...` of `/hartslag an
   Kanalen: `platform:kanaal` (`slack:C0123`, `teams:19:abc@thread.tacv2`, `matrix:!kamer:example.org`, `local:#algemeen`), met een andere werkruimte `platform:werkruimte/kanaal` (`slack:T0456/C0123`).
 - `lijst`, `toon <nr>`, `wijzig <nr> [opties]`, `pauzeer <nr>`, `hervat <nr>`, `annuleer <nr>`
 - `goedkeuren <nr>`, `afwijzen <nr> [reden]` (vier-ogen: een andere communicatie-collega)
-- `bereik <nr>` (of `stats`): bezorgd, mislukt en gelezen per kanaal; `lezers <nr>`: wie wel en niet gelezen heeft; `voortgang <nr>`
+- `bereik <nr>` (of `stats`): bezorgd, mislukt, gelezen en reacties per kanaal; `lezers <nr>`: wie wel en niet gelezen heeft; `voortgang <nr>`
 - `doelgroep add <naam> <kanalen...> [--vier-ogen]`, `doelgroep lijst`, `doelgroep verwijder <naam>`
 - `sjabloon add <naam> --tekst "Hallo {{ naam }}"`, `sjabloon lijst|toon|verwijder <naam>`"""
 
@@ -20,7 +20,7 @@ _USAGE_EN = """**Announcements** (`/hartslag announce ...` or `/hartslag aankond
   Channels: `platform:channel` (`slack:C0123`, `teams:19:abc@thread.tacv2`, `matrix:!room:example.org`, `local:#algemeen`), in another workspace `platform:workspace/channel` (`slack:T0456/C0123`).
 - `list`, `show <no>`, `edit <no> [options]`, `pause <no>`, `resume <no>`, `cancel <no>`
 - `approve <no>`, `reject <no> [reason]` (four eyes: another communications colleague)
-- `stats <no>`: delivered, failed and read per channel; `readers <no>`: who has and hasn't read it; `progress <no>`
+- `stats <no>`: delivered, failed, read and reactions per channel; `readers <no>`: who has and hasn't read it; `progress <no>`
 - `audience add <name> <channels...> [--four-eyes]`, `audience list`, `audience remove <name>`
 - `template add <name> --body "Hello {{ name }}"`, `template list|show|delete <name>`"""
 
@@ -180,12 +180,16 @@ TEXT = Catalog(
             "told_failures": "Aankondiging #{id} \"{title}\": {sent} van {total} bezorgd, "
             "{failed} mislukt:\n{failures}\nDe andere kanalen hebben hem wel gekregen.",
             "stats_head": "**Bereik van aankondiging #{id}** \"{title}\" ({state})",
-            "stats_columns": "kanaal|bezorgd|mislukt|wachtend|gelezen|leden|aandeel",
+            "stats_columns": "kanaal|bezorgd|mislukt|wachtend|gelezen|leden|aandeel|reacties",
             "stats_acks": "Gelezen: {count} personen in totaal (ieder telt één keer).",
             "stats_no_ack": "Deze aankondiging had geen Gelezen-knop.",
             "stats_error": "Mislukt in `{target}`: {error}",
-            "stats_reactions": "_Reacties (emoji) worden niet geteld: niet elk platform "
-            "geeft ze door._",
+            "stats_reactions_total": "Reacties (emoji): {count} in totaal.",
+            "stats_reactions_partial": "Reacties (emoji): {count} in totaal waar bekend; "
+            "onbekend in {unknown} kanalen (dat platform geeft ze niet door).",
+            "stats_reactions_unknown": "_Reacties (emoji): onbekend, dit platform geeft ze "
+            "niet door._",
+            "unknown": "onbekend",
             "chart_legend": "gelezen|nog niet gelezen|mislukt",
             "readers_head": "**Wie las aankondiging #{id}** \"{title}\": {read} gelezen, "
             "{unread} nog niet, {overdue} te laat",
@@ -394,12 +398,16 @@ TEXT = Catalog(
             "told_failures": "Announcement #{id} \"{title}\": {sent} of {total} delivered, "
             "{failed} failed:\n{failures}\nThe other channels did get it.",
             "stats_head": "**Reach of announcement #{id}** \"{title}\" ({state})",
-            "stats_columns": "channel|delivered|failed|waiting|read|members|share",
+            "stats_columns": "channel|delivered|failed|waiting|read|members|share|reactions",
             "stats_acks": "Read: {count} people in total (each counts once).",
             "stats_no_ack": "This announcement had no Read button.",
             "stats_error": "Failed in `{target}`: {error}",
-            "stats_reactions": "_Reactions (emoji) are not counted: not every platform "
-            "passes them on._",
+            "stats_reactions_total": "Reactions (emoji): {count} in total.",
+            "stats_reactions_partial": "Reactions (emoji): {count} in total where known; "
+            "unknown in {unknown} channels (that platform does not pass them on).",
+            "stats_reactions_unknown": "_Reactions (emoji): unknown, this platform does not "
+            "pass them on._",
+            "unknown": "unknown",
             "chart_legend": "read|not read yet|failed",
             "readers_head": "**Who read announcement #{id}** \"{title}\": {read} read, "
             "{unread} not yet, {overdue} overdue",

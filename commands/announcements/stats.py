@@ -1,9 +1,10 @@
-"""The reach report (per target delivered / failed / acknowledged, with a chart where the
-platform takes images) and the per-person read view for the author."""
+"""The reach report (per target delivered / failed / acknowledged / reactions, with a chart
+where the platform takes images) and the per-person read view for the author."""
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 from commands.announcements.chart import Bar, reach_png
@@ -14,10 +15,14 @@ from commands.announcements.messages import TEXT
 from commands.announcements.render import quoted_title
 from commands.announcements.targets import show_target
 from commands.context import Context
-from commands.model import Image, OutgoingMessage, Reply, UserRef
-from storage.announcements import Announcement, AnnouncementAck
+from commands.model import Address, Image, MessageRef, OutgoingMessage, Reply, UserRef
+from commands.port import DeliveryError
+from storage.announcements import Announcement, AnnouncementAck, AnnouncementPost
 
 MAX_PEOPLE = 150
+REACTION_LOOKUPS = 4  # reaction counts asked at once: platforms rate-limit these reads
+
+ReactionCounter = Callable[[MessageRef], Awaitable[int | None]]
 
 
 @dataclass
@@ -28,6 +33,8 @@ class Row:
     pending: int = 0
     acknowledged: int = 0
     members: int | None = None
+    posts: int = 0
+    reactions: int | None = None  # None: the platform cannot tell (or did not answer)
     errors: list[str] = field(default_factory=list)
 
 
@@ -54,7 +61,71 @@ async def _rows(ctx: Context, ann: Announcement, acks: list[AnnouncementAck]) ->
             row.acknowledged = sum(1 for m in members if m.key in acked)
         else:
             row.acknowledged = sum(1 for a in acks if a.target == row.target)
+    await _count_reactions(ctx, rows, await repo(ctx).posts(ann.id))
     return list(rows.values())
+
+
+def _counter(ctx: Context, platform: str) -> ReactionCounter | None:
+    """The optional ``reaction_count`` of the platform's own port (not a ChatPort member)."""
+    port_for = getattr(ctx.port, "port_for", None)
+    port = port_for(platform) if callable(port_for) else ctx.port
+    counter: ReactionCounter | None = getattr(port, "reaction_count", None)
+    return counter
+
+
+async def _count_reactions(ctx: Context, rows: dict[str, Row],
+                           posts: list[AnnouncementPost]) -> None:
+    """Sum the reactions on every posted copy per target; one copy the platform cannot count
+    makes the whole target unknown (a partial sum would read as the real number)."""
+    gate = asyncio.Semaphore(REACTION_LOOKUPS)
+
+    async def count(post: AnnouncementPost) -> int | None:
+        try:
+            address = Address.parse(post.target)
+        except ValueError:
+            return None
+        counter = _counter(ctx, address.platform)
+        if counter is None or not post.message_id:
+            return None
+        async with gate:
+            try:
+                return await counter(MessageRef(address, post.message_id))
+            except DeliveryError:
+                return None
+
+    counts = await asyncio.gather(*(count(post) for post in posts))
+    known: dict[str, int] = {}
+    unknown: set[str] = set()
+    for post, found in zip(posts, counts, strict=True):
+        if post.target not in rows:
+            continue
+        rows[post.target].posts += 1
+        if found is None:
+            unknown.add(post.target)
+        else:
+            known[post.target] = known.get(post.target, 0) + found
+    for target, total in known.items():
+        if target not in unknown:
+            rows[target].reactions = total
+
+
+def _reactions(ctx: Context, row: Row) -> str:
+    if not row.posts:
+        return "-"  # nothing was posted there: nothing to react to
+    return ctx.text(TEXT, "unknown") if row.reactions is None else str(row.reactions)
+
+
+def _reactions_line(ctx: Context, rows: list[Row]) -> str | None:
+    posted = [r for r in rows if r.posts]
+    if not posted:
+        return None  # nothing posted yet: no reactions to speak of
+    known = [r.reactions for r in posted if r.reactions is not None]
+    if not known:
+        return ctx.text(TEXT, "stats_reactions_unknown")
+    missing = len(posted) - len(known)
+    if missing:
+        return ctx.text(TEXT, "stats_reactions_partial", count=sum(known), unknown=missing)
+    return ctx.text(TEXT, "stats_reactions_total", count=sum(known))
 
 
 def _share(row: Row) -> str:
@@ -75,7 +146,8 @@ async def stats(ctx: Context, ann: Announcement) -> Reply:
     table = [f"{head[0]:<{width}} " + " ".join(f"{h:>9}" for h in head[1:])]
     for name, row in zip(names, rows, strict=True):
         cells = [row.delivered, row.failed, row.pending, row.acknowledged,
-                 "-" if row.members is None else row.members, _share(row)]
+                 "-" if row.members is None else row.members, _share(row),
+                 _reactions(ctx, row)]
         table.append(f"{name:<{width}} " + " ".join(f"{c!s:>9}" for c in cells))
     lines = [ctx.text(TEXT, "stats_head", id=ann.id, title=quoted_title(ann),
                       state=state_name(ctx, ann.state)), "", "```", *table, "```"]
@@ -89,7 +161,9 @@ async def stats(ctx: Context, ann: Announcement) -> Reply:
         last = runs[-1]
         report = await ctx.delivery.report(last.batch)
         lines.append(progress_line(ctx, report, last.started_at))
-    lines.append(ctx.text(TEXT, "stats_reactions"))
+    reactions = _reactions_line(ctx, rows)
+    if reactions:
+        lines.append(reactions)
     text = "\n".join(lines)
     platform = ctx.address.platform if ctx.address else None
     if platform and ctx.port.capabilities(platform).images and rows:
@@ -99,7 +173,8 @@ async def stats(ctx: Context, ann: Announcement) -> Reply:
         # Rendering takes tens of milliseconds of CPU: off the event loop.
         png = await asyncio.to_thread(reach_png, bars, title=ann.title,
                                       labels=(labels[0], labels[1], labels[2]))
-        image = Image(png, alt_text="\n".join(table), filename=f"bereik-{ann.id}.png")
+        image = Image(png, alt_text="\n".join([*table, *filter(None, [reactions])]),
+                      filename=f"bereik-{ann.id}.png")
         return Reply(OutgoingMessage(text, image=image))
     return Reply(OutgoingMessage(text))
 

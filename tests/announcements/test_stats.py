@@ -45,13 +45,38 @@ async def test_stats_with_chart_and_member_share(fake: Driver) -> None:
     rows = {line.split()[0]: line.split()[1:] for line in text.splitlines()
             if line.startswith("slack:")}
     # members who read it, wherever they pressed: kees and bram of anna, bram, kees
-    assert rows["slack:C1"] == ["1", "0", "0", "2", "3", "67%"]
-    assert rows["slack:CGONE"][:2] == ["0", "1"]
-    assert rows["slack:C2"] == ["1", "0", "0", "1", "-", "-"]  # no member list: presses there
+    # no reaction count asked for in this test: the fake port cannot tell -> "onbekend"
+    assert rows["slack:C1"] == ["1", "0", "0", "2", "3", "67%", "onbekend"]
+    assert rows["slack:CGONE"][:2] == ["0", "1"] and rows["slack:CGONE"][-1] == "-"
+    assert rows["slack:C2"] == ["1", "0", "0", "1", "-", "-", "onbekend"]  # presses there
+    assert "Reacties (emoji): onbekend" in text
     assert "Gelezen: 2 personen" in text and "Mislukt in `slack:CGONE`: not_in_channel" in text
     assert reply.message is not None and reply.message.image is not None
     assert reply.message.image.png.startswith(PNG)
     assert "slack:C1" in reply.message.image.alt_text
+
+
+async def test_reactions_per_target_with_a_total_and_unknown_where_the_platform_cannot_tell(
+        fake: Driver) -> None:
+    await send(fake, "slack:C1 slack:C2 slack:C3")
+    refs = {s.target: s.ref.message_id for s in fake.port.sent if s.target.startswith("slack:")}
+    fake.port.reactions_[refs[str(slack("C1"))]] = 4
+    fake.port.reactions_[refs[str(slack("C2"))]] = 0  # C3: not listed, the platform can't tell
+    reply = await fake.command("stats 1")
+    text = text_of(reply)
+    rows = {line.split()[0]: line.split()[1:] for line in text.splitlines()
+            if line.startswith("slack:")}
+    assert "reacties" in text.splitlines()[3]  # the column head
+    assert [rows[f"slack:C{n}"][-1] for n in (1, 2, 3)] == ["4", "0", "onbekend"]
+    assert "Reacties (emoji): 4 in totaal waar bekend; onbekend in 1 kanalen" in text
+    assert reply.message is not None and reply.message.image is not None
+    alt = reply.message.image.alt_text
+    assert "onbekend" in alt and "4 in totaal" in alt
+    fake.port.reactions_[refs[str(slack("C3"))]] = 1
+    assert "Reacties (emoji): 5 in totaal." in text_of(await fake.command("stats 1"))
+    from commands.announcements.messages import TEXT
+
+    assert TEXT.get("en", "unknown") == "unknown"
 
 
 async def test_text_table_where_the_platform_takes_no_images(fake: Driver) -> None:

@@ -56,6 +56,7 @@ class Posted:
     metadata: dict[str, Any] | None = None
     thread_ts: str | None = None
     user: str | None = None
+    reactions: list[dict[str, Any]] = field(default_factory=list)  # as reactions.get has them
 
 
 class _ApiError(Exception):
@@ -148,6 +149,18 @@ class FakeSlack:
             "locale": locale, "is_bot": bot, "email": email.lower(),
             "profile": {"display_name": name, "real_name": name, "email": email},
         }
+
+    def react(self, channel: str, ts: str, name: str, *users: str) -> None:
+        """People react to a posted message with the emoji ``name`` (shown by reactions.get)."""
+        posted = self._find(channel, ts)
+        if posted is None:
+            raise KeyError(f"no message {ts} in {channel}")
+        for reaction in posted.reactions:
+            if reaction["name"] == name:
+                reaction["users"] += list(users)
+                reaction["count"] += len(users)
+                return
+        posted.reactions.append({"name": name, "users": list(users), "count": len(users)})
 
     def fail(self, method: str, error: str, *, times: int = 1, status: int = 200,
              lands: bool = False) -> None:
@@ -281,6 +294,19 @@ class FakeSlack:
                 posted.text = str(args.get("text", ""))
                 posted.blocks = list(args.get("blocks") or [])
         return {"channel": channel, "ts": ts, "text": args.get("text", "")}
+
+    def _find(self, channel: str, ts: str) -> Posted | None:
+        return next((p for p in self.history.get(channel, []) if p.ts == ts), None)
+
+    def _m_reactions_get(self, args: Mapping[str, Any]) -> dict[str, Any]:
+        posted = self._find(str(args.get("channel", "")), str(args.get("timestamp", "")))
+        if posted is None:
+            raise _ApiError("message_not_found")
+        message: dict[str, Any] = {"type": "message", "ts": posted.ts, "text": posted.text,
+                                   "user": posted.user}
+        if posted.reactions:
+            message["reactions"] = [dict(r) for r in posted.reactions]
+        return {"type": "message", "channel": posted.channel, "message": message}
 
     def _m_conversations_open(self, args: Mapping[str, Any]) -> dict[str, Any]:
         user = str(args["users"]).split(",")[0]

@@ -65,3 +65,22 @@ async def test_people_without_the_comms_role_are_refused(slack: SlackHarness) ->
                                user="U0TESS")
     await slack.fake.wait_for_response()
     assert "communicatie" in slack.answers(hook)[0]["text"]
+
+
+async def test_reach_report_counts_the_reactions_in_slack(slack: SlackHarness) -> None:
+    hook = await slack.command(
+        'announce new --title "Borrel" --body "Vrijdag om vier." --to slack:C0ALG')
+    await slack.fake.wait_for_response()
+    await slack.press(button(slack.answers(hook)[0]["blocks"], "Versturen"))
+    await slack.settle_outbox()
+    ts = slack.fake.history["C0ALG"][0].ts
+    slack.fake.react("C0ALG", ts, "tada", "U0BRAM", "U0TESS")
+    slack.fake.react("C0ALG", ts, "+1", "U0BRAM")
+
+    stats = await slack.command("announce stats 1")
+    await slack.fake.wait_for_response(2)
+    text = slack.answers(stats)[0]["text"]
+    row = next(line for line in text.splitlines() if line.startswith("slack:"))
+    assert row.split()[-1] == "3", text
+    assert "Reacties (emoji): 3 in totaal." in text
+    assert slack.fake.called("reactions.get")[0].args["timestamp"] == ts

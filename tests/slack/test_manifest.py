@@ -26,6 +26,7 @@ def test_manifest_matches_the_adapter() -> None:
     assert {"commands", "chat:write", "im:write", "im:history", "app_mentions:read",
             "channels:read", "groups:read", "users:read", "files:write"} <= scopes
     assert "users:read.email" in scopes  # find_user_by_email for work-system notices
+    assert "reactions:read" in scopes  # reaction_count for the announcement reach report
     assert "chat:write.customize" not in scopes  # not used: not asked for
     assert manifest["features"]["app_home"]["messages_tab_enabled"] is True
 

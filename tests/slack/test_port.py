@@ -154,3 +154,15 @@ async def test_find_user_by_email(port: SlackPort, fake_slack: FakeSlack) -> Non
     with pytest.raises(DeliveryError) as caught:
         await port.find_user_by_email("sara@gemeente.example")
     assert caught.value.permanent
+
+
+async def test_reaction_count_sums_every_emoji(port: SlackPort, fake_slack: FakeSlack) -> None:
+    ref = await port.send(CHANNEL, OutgoingMessage("Nieuw rooster"))
+    assert await port.reaction_count(ref) == 0
+    fake_slack.react("C0ALG", ref.message_id, "+1", "U0ANNA", "U0BRAM")
+    fake_slack.react("C0ALG", ref.message_id, "tada", "U0ANNA")
+    assert await port.reaction_count(ref) == 3
+    call = fake_slack.called("reactions.get")[-1]
+    assert call.args["channel"] == "C0ALG" and call.args["timestamp"] == ref.message_id
+    with pytest.raises(DeliveryError):
+        await port.reaction_count(MessageRef(CHANNEL, "1.000000"))  # message_not_found

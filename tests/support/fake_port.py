@@ -27,6 +27,8 @@ class FakeChatPort:
     fail: dict[str, DeliveryError] = field(default_factory=dict)  # target -> error to raise
     sent: list[Sent] = field(default_factory=list)
     updates: list[tuple[MessageRef, OutgoingMessage]] = field(default_factory=list)
+    # message id -> reactions on it; a message not listed: the platform cannot tell (None)
+    reactions_: dict[str, int] = field(default_factory=dict)
 
     def capabilities(self, platform: str) -> Capabilities:
         return self.capabilities_
@@ -47,6 +49,10 @@ class FakeChatPort:
 
     async def members(self, address: Address) -> Sequence[UserRef] | None:
         return self.members_.get(str(address))
+
+    async def reaction_count(self, ref: MessageRef) -> int | None:
+        """The optional port extra the announcement reach report asks for."""
+        return self.reactions_.get(ref.message_id)
 
     def _record(self, target: str, address: Address, message: OutgoingMessage,
                 delivery_id: str | None) -> MessageRef:
