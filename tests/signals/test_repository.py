@@ -2,47 +2,22 @@
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import AsyncIterator
 from datetime import date
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import create_async_engine
 
-from storage.db import Database
-from storage.migrate import upgrade
 from storage.signals import NewCase, RateCheck, SignalRepository
+from tests.support.db import fresh_database
 
-POSTGRES = os.environ.get("HARTSLAG_TEST_POSTGRES_URL")
 DAY = date(2026, 11, 23)
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
 async def repo(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[SignalRepository]:
-    if request.param == "sqlite":
-        db = Database(f"sqlite:///{tmp_path / 'signals.db'}")
-        await upgrade(db)
+    async with fresh_database(request.param, tmp_path) as db:
         yield SignalRepository(db)
-        await db.dispose()
-        return
-    if not POSTGRES:
-        pytest.skip("HARTSLAG_TEST_POSTGRES_URL is not set: PostgreSQL not tested")
-    schema = f"s_{uuid.uuid4().hex[:10]}"
-    admin = Database(POSTGRES)
-    async with admin.engine.begin() as conn:
-        await conn.execute(text(f"CREATE SCHEMA {schema}"))
-    db = Database(POSTGRES)
-    await db.engine.dispose()
-    db.engine = create_async_engine(db.url, connect_args={"server_settings": {"search_path": schema}})
-    await upgrade(db)
-    yield SignalRepository(db)
-    await db.dispose()
-    async with admin.engine.begin() as conn:
-        await conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-    await admin.dispose()
 
 
 def case(ref: str, *, day: date = DAY, sealed: str | None = "sealed") -> NewCase:

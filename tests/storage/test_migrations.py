@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -12,39 +10,17 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Connection, create_engine, text
-from sqlalchemy.ext.asyncio import create_async_engine
 
 from storage.db import Database
 from storage.migrate import SchemaError, SchemaState, alembic_config, ensure_current, state
 from storage.schema import metadata
-
-POSTGRES = os.environ.get("HARTSLAG_TEST_POSTGRES_URL")
+from tests.support.db import fresh_database
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
 async def empty_db(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Database]:
-    if request.param == "sqlite":
-        db = Database(f"sqlite:///{tmp_path / 'empty.db'}")
+    async with fresh_database(request.param, tmp_path, migrate=False) as db:
         yield db
-        await db.dispose()
-        return
-    if not POSTGRES:
-        pytest.skip("HARTSLAG_TEST_POSTGRES_URL is not set: PostgreSQL migrations not tested")
-    schema = f"t_{uuid.uuid4().hex[:10]}"
-    admin = Database(POSTGRES)
-    async with admin.engine.begin() as conn:
-        await conn.execute(text(f"CREATE SCHEMA {schema}"))
-    db = Database(POSTGRES)
-    await db.engine.dispose()
-    # asyncpg takes the search path as a server setting on connect: one schema per test.
-    db.engine = create_async_engine(
-        db.url, connect_args={"server_settings": {"search_path": schema}}
-    )
-    yield db
-    await db.dispose()
-    async with admin.engine.begin() as conn:
-        await conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-    await admin.dispose()
 
 
 def _diff(connection: Connection) -> list[object]:

@@ -2,49 +2,23 @@
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import create_async_engine
 
 from commands.wheres.entry import Entry
-from storage.db import Database
 from storage.faq import FaqRepository
-from storage.migrate import upgrade
+from tests.support.db import fresh_database
 
-POSTGRES = os.environ.get("HARTSLAG_TEST_POSTGRES_URL")
 NOW = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 async def repo(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[FaqRepository]:
-    if request.param == "sqlite":
-        db = Database(f"sqlite:///{tmp_path / 'faq.db'}")
-        await upgrade(db)
+    async with fresh_database(request.param, tmp_path) as db:
         yield FaqRepository(db)
-        await db.dispose()
-        return
-    if not POSTGRES:
-        pytest.skip("HARTSLAG_TEST_POSTGRES_URL is not set")
-    schema = f"t_{uuid.uuid4().hex[:10]}"
-    admin = Database(POSTGRES)
-    async with admin.engine.begin() as conn:
-        await conn.execute(text(f"CREATE SCHEMA {schema}"))
-    db = Database(POSTGRES)
-    await db.engine.dispose()
-    db.engine = create_async_engine(db.url,
-                                    connect_args={"server_settings": {"search_path": schema}})
-    await upgrade(db)
-    yield FaqRepository(db)
-    await db.dispose()
-    async with admin.engine.begin() as conn:
-        await conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-    await admin.dispose()
 
 
 async def test_entries_aliases_and_change_stamps(repo: FaqRepository) -> None:
