@@ -310,7 +310,7 @@ def profiler(out: str | None, pid: int, seconds: float) -> Any:
 
     spy = str(Path(PYTHON).parent / "py-spy")
     return subprocess.Popen([spy, "record", "-p", str(pid), "-d", str(int(seconds)), "-r", "200",
-                             "-f", "raw", "-o", out], stdout=subprocess.DEVNULL,
+                             "-f", "raw", "--gil", "-o", out], stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)
 
 

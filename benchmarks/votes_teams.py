@@ -42,7 +42,7 @@ from benchmarks._harness import (
     stop,
     wait_http,
 )
-from benchmarks.votes import PULSE_KEY, open_round, verify
+from benchmarks.votes import PULSE_KEY, open_round, profiler, verify
 
 APP_ID = "00000000-0000-0000-0000-0000000be0c5"
 TENANT = "tenant-bench"
@@ -162,8 +162,11 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             count = int(args.rate * args.duration)
             cpu_before = cpu_seconds(server.pid)
             own_before = time.process_time()
+            spy = profiler(args.profile, server.pid, args.duration)
             target = await open_loop(submits.request(url), rate=args.rate, count=count,
                                      deadline=args.duration + 5)
+            if spy is not None:
+                spy.wait(timeout=30)
             cpu_used = cpu_seconds(server.pid) - cpu_before
             # Share of one core this process (load generator + fake platform) used: near 1.0
             # means the generator, not the server, limited the rate.
@@ -227,6 +230,7 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=500.0, help="submits per second")
     parser.add_argument("--workers", type=int, default=64, help="clients in the capacity phase")
     parser.add_argument("--capacity-seconds", type=float, default=5.0)
+    parser.add_argument("--profile", help="write py-spy raw stacks of the server here")
     args = parser.parse_args()
     print(json.dumps(asyncio.run(run(args))))
 

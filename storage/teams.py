@@ -15,8 +15,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import Any, TypeVar
 
+from sqlalchemy import inspect as sa_inspect
 from sqlmodel import Field, SQLModel, select
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.base import UTCDateTime
 from storage.db import Database
@@ -127,8 +130,14 @@ class TeamsReferenceRepository:
         if not conversations and not users:
             return
         async with self._db.session() as session:
+            # One SELECT per table for the whole batch, not a session.get per reference
+            # (measured: those gets were a fifth of a Teams vote's CPU in a burst).
+            rows = await _by_key(session, TeamsConversation, TeamsConversation.conversation_id,
+                                 [ref.conversation_id for ref in conversations])
+            people = await _by_key(session, TeamsUser, TeamsUser.user_id,
+                                   [user.user_id for user in users])
             for ref in conversations:
-                row = await session.get(TeamsConversation, ref.conversation_id)
+                row = rows.get(ref.conversation_id)
                 known = row is not None and ConversationRef(
                     row.conversation_id, row.service_url, row.tenant_id, row.bot_id, row.kind,
                     row.team_id) == ref
@@ -141,7 +150,7 @@ class TeamsReferenceRepository:
                 row.kind, row.team_id = ref.kind, ref.team_id
                 session.add(row)
             for user in users:
-                found = await session.get(TeamsUser, user.user_id)
+                found = people.get(user.user_id)
                 if found is not None and (
                         found.teams_id, found.tenant_id, found.service_url, found.bot_id) == (
                         user.teams_id, user.tenant_id, user.service_url, user.bot_id) and (
@@ -214,3 +223,19 @@ class TeamsSentRepository:
             rows = await session.exec(select(TeamsSent).where(TeamsSent.delivery_id == delivery_id))
             row = rows.first()
         return (row.conversation_id, row.activity_id) if row else None
+
+
+_Row = TypeVar("_Row", TeamsConversation, TeamsUser)
+_KEYS_PER_SELECT = 500
+
+
+async def _by_key(session: AsyncSession, table: type[_Row], column: Any,
+                  keys: list[str]) -> dict[str, _Row]:
+    """The rows whose primary key is in ``keys``, by key (chunked IN lists)."""
+    found: dict[str, _Row] = {}
+    unique = sorted(set(keys))
+    for start in range(0, len(unique), _KEYS_PER_SELECT):
+        chunk = unique[start:start + _KEYS_PER_SELECT]
+        for row in (await session.exec(select(table).where(column.in_(chunk)))).all():
+            found[str(sa_inspect(row).identity[0])] = row
+    return found

@@ -138,6 +138,13 @@ def strip_mentions(activity: Activity) -> tuple[str, bool]:
     return " ".join(text.split()), mentioned
 
 
+def is_card_submit(activity: Activity) -> bool:
+    """An ``Action.Submit`` from one of our cards: a message whose ``value`` carries our kind."""
+    value = activity.get("value")
+    return activity.get("type") == "message" and isinstance(value, dict) and bool(
+        value.get(cards.KIND))
+
+
 def to_request(activity: Activity) -> Request | None:
     """The neutral request for an activity, or None when it is nothing for the router."""
     kind = activity.get("type")
@@ -148,9 +155,8 @@ def to_request(activity: Activity) -> Request | None:
         return _from_card_data(activity, data)
     if kind != "message":
         return None
-    value = activity.get("value")
-    if isinstance(value, dict) and value.get(cards.KIND):
-        return _from_card_data(activity, value)
+    if is_card_submit(activity):
+        return _from_card_data(activity, activity["value"])
     scope = scope_of(activity)
     text, mentioned = strip_mentions(activity)
     if not text:

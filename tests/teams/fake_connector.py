@@ -147,6 +147,9 @@ class FakeConnector:
         self.calls: list[Call] = []
         self.members: dict[str, list[Member]] = {}
         self.jwks_fetches = 0
+        self.delay = 0.0  # seconds every bot call takes (slowness on purpose)
+        self.in_flight = 0
+        self.most_in_flight = 0  # high-water mark of bot calls open at once
         self._faults: list[tuple[int, float | None]] = []
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
@@ -261,6 +264,13 @@ class FakeConnector:
 
     async def _record(self, request: Request, result_id: str = "") -> tuple[Response | None, Any]:
         raw = await request.body()
+        if self.delay:
+            with self._lock:
+                self.in_flight += 1
+                self.most_in_flight = max(self.most_in_flight, self.in_flight)
+            await asyncio.sleep(self.delay)
+            with self._lock:
+                self.in_flight -= 1
         body = json.loads(raw) if raw else None
         with self._lock:
             fault = self._faults.pop(0) if self._faults else None

@@ -3,7 +3,9 @@ Bot Connector at the activity's serviceUrl; proactive posts and DMs; cards, butt
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
+from typing import Any
 
 import pytest
 
@@ -279,3 +281,54 @@ async def test_removing_the_app_from_a_team_forgets_its_channel(teams: TeamsHarn
     with pytest.raises(DeliveryError) as caught:
         await teams.app.port.send(Address("teams", TENANT, CHANNEL), OutgoingMessage("x"))
     assert caught.value.permanent
+
+
+async def test_card_submits_skip_the_sdk_turn_and_other_activities_take_it(
+        teams: TeamsHarness) -> None:
+    turns: list[str] = []
+    sdk_turn = teams.adapter._sdk_turn
+
+    async def counted(event: Any) -> Any:
+        turns.append(str(event.body.type))
+        return await sdk_turn(event)
+
+    teams.adapter._sdk_turn = counted
+    await teams.post(teams.activities.channel("demo-kaart"))
+    posted = (await teams.connector.wait_for(lambda c: len(c) >= 1))[0]
+    assert turns == ["message"]  # a text message goes through the SDK's turn
+    assert posted.card is not None
+    data = posted.card["actions"][0]["data"]
+    answer = await teams.post(teams.activities.submit(data, card_id=posted.result_id,
+                                                      sender=BRAM))
+    assert answer.status_code == 200
+    calls = await teams.connector.wait_for(lambda c: any(x.method == "PUT" for x in c))
+    assert "Gestemd: **ja**" in next(c for c in calls if c.method == "PUT").text
+    assert turns == ["message"]  # the submit did not
+
+
+async def test_a_card_submit_with_a_bad_token_is_refused_and_not_handled(
+        teams: TeamsHarness) -> None:
+    data = {"hs_kind": "choice", "hs_action": "demo.note", "hs_value": "x"}
+    submit = teams.activities.submit(data, card_id="act-1", personal=True)
+    for token in ("not-a-jwt", teams.token(audience="someone-else"), None):
+        response = await teams.post(submit, token=token)
+        assert response.status_code == 401
+    await teams.settle()
+    assert teams.connector.sent() == []
+    assert await teams.app.store.repo(TeamsReferenceRepository).user(ANNA.aad_object_id) is None
+
+
+async def test_replies_in_a_burst_keep_a_bounded_number_of_calls_open(
+        teams: TeamsHarness) -> None:
+    """Bot Connector calls wait for a free slot instead of piling up in the HTTP client."""
+    from bots.teams.port import CONCURRENT_CALLS
+
+    await teams.post(teams.activities.installed_in_team())
+    teams.connector.delay = 0.05
+    address = Address("teams", TENANT, CHANNEL)
+    count = CONCURRENT_CALLS * 3
+    refs = await asyncio.gather(*(teams.app.port.send(address, OutgoingMessage(f"n{i}"))
+                                  for i in range(count)))
+    assert len({ref.message_id for ref in refs}) == count
+    assert len(teams.connector.activities()) == count
+    assert 1 < teams.connector.most_in_flight <= CONCURRENT_CALLS
