@@ -39,6 +39,7 @@ from benchmarks._harness import (
     open_loop,
     reference_server,
     rss_mb,
+    rss_total_mb,
     stop,
     wait_http,
 )
@@ -79,7 +80,7 @@ class FakeConnector:
         return web.json_response({"id": f"act-{time.monotonic_ns()}"})
 
 
-def write_config(tmp: Path, port: int) -> Path:
+def write_config(tmp: Path, port: int, http_workers: int = 0) -> Path:
     path = tmp / "config.toml"
     path.write_text(f"""
 [storage]
@@ -87,6 +88,7 @@ url = "sqlite:///{tmp / 'bench.db'}"
 [server]
 host = "127.0.0.1"
 port = {port}
+workers = {http_workers}
 [logging]
 level = "WARNING"
 [local]
@@ -150,7 +152,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     tmp = Path(tempfile.mkdtemp(prefix="hartslag-bench-teams-"))
     port = free_port()
     async with FakeConnector() as connector:
-        config = write_config(tmp, port)
+        config = write_config(tmp, port, args.http_workers)
         log = tmp / "server.log"
         argv = [PYTHON, "-m", "bots.cli", "--config", str(config), "run"]
         with child(argv, log=log) as server:
@@ -174,6 +176,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             metrics = await fetch_text(f"{base}/metrics")
             lag = histogram_quantile(metrics, "hartslag_event_loop_lag_seconds", 0.99)
             rss, peak = rss_mb(server.pid)
+            rss_all = rss_total_mb(server.pid)
             capacity = await closed_loop(submits.request(url), workers=args.workers,
                                          seconds=args.capacity_seconds, first=count)
             await asyncio.sleep(1.0)
@@ -205,7 +208,8 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         "max_ack_ms": t["max_ms"], "errors": t["errors"], "statuses": target.statuses,
         **checked, "database_locked": locked,
         "lag_p99_ms": None if lag is None else round(lag * 1000, 1),
-        "rss_mb": rss, "rss_peak_mb": peak,
+        "http_workers": args.http_workers, "rss_mb": rss, "rss_peak_mb": peak,
+        "rss_all_processes_mb": rss_all,
         "server_cpu_ms_per_vote": round(cpu_ms, 3),
         "votes_per_core_s": round(1000 / cpu_ms) if cpu_ms else None,
         "load_average": os.getloadavg()[0],
@@ -230,6 +234,8 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=500.0, help="submits per second")
     parser.add_argument("--workers", type=int, default=64, help="clients in the capacity phase")
     parser.add_argument("--capacity-seconds", type=float, default=5.0)
+    parser.add_argument("--http-workers", type=int, default=1,
+                        help="[server] workers: extra HTTP processes (0: one process)")
     parser.add_argument("--profile", help="write py-spy raw stacks of the server here")
     args = parser.parse_args()
     print(json.dumps(asyncio.run(run(args))))

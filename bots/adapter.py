@@ -10,6 +10,8 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from starlette.requests import Request as HttpRequest
+from starlette.responses import Response
 from starlette.routing import BaseRoute
 
 from commands.clock import Clock
@@ -19,6 +21,8 @@ from commands.port import ChatPort
 from storage.store import Store
 
 Sink = Callable[[Request], Awaitable[Reply | None]]
+# In an HTTP worker process: hand a request (and its body, already read) to the primary.
+Forward = Callable[[HttpRequest, bytes], Awaitable[Response]]
 
 
 class Adapter(Protocol):
@@ -53,3 +57,13 @@ class AdapterDeps:
     metrics: Metrics
     server_host: str = "127.0.0.1"
     default_locale: str = "nl"
+    # Set only in an HTTP worker process (``bots.workers``): requests this process must not
+    # handle itself go to the primary; ``handles_here(action)`` says which presses stay.
+    forward: Forward | None = None
+    handles_here: Callable[[str], bool] | None = None
+
+    def forwards(self, action: str | None) -> bool:
+        """True when this process must pass a request with this action to the primary."""
+        if self.forward is None:
+            return False
+        return action is None or self.handles_here is None or not self.handles_here(action)

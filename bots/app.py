@@ -4,6 +4,7 @@ from the config, explicitly. Every feature is registered here, by name, in ``FEA
 from __future__ import annotations
 
 import logging
+import socket
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
@@ -23,6 +24,16 @@ from bots.adapter import Adapter, AdapterDeps
 from bots.config import Config
 from bots.lag import LagMonitor
 from bots.server import HttpServer, build_http_app
+from bots.workers import (
+    Forwarder,
+    WorkerEnv,
+    WorkerPool,
+    forward_route,
+    listening_sockets,
+    prepare_metrics,
+    worker_argv,
+    worker_config,
+)
 from commands.clock import Clock, SystemClock
 from commands.context import Context, Services
 from commands.locale import LocaleResolver
@@ -31,6 +42,8 @@ from commands.model import Reply, Request, UserRef
 from commands.notices.intake import Outcome, receive
 from commands.notices.settings import HookSettings
 from commands.port import MultiPort
+from commands.pulse.runtime import PulseRuntime
+from commands.pulse.settings import PulseSettings
 from commands.roles import Roles
 from commands.router import Router
 from scheduling.engine import Scheduler
@@ -103,9 +116,18 @@ class App:
         clock: Clock | None = None,
         adapters: Sequence[Adapter] | None = None,
         features: Sequence[Callable[[Router], None]] = FEATURES,
+        worker: WorkerEnv | None = None,
+        worker_command: Sequence[str] | None = None,
     ) -> None:
+        """``worker``: this process is an HTTP worker of a primary (``bots.workers``).
+        ``worker_command``: how the primary starts its workers (default: the same config)."""
+        self.worker = worker
+        if worker is not None:
+            config = worker_config(config)
         self.config = config
         self.clock = clock or SystemClock()
+        self._metrics_dir = None if worker else prepare_metrics(config.server.workers)
+        self._worker_command = list(worker_command or worker_argv(None))
         self.metrics = Metrics()
         self.db = Database(config.storage.url)
         self.store = Store(self.db)
@@ -130,14 +152,19 @@ class App:
             clock=self.clock, settings=config.settings_bag(), roles=roles,
             metrics=self.metrics, locales=self.locales,
         )
+        self._forwarder = Forwarder(worker.primary_port) if worker else None
         deps = AdapterDeps(store=self.store, clock=self.clock, metrics=self.metrics,
-                           server_host=config.server.host, default_locale=config.locale.default)
+                           server_host=config.server.host, default_locale=config.locale.default,
+                           forward=self._forwarder.forward if self._forwarder else None,
+                           handles_here=self.router.is_stateless)
         self.adapters = list(adapters) if adapters is not None else build_adapters(config, deps)
         for adapter in self.adapters:
             self.port.add(adapter.platform, adapter.port)
         self._lag = LagMonitor(self.metrics)
         self._failed: dict[str, str] = {}
         self.server: HttpServer | None = None
+        self.workers: WorkerPool | None = None
+        self._public: socket.socket | None = None
 
     # -- requests and jobs ----------------------------------------------------------------
     async def handle(self, request: Request) -> Reply | None:
@@ -168,22 +195,60 @@ class App:
 
     async def start(self, *, serve_http: bool = True, run_adapters: bool = True) -> None:
         await self.open_storage()
-        await self.scheduler.start()
-        await self._ensure_standing()
-        await self.outbox.start()
+        if self.worker is None:  # one scheduler and one outbox dispatcher: the primary's
+            await self.scheduler.start()
+            await self._ensure_standing()
+            await self.outbox.start()
         self._lag.start()
         if run_adapters:
             for adapter in self.adapters:
                 await self._start_adapter(adapter)
         if serve_http:
-            from bots.webhooks import hook_routes
+            await self._serve()
 
-            routes = [route for adapter in self.adapters for route in adapter.routes()]
-            routes += hook_routes(self.services.settings.get(HookSettings), self.receive_hook)
-            http = build_http_app(health=self.health, metrics=self.metrics, routes=routes)
-            self.server = HttpServer(http, host=self.config.server.host,
-                                     port=self.config.server.port)
+    async def _serve(self) -> None:
+        from bots.webhooks import hook_routes
+
+        routes = [route for adapter in self.adapters for route in adapter.routes()]
+        server = self.config.server
+        if self._forwarder is not None:  # a worker: what it does not handle goes on
+            assert self.worker is not None
+            http = build_http_app(health=None, metrics=self.metrics,
+                                  routes=[*routes, forward_route(self._forwarder)])
+            public = socket.socket(fileno=self.worker.fd)
+            self.server = HttpServer(http, host=server.host, port=server.port, sockets=[public])
             await self.server.start()
+            return
+        routes += hook_routes(self.services.settings.get(HookSettings), self.receive_hook)
+        http = build_http_app(health=self.health, metrics=self.metrics, routes=routes)
+        sockets = listening_sockets(server.host, server.port, private=True) \
+            if server.workers else None
+        # With workers the primary accepts only what they pass on (its private socket): the
+        # burst goes to the workers, and the scheduler, outbox and chat syncs keep a core.
+        self.server = HttpServer(http, host=server.host, port=server.port,
+                                 sockets=sockets[1:] if sockets else None)
+        await self.server.start()
+        if sockets:
+            self._public = sockets[0]
+            await self._start_workers(sockets)
+
+    @property
+    def public_port(self) -> int | None:
+        """The port people and platforms reach (with workers: the one they accept on)."""
+        if self._public is not None:
+            return int(self._public.getsockname()[1])
+        return self.server.port if self.server else None
+
+    async def _start_workers(self, sockets: Sequence[socket.socket]) -> None:
+        # The pulse master key must exist before a second process derives voter keys (a
+        # key_file is created on first use; two processes creating it would race).
+        pulse = self.services.settings.get(PulseSettings)
+        await self.store.repo(PulseRuntime).keys(pulse).master()
+        self.workers = WorkerPool(self.config.server.workers, argv=self._worker_command,
+                                  public=sockets[0],
+                                  primary_port=int(sockets[1].getsockname()[1]),
+                                  metrics_dir=self._metrics_dir)
+        await self.workers.start()
 
     async def _start_adapter(self, adapter: Adapter) -> None:
         """One platform that cannot start (a homeserver down) must not take the others
@@ -205,8 +270,12 @@ class App:
                 await self.scheduler.add(kind, trigger, {}, owner=SYSTEM)
 
     async def stop(self) -> None:
+        if self.workers is not None:
+            await self.workers.stop()
         if self.server is not None:
             await self.server.stop()
+        if self._forwarder is not None:
+            await self._forwarder.close()
         for adapter in reversed(self.adapters):
             try:
                 await adapter.stop()
@@ -228,6 +297,8 @@ class App:
             reason = self._failed.get(adapter.platform) or adapter.health()
             if reason:
                 problems.append(f"{adapter.platform}: {reason}")
+        if self.workers is not None:
+            problems += self.workers.health()
         return problems
 
 

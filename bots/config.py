@@ -37,6 +37,9 @@ from scheduling.settings import DeliverySettings, SchedulerSettings
 ENV_PREFIX = "HARTSLAG_"
 
 
+MAX_WORKERS = 32
+
+
 class ConfigError(Exception):
     """One line for the operator: which key, what is wrong."""
 
@@ -55,12 +58,21 @@ class StorageSettings(Section):
 class ServerSettings(Section):
     host: str = "127.0.0.1"
     port: int = 8080
+    # Extra HTTP worker processes sharing the port (bots/workers.py): 0 = one process.
+    workers: int = 0
 
     @field_validator("port")
     @classmethod
     def _port_range(cls, value: int) -> int:
         if not 0 <= value <= 65535:
             raise ValueError("must be between 0 and 65535")
+        return value
+
+    @field_validator("workers")
+    @classmethod
+    def _workers_range(cls, value: int) -> int:
+        if not 0 <= value <= MAX_WORKERS:
+            raise ValueError(f"must be between 0 and {MAX_WORKERS} (0: one process)")
         return value
 
     @property
@@ -140,6 +152,22 @@ class Config(Section):
     wheres: WheresSettings = WheresSettings()
     hooks: HookSettings = HookSettings()
     privacy: PrivacySettings = PrivacySettings()
+
+    @model_validator(mode="after")
+    def _workers_share(self) -> Config:
+        """HTTP workers are separate processes: they must find the same database and derive
+        the same pulse voter keys as the primary."""
+        if not self.server.workers:
+            return self
+        url = self.storage.url
+        if url.startswith("sqlite") and (":memory:" in url or url.rstrip("/") in (
+                "sqlite:", "sqlite+aiosqlite:")):
+            raise ValueError("server.workers: needs a database file or PostgreSQL "
+                             "(storage.url is in memory)")
+        if not (self.pulse.key or self.pulse.key_file):
+            raise ValueError("server.workers: set pulse.key_file (or HARTSLAG_PULSE_KEY) so "
+                             "every process derives the same voter keys")
+        return self
 
     @model_validator(mode="after")
     def _teams_dev_switch(self) -> Config:

@@ -6,10 +6,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
+import socket
 from collections.abc import Awaitable, Callable, Sequence
 
 import uvicorn
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -23,28 +25,49 @@ HealthCheck = Callable[[], Awaitable[list[str]]]
 
 
 def build_http_app(
-    *, health: HealthCheck, metrics: Metrics, routes: Sequence[BaseRoute] = ()
+    *, health: HealthCheck | None, metrics: Metrics, routes: Sequence[BaseRoute] = ()
 ) -> Starlette:
+    """``health`` None: no /healthz here (an HTTP worker passes it on to the primary)."""
     async def healthz(_: Request) -> Response:
+        assert health is not None
         problems = await health()
         if problems:
             return JSONResponse({"status": "unavailable", "problems": problems}, status_code=503)
         return JSONResponse({"status": "ok"})
 
     async def metrics_endpoint(_: Request) -> Response:
-        return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
+        return Response(generate_latest(_registry(metrics)), media_type=CONTENT_TYPE_LATEST)
 
-    base = [Route("/healthz", healthz), Route("/metrics", metrics_endpoint)]
+    base = [Route("/metrics", metrics_endpoint)]
+    if health is not None:
+        base.insert(0, Route("/healthz", healthz))
     return Starlette(routes=[*base, *routes])
+
+
+def _registry(metrics: Metrics) -> CollectorRegistry:
+    """This process's registry, or, with HTTP workers, the sum over every process's files
+    (``bots.workers``)."""
+    directory = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if not directory:
+        return metrics.registry
+    from prometheus_client import multiprocess
+
+    registry = CollectorRegistry()
+    multiprocess.MultiProcessCollector(registry, path=directory)
+    return registry
 
 
 class HttpServer:
     """uvicorn inside our event loop, as a named task that stop() ends."""
 
-    def __init__(self, app: Starlette, *, host: str, port: int) -> None:
+    def __init__(self, app: Starlette, *, host: str, port: int,
+                 sockets: Sequence[socket.socket] | None = None) -> None:
+        """``sockets``: serve these already bound sockets (shared with HTTP workers, see
+        ``bots.workers``) instead of binding ``host:port``."""
         config = uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="off",
                                 access_log=False)
         self._server = uvicorn.Server(config)
+        self._sockets = list(sockets) if sockets else None
         self._task: asyncio.Task[None] | None = None
 
     @property
@@ -57,7 +80,8 @@ class HttpServer:
         return self._server.config.port
 
     async def start(self) -> None:
-        self._task = asyncio.create_task(self._server.serve(), name="hartslag.http")
+        self._task = asyncio.create_task(self._server.serve(sockets=self._sockets),
+                                         name="hartslag.http")
         while not self._server.started:
             if self._task.done():
                 self._task.result()  # raises the bind error

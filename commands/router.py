@@ -60,6 +60,7 @@ class Router:
         self._commands: dict[str, CommandSpec] = {}
         self._specs: list[CommandSpec] = []
         self._interactions: dict[str, InteractionHandler] = {}
+        self._stateless: set[str] = set()
         self._forms: dict[str, FormHandler] = {}
         self._messages: list[MessageHandler] = []
         self._conversations: list[MessageHandler] = []
@@ -84,8 +85,18 @@ class Router:
             self._commands[key.lower()] = spec
         self._specs.append(spec)
 
-    def interaction(self, action: str, handler: InteractionHandler) -> None:
+    def interaction(self, action: str, handler: InteractionHandler, *,
+                    stateless: bool = False) -> None:
+        """``stateless``: the handler keeps nothing in this process's memory between requests
+        (everything it needs is in the database or configuration), so any process may run
+        it: HTTP worker processes handle these presses themselves and pass the rest to the
+        primary process (see ``bots.workers``). Declare it for the burst paths only."""
         self._unique(self._interactions, action, handler)
+        if stateless:
+            self._stateless.add(action)
+
+    def is_stateless(self, action: str) -> bool:
+        return action in self._stateless
 
     def form(self, form_id: str, handler: FormHandler) -> None:
         self._unique(self._forms, form_id, handler)

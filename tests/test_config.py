@@ -63,6 +63,10 @@ def test_environment_overrides_a_key() -> None:
          "matrix.access_token: missing"),
         ({"teams": {"enabled": True, "app_id": "a", "dangerously_skip_auth": True},
           "server": {"host": "0.0.0.0"}}, {}, "teams.dangerously_skip_auth: refused"),
+        ({"server": {"workers": 40}}, {}, "server.workers: must be between 0 and 32"),
+        ({"server": {"workers": 2}, "storage": {"url": "sqlite:///:memory:"},
+          "pulse": {"key_file": "k"}}, {}, "server.workers: needs a database file"),
+        ({"server": {"workers": 2}}, {}, "server.workers: set pulse.key_file"),
     ],
 )
 def test_bad_config_names_the_key(data: dict, env: dict, message: str) -> None:

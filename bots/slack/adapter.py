@@ -26,7 +26,10 @@ from typing import Any
 
 from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 from slack_bolt.adapter.socket_mode.async_internals import run_async_bolt_app, send_async_response
-from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
+from slack_bolt.adapter.starlette.async_handler import (
+    to_async_bolt_request,
+    to_starlette_response,
+)
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_bolt.middleware.authorization.async_single_team_authorization import (
     AsyncSingleTeamAuthorization,
@@ -94,7 +97,6 @@ class SlackAdapter:
         self._replies = ReplyDeliverer(self._port)
         self._ledger = deps.store.repo(EventLedger)
         self.bolt = self._build_bolt()
-        self._http = AsyncSlackRequestHandler(self.bolt)
         self._socket: _GatedSocketModeHandler | None = None
         self._sink: adapter_protocol.Sink | None = None
         self._tasks: set[asyncio.Task[None]] = set()
@@ -185,13 +187,18 @@ class SlackAdapter:
 
     # -- HTTP -----------------------------------------------------------------------------
     async def _endpoint(self, request: HttpRequest) -> Response:
-        gate = AckGate()
-        token = CURRENT_GATE.set(gate)
+        body = await request.body()
         try:
-            response = await self._http.handle(request)
+            bolt_request = to_async_bolt_request(request, body)
         except ValueError:  # a body bolt cannot parse (bad JSON in ``payload``)
             log.info("slack payload not understood", extra={"kind": "unparsable"})
             return Response("bad request", status_code=400)
+        if self._deps.forward is not None and self._deps.forwards(_action(bolt_request.body)):
+            return await self._deps.forward(request, body)
+        gate = AckGate()
+        token = CURRENT_GATE.set(gate)
+        try:
+            response = to_starlette_response(await self.bolt.async_dispatch(bolt_request))
         finally:
             CURRENT_GATE.reset(token)
         # Starlette runs the background task after the response was written: the ack left.
@@ -348,3 +355,11 @@ class SlackAdapter:
 
 async def _open_gate(gate: AckGate) -> None:
     gate.open()
+
+
+def _action(body: Mapping[str, Any]) -> str | None:
+    """The router action of a button press, else None (what an HTTP worker may keep)."""
+    if body.get("type") != "block_actions":
+        return None
+    found = translate.interaction(body)
+    return found[0].action if found else None

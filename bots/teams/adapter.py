@@ -95,7 +95,9 @@ class TeamsAdapter:
         self._recent: OrderedDict[str, None] = OrderedDict()
         self._started = False
         self._sdk_turn: Callable[[ActivityEvent], Awaitable[InvokeResponse[Any]]] | None = None
-        self._endpoint = RouteAdapter()
+        self._endpoint = RouteAdapter(
+            forward=deps.forward,
+            stays=lambda activity: not deps.forwards(translate.card_action(activity)))
         self._endpoint.expect(ENDPOINT)
         client = Client(ClientOptions(timeout=REQUEST_TIMEOUT_S))
         client.use(RetryMiddleware(retry))

@@ -11,13 +11,15 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from microsoft_teams.apps.http.adapter import HttpMethod, HttpRequest, HttpRouteHandler
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
+
+from bots.adapter import Forward
 
 log = logging.getLogger("hartslag.teams")
 
@@ -27,9 +29,14 @@ MAX_BODY_BYTES = 256 * 1024  # Teams activities are far below this
 class RouteAdapter:
     """Implements the SDK's ``HttpServerAdapter`` protocol by collecting routes."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, forward: Forward | None = None,
+                 stays: Callable[[dict[str, Any]], bool] | None = None) -> None:
+        """``forward``/``stays``: in an HTTP worker process, activities for which ``stays``
+        is false go to the primary process unvalidated (it validates them itself)."""
         self._handlers: dict[str, HttpRouteHandler] = {}
         self._paths: list[str] = []
+        self._forward = forward
+        self._stays = stays
 
     def expect(self, path: str) -> None:
         """Declare a route before the SDK registers its handler (routes are mounted early)."""
@@ -68,6 +75,8 @@ class RouteAdapter:
                 return JSONResponse({"error": "invalid JSON"}, status_code=400)
             if not isinstance(body, dict):
                 return JSONResponse({"error": "expected an activity"}, status_code=400)
+            if self._forward is not None and not (self._stays and self._stays(body)):
+                return await self._forward(request, raw)
             result = await handler(HttpRequest(body=body, headers=dict(request.headers)))
             if result.get("body") is not None:
                 return JSONResponse(result["body"], status_code=result["status"])

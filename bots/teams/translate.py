@@ -145,6 +145,17 @@ def is_card_submit(activity: Activity) -> bool:
         value.get(cards.KIND))
 
 
+def card_action(activity: Activity) -> str | None:
+    """The router action of a card submit (``Action.Submit`` button), else None."""
+    if not is_card_submit(activity):
+        return None
+    value = activity["value"]
+    if value.get(cards.KIND) == "form":
+        return None
+    action = value.get(cards.ACTION)
+    return str(action) if action else None
+
+
 def to_request(activity: Activity) -> Request | None:
     """The neutral request for an activity, or None when it is nothing for the router."""
     kind = activity.get("type")

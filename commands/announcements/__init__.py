@@ -21,7 +21,7 @@ def register(router: Router) -> None:
     router.interaction(DISCARD, interactions.on_discard)
     router.interaction(APPROVE, interactions.on_approve)
     router.interaction(REJECT, interactions.on_reject)
-    router.interaction(ACK, interactions.on_ack)
+    router.interaction(ACK, interactions.on_ack, stateless=True)
     router.job(POST, jobs.run_post)
     router.job(SENT, jobs.run_sent)
     router.job(REMIND, jobs.run_remind)

@@ -17,8 +17,8 @@ def register(router: Router) -> None:
 
     router.command("pulse", command.handle, aliases=("peiling", "pulses"),
                    help=(PULSE, "help"))
-    router.interaction(answer.START, answer.on_start)
-    router.interaction(answer.VOTE, answer.on_vote)
+    router.interaction(answer.START, answer.on_start, stateless=True)
+    router.interaction(answer.VOTE, answer.on_vote, stateless=True)
     router.interaction(answer.WRITE, answer.on_write)
     router.form(answer.FORM, answer.on_form)
     router.conversation(answer.on_text)
