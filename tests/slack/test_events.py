@@ -80,13 +80,13 @@ async def test_a_retry_after_a_crash_before_the_ack_is_processed_once(
 ) -> None:
     crashing = await make_slack_app.start()
     adapter = slack_adapter(crashing)
-    handle = adapter._http.handle
+    dispatch = adapter.bolt.async_dispatch
 
     async def dies_before_answering(request: Any) -> Any:
-        await handle(request)  # bolt dispatched the event ...
+        await dispatch(request)  # bolt dispatched the event ...
         raise ConnectionResetError("process died")  # ... but the ack never left
 
-    monkeypatch.setattr(adapter._http, "handle", dies_before_answering)
+    monkeypatch.setattr(adapter.bolt, "async_dispatch", dies_before_answering)
     body = event(dm("echo na een crash"), event_id="Ev20")
     first = await SlackSender(crashing).post(body, json_body=True)
     assert first.status_code == 500  # what Slack sees: no ack, so it retries
