@@ -4,21 +4,36 @@ SQLite (default) runs in WAL mode with a busy timeout, and write sessions start 
 ``BEGIN IMMEDIATE``: measured here, several writers on one file otherwise fail with
 "database is locked" despite the busy timeout. Read-only sessions use a deferred BEGIN so
 readers never wait for writers (WAL). PostgreSQL (asyncpg) needs none of this.
+
+``write(fn)`` runs a whole write transaction in ONE hop to a worker thread (SQLite) instead
+of one event-loop round trip per statement. SQLite's write lock is held from ``BEGIN
+IMMEDIATE`` to ``COMMIT``; through the async driver that spans several event-loop turns, and
+under a burst a busy loop turned that into 100 ms-1 s lock holds, for which the other
+processes' writers (HTTP workers) waited in SQLite's busy handler. The burst writers (the
+vote writer, the Teams references) use it.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-from typing import Any
+import asyncio
+import threading
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from typing import Any, BinaryIO, TypeVar
 
-from sqlalchemy import event
+try:
+    import fcntl
+except ImportError:  # not on Windows: SQLite's busy handler alone
+    fcntl = None  # type: ignore[assignment]
+
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 BUSY_TIMEOUT_MS = 30_000
 _READONLY = "hartslag_readonly"
+T = TypeVar("T")
 
 
 def async_url(url: str) -> str:
@@ -43,8 +58,16 @@ class Database:
         else:
             kwargs["connect_args"] = {"timeout": BUSY_TIMEOUT_MS / 1000}
         self.engine: AsyncEngine = create_async_engine(self.url, **kwargs)
+        self._kwargs = kwargs
+        self._sync: Engine | None = None
+        self._sync_lock = threading.Lock()
+        self._turn = threading.Lock()  # one write() transaction at a time in this process
+        database = make_url(self.url).database if self.is_sqlite else None
+        self._lock_path = f"{database}.writer-lock" if database and database != ":memory:" \
+            else None
+        self._lock_file: BinaryIO | None = None
         if self.is_sqlite:
-            _configure_sqlite(self.engine)
+            _configure_sqlite(self.engine.sync_engine)
 
     @asynccontextmanager
     async def session(self, *, readonly: bool = False) -> AsyncIterator[AsyncSession]:
@@ -53,12 +76,52 @@ class Database:
         async with AsyncSession(bind, expire_on_commit=False) as session, session.begin():
             yield session
 
+    async def write(self, fn: Callable[[Connection], T]) -> T:
+        """``fn(connection)`` in one write transaction (Core statements), committed when it
+        returns. SQLite: the whole transaction runs in a worker thread in one go (see the
+        module docstring); PostgreSQL: on the async connection (``run_sync``)."""
+        if not self.is_sqlite:
+            async with self.engine.begin() as conn:
+                return await conn.run_sync(fn)
+        return await asyncio.to_thread(self._write_sync, fn)
+
+    def _write_sync(self, fn: Callable[[Connection], T]) -> T:
+        with self._sync_lock:  # two writers' first calls may race to create the engine
+            if self._sync is None:
+                self._sync = create_engine(self.url.replace("+aiosqlite", "", 1),
+                                           **self._kwargs)
+                _configure_sqlite(self._sync)
+        with self._turn, self._file_turn(), self._sync.begin() as conn:
+            return fn(conn)
+
+    @contextmanager
+    def _file_turn(self) -> Iterator[None]:
+        """Writers of several processes (HTTP workers) take turns through ``flock`` on a
+        file next to the database: the kernel wakes a waiting writer the moment the lock is
+        free. SQLite's own busy handler polls with growing sleeps (up to 100 ms each), which
+        under a burst left writers waiting 100-450 ms for a lock held for a few ms."""
+        if fcntl is None or self._lock_path is None:
+            yield
+            return
+        if self._lock_file is None:
+            self._lock_file = open(self._lock_path, "a+b")  # noqa: SIM115 (kept open)
+        fcntl.flock(self._lock_file.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(self._lock_file.fileno(), fcntl.LOCK_UN)
+
     async def dispose(self) -> None:
         await self.engine.dispose()
+        if self._sync is not None:
+            self._sync.dispose()
+        if self._lock_file is not None:
+            self._lock_file.close()
+            self._lock_file = None
 
 
-def _configure_sqlite(engine: AsyncEngine) -> None:
-    @event.listens_for(engine.sync_engine, "connect")
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Let SQLAlchemy emit BEGIN itself (the driver's implicit BEGIN is DEFERRED).
         dbapi_connection.isolation_level = None
@@ -69,7 +132,7 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
 
-    @event.listens_for(engine.sync_engine, "begin")
+    @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
         readonly = connection.get_execution_options().get(_READONLY, False)
         connection.exec_driver_sql("BEGIN" if readonly else "BEGIN IMMEDIATE")

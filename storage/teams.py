@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import func
+from sqlalchemy import Connection, func
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Field, SQLModel, select
@@ -130,26 +130,29 @@ class TeamsReferenceRepository:
         process had not seen cost two reads and up to two write transactions each)."""
         if not conversations and not users:
             return
+        await self._db.write(lambda conn: self._save_many_in(conn, conversations, users))
+
+    def _save_many_in(self, conn: Connection, conversations: list[ConversationRef],
+                      users: list[UserRefRow]) -> None:
+        # Two upserts for the whole batch: a SELECT and an ORM object per reference were
+        # a fifth of a Teams vote's CPU in a burst of first contacts.
         insert = sqlite_insert if self._db.is_sqlite else pg_insert
-        async with self._db.session() as session:
-            # Two upserts for the whole batch: a SELECT and an ORM object per reference were
-            # a fifth of a Teams vote's CPU in a burst of first contacts.
-            if conversations:
-                stmt = insert(TeamsConversation).values([_conversation_row(c)
-                                                         for c in _last(conversations)])
-                stmt = stmt.on_conflict_do_update(
-                    index_elements=["conversation_id"],
-                    set_={name: stmt.excluded[name] for name in _CONVERSATION_FIELDS})
-                await session.exec(stmt)  # type: ignore[call-overload]
-            if users:
-                table = TeamsUser.__table__  # type: ignore[attr-defined]
-                stmt = insert(TeamsUser).values([_user_row(u) for u in _last(users)])
-                changes: dict[str, Any] = {name: stmt.excluded[name] for name in _USER_FIELDS}
-                # A known 1:1 conversation stays unless the reference brings a new one.
-                changes["dm_conversation_id"] = func.coalesce(
-                    stmt.excluded.dm_conversation_id, table.c.dm_conversation_id)
-                stmt = stmt.on_conflict_do_update(index_elements=["user_id"], set_=changes)
-                await session.exec(stmt)  # type: ignore[call-overload]
+        if conversations:
+            stmt = insert(TeamsConversation).values([_conversation_row(c)
+                                                     for c in _last(conversations)])
+            stmt = stmt.on_conflict_do_update(
+                index_elements=["conversation_id"],
+                set_={name: stmt.excluded[name] for name in _CONVERSATION_FIELDS})
+            conn.execute(stmt)
+        if users:
+            table = TeamsUser.__table__  # type: ignore[attr-defined]
+            stmt = insert(TeamsUser).values([_user_row(u) for u in _last(users)])
+            changes: dict[str, Any] = {name: stmt.excluded[name] for name in _USER_FIELDS}
+            # A known 1:1 conversation stays unless the reference brings a new one.
+            changes["dm_conversation_id"] = func.coalesce(
+                stmt.excluded.dm_conversation_id, table.c.dm_conversation_id)
+            stmt = stmt.on_conflict_do_update(index_elements=["user_id"], set_=changes)
+            conn.execute(stmt)
 
     async def save_users(self, refs: list[UserRefRow]) -> None:
         """Refresh many people in one transaction (a members listing)."""

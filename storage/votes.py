@@ -31,9 +31,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy import Connection
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlmodel import col, select
 
 from storage.db import Database
 from storage.pulse import PulseAnswer, PulseComment, PulseParticipation, PulseRound
@@ -141,26 +141,27 @@ class VoteWriter:
             _settle(future, None if accepted else RoundClosed())
 
     async def _commit(self, ballots: list[tuple[Op, ...]]) -> list[bool]:
+        return await self._db.write(lambda conn: self._commit_in(conn, ballots))
+
+    def _commit_in(self, conn: Connection, ballots: list[tuple[Op, ...]]) -> list[bool]:
+        """The batch's transaction, run in one go (``Database.write``)."""
         rounds = {op.round_id for ops in ballots for op in ops}
-        async with self._db.session() as session:
-            query = select(PulseRound.id).where(col(PulseRound.id).in_(rounds),
-                                                PulseRound.state == "open")
-            if not self._db.is_sqlite:
-                query = query.with_for_update(read=True)
-            open_ids = set(await session.exec(query))
-            accepted = [all(op.round_id in open_ids for op in ops) for ops in ballots]
-            folded = _fold([ops for ops, ok in zip(ballots, accepted, strict=True) if ok])
-            conn = await session.connection()
-            await self._apply(conn, folded)
+        table = PulseRound.__table__  # type: ignore[attr-defined]
+        query = sa.select(table.c.id).where(table.c.id.in_(rounds), table.c.state == "open")
+        if not self._db.is_sqlite:
+            query = query.with_for_update(read=True)
+        open_ids = set(conn.execute(query).scalars())
+        accepted = [all(op.round_id in open_ids for op in ops) for ops in ballots]
+        self._apply(conn, _fold([ops for ops, ok in zip(ballots, accepted, strict=True) if ok]))
         return accepted
 
-    async def _apply(self, conn: Any, folded: _Folded) -> None:
+    def _apply(self, conn: Connection, folded: _Folded) -> None:
         insert = sqlite_insert if self._db.is_sqlite else pg_insert
         answers = PulseAnswer.__table__  # type: ignore[attr-defined]
         comments = PulseComment.__table__  # type: ignore[attr-defined]
         ledger = PulseParticipation.__table__  # type: ignore[attr-defined]
         if folded.answer_deletes:
-            await conn.execute(
+            conn.execute(
                 answers.delete().where(answers.c.round_id == sa.bindparam("r"),
                                        answers.c.voter_key == sa.bindparam("v"),
                                        answers.c.question == sa.bindparam("q")),
@@ -170,9 +171,9 @@ class VoteWriter:
             stmt = stmt.on_conflict_do_update(
                 index_elements=["round_id", "voter_key", "question"],
                 set_={"value": stmt.excluded.value, "team": stmt.excluded.team})
-            await conn.execute(stmt, list(folded.answers.values()))
+            conn.execute(stmt, list(folded.answers.values()))
         if folded.comment_deletes:
-            await conn.execute(
+            conn.execute(
                 comments.delete().where(comments.c.round_id == sa.bindparam("r"),
                                         comments.c.comment_key == sa.bindparam("k")),
                 [{"r": r, "k": k} for r, k in folded.comment_deletes])
@@ -182,12 +183,12 @@ class VoteWriter:
                 index_elements=["round_id", "comment_key"],
                 set_={"text": stmt.excluded.text, "team": stmt.excluded.team,
                       "question": stmt.excluded.question})
-            await conn.execute(stmt, list(folded.comments.values()))
+            conn.execute(stmt, list(folded.comments.values()))
         if folded.ledger:
             stmt = insert(ledger).on_conflict_do_nothing(
                 index_elements=["round_id", "participant_key"])
-            await conn.execute(stmt, [{"round_id": r, "participant_key": p}
-                                      for r, p in sorted(folded.ledger)])
+            conn.execute(stmt, [{"round_id": r, "participant_key": p}
+                                for r, p in sorted(folded.ledger)])
 
 
 @dataclass

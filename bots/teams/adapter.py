@@ -198,7 +198,16 @@ class TeamsAdapter:
             # the caller is the Bot Connector, not which tenant the person belongs to.
             log.warning("teams: activity from another tenant ignored")
             return None
-        await self._remember(activity)
+        if translate.is_card_submit(activity):
+            # A card press: the reply needs only the in-memory reference (``remember``
+            # below); storing it must not hold up the vote's answer (one more commit in
+            # the way, measured as most of the p99 ack).
+            conversation = translate.conversation_ref(activity)
+            if conversation is not None:
+                self._port.remember(conversation)
+            self._spawn(self._remember(activity))
+        else:
+            await self._remember(activity)
         request = translate.to_request(activity)
         if request is None:
             return None

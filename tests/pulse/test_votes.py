@@ -106,10 +106,10 @@ async def test_one_failing_ballot_does_not_fail_its_batch(db: Database,
     writer = VoteWriter(db)
     original = writer._apply
 
-    async def apply(conn: Any, folded: Any) -> None:
+    def apply(conn: Any, folded: Any) -> None:
         if any(key[1] == "bad" for key in folded.answers):
             raise RuntimeError("disk says no")
-        await original(conn, folded)
+        original(conn, folded)
 
     monkeypatch.setattr(writer, "_apply", apply)
     results = await asyncio.gather(*[
