@@ -26,10 +26,7 @@ from typing import Any
 
 from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 from slack_bolt.adapter.socket_mode.async_internals import run_async_bolt_app, send_async_response
-from slack_bolt.adapter.starlette.async_handler import (
-    to_async_bolt_request,
-    to_starlette_response,
-)
+from slack_bolt.adapter.starlette.async_handler import to_starlette_response
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_bolt.middleware.authorization.async_single_team_authorization import (
     AsyncSingleTeamAuthorization,
@@ -47,6 +44,7 @@ from bots import adapter as adapter_protocol
 from bots.config import ConfigError
 from bots.slack import translate
 from bots.slack.client import build_client, error_code
+from bots.slack.form import bolt_request as bolt_request_of
 from bots.slack.gate import CURRENT_GATE, AckGate
 from bots.slack.port import SlackPort
 from bots.slack.replies import ReplyDeliverer
@@ -189,7 +187,8 @@ class SlackAdapter:
     async def _endpoint(self, request: HttpRequest) -> Response:
         body = await request.body()
         try:
-            bolt_request = to_async_bolt_request(request, body)
+            bolt_request = bolt_request_of(body, query=request.query_params,
+                                           headers=request.headers)
         except ValueError:  # a body bolt cannot parse (bad JSON in ``payload``)
             log.info("slack payload not understood", extra={"kind": "unparsable"})
             return Response("bad request", status_code=400)
