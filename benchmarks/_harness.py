@@ -150,6 +150,15 @@ class LoadResult:
     latencies: list[float] = field(default_factory=list)
     acked: list[int] = field(default_factory=list)  # indexes of requests answered 200
     elapsed: float = 0.0
+    planned: list[float] = field(default_factory=list)  # send offset of each latency, s
+
+    def p99_by_window(self, seconds: float = 10.0) -> list[float]:
+        """p99 latency (ms) per ``seconds`` of the planned send schedule: shows whether a
+        tail is steady or comes in periodic bursts."""
+        windows: dict[int, list[float]] = {}
+        for offset, latency in zip(self.planned, self.latencies, strict=True):
+            windows.setdefault(int(offset // seconds), []).append(latency)
+        return [round(percentile(windows[w], 0.99) * 1000, 1) for w in sorted(windows)]
 
     def figures(self) -> dict[str, Any]:
         return {"sent": self.sent, "acked": self.ok, "errors": self.errors,
@@ -181,6 +190,7 @@ async def open_loop(request: Request, *, rate: float, count: int, deadline: floa
         finally:
             limit.release()
         result.latencies.append(time.perf_counter() - planned)
+        result.planned.append(planned - start)
         result.statuses[status] = result.statuses.get(status, 0) + 1
         if status == 200:
             result.ok += 1
@@ -227,6 +237,7 @@ async def closed_loop(request: Request, *, workers: int, seconds: float,
             except (TimeoutError, aiohttp.ClientError, OSError):
                 status = -1
             result.latencies.append(time.perf_counter() - sent)
+            result.planned.append(sent - start)
             result.statuses[status] = result.statuses.get(status, 0) + 1
             if status == 200:
                 result.ok += 1
