@@ -35,6 +35,7 @@ from microsoft_teams.api.activities.message import MessageActivityInput
 from microsoft_teams.api.auth.cloud_environment import CloudEnvironment, from_name
 from microsoft_teams.apps import ActivityEvent, App
 from microsoft_teams.common import Client, ClientOptions
+from opentelemetry import metrics as otel_metrics
 from starlette.routing import BaseRoute
 
 from bots.adapter import AdapterDeps, Sink
@@ -103,6 +104,7 @@ class TeamsAdapter:
         client.use(RetryMiddleware(retry))
         self._cloud = cloud or from_name(_CLOUD_NAMES[settings.cloud])
         _quiet_loggers()
+        _bounded_telemetry()
         self.app = App(**self._app_options(client, token))
         self.app.router.add_handler(lambda _activity: True, self._on_activity)
         self._http = _aiohttp_under(self.app.api.http)
@@ -399,6 +401,18 @@ def _quiet_loggers() -> None:
         httpx_log.addFilter(_WARNINGS_ONLY)
     if not isinstance(httpx_log.__dict__.get("setLevel"), _SteadyLevel):
         httpx_log.setLevel = _SteadyLevel(httpx_log)  # type: ignore[method-assign]
+
+
+def _bounded_telemetry() -> None:
+    """The SDK asks OpenTelemetry for a meter and a counter on every outbound call. Without a
+    configured meter provider, OpenTelemetry's placeholder keeps every meter it ever handed
+    out (so it could connect them to a provider set later): a meter, a counter and two locks
+    per reply, never freed. Measured: 10,000 of each after 10,000 votes, and full garbage
+    collections of 150 ms walking them. When nobody configured OpenTelemetry metrics, the
+    no-op provider is set, which keeps nothing; a configured provider is left alone."""
+    provider = otel_metrics.get_meter_provider()
+    if type(provider).__name__ == "_ProxyMeterProvider":
+        otel_metrics.set_meter_provider(otel_metrics.NoOpMeterProvider())
 
 
 class _SteadyLevel:

@@ -332,3 +332,23 @@ async def test_replies_in_a_burst_keep_a_bounded_number_of_calls_open(
     assert len({ref.message_id for ref in refs}) == count
     assert len(teams.connector.activities()) == count
     assert 1 < teams.connector.most_in_flight <= CONCURRENT_CALLS
+
+
+async def test_replies_do_not_pile_up_telemetry_objects(teams: TeamsHarness) -> None:
+    """The SDK asks OpenTelemetry for a new meter on every outbound call; with no provider
+    configured, OpenTelemetry's placeholder used to keep each one forever."""
+    import gc
+
+    from opentelemetry import metrics
+
+    def meters() -> int:
+        return sum(1 for o in gc.get_objects() if type(o).__name__ == "_ProxyMeter")
+
+    assert isinstance(metrics.get_meter_provider(), metrics.NoOpMeterProvider)
+    await teams.post(teams.activities.installed_in_team())
+    before = meters()
+    address = Address("teams", TENANT, CHANNEL)
+    for n in range(30):
+        await teams.app.port.send(address, OutgoingMessage(f"n{n}"))
+    assert len(teams.connector.activities()) >= 30
+    assert meters() == before
