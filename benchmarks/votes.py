@@ -333,7 +333,7 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=1000.0, help="clicks per second")
     parser.add_argument("--workers", type=int, default=64, help="clients in the capacity phase")
     parser.add_argument("--capacity-seconds", type=float, default=5.0)
-    parser.add_argument("--http-workers", type=int, default=1,
+    parser.add_argument("--http-workers", type=int, default=0,
                         help="[server] workers: extra HTTP processes (0: one process)")
     parser.add_argument("--profile", help="write py-spy raw stacks of the server here")
     args = parser.parse_args()
