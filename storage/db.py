@@ -80,8 +80,8 @@ class Database:
         """``fn(connection)`` in one write transaction (Core statements), committed when it
         returns. SQLite: the whole transaction runs in a worker thread in one go (see the
         module docstring); PostgreSQL: on the async connection (``run_sync``)."""
-        if not self.is_sqlite:
-            async with self.engine.begin() as conn:
+        if not self.is_sqlite or self._lock_path is None:  # PostgreSQL, or SQLite in memory
+            async with self.engine.begin() as conn:  # (a second engine would see another db)
                 return await conn.run_sync(fn)
         return await asyncio.to_thread(self._write_sync, fn)
 

@@ -114,3 +114,19 @@ async def test_a_writer_waits_for_its_turn_on_the_lock_file(tmp_path: Path) -> N
             assert await asyncio.wait_for(waiting, timeout=10) == 1
     finally:
         await db.dispose()
+
+
+async def test_write_on_an_in_memory_database_stays_in_that_database() -> None:
+    from sqlalchemy import Connection
+
+    db = Database("sqlite:///:memory:")
+
+    def count(conn: Connection) -> int:
+        return int(conn.execute(text("SELECT count(*) FROM t")).scalar_one())
+
+    try:
+        await db.write(lambda conn: conn.execute(text("CREATE TABLE t (n INTEGER)")))
+        await db.write(lambda conn: conn.execute(text("INSERT INTO t (n) VALUES (1)")))
+        assert await db.write(count) == 1
+    finally:
+        await db.dispose()
