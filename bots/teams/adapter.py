@@ -182,12 +182,11 @@ class TeamsAdapter:
         9 o'clock pulse burst the submits come straight here."""
         activity: dict[str, Any] = event.body.model_dump(by_alias=True, exclude_none=True,
                                                          mode="json")
-        if not translate.is_card_submit(activity) or self._sdk_turn is None:
-            if self._sdk_turn is None:
-                return InvokeResponse[Any](status=503)
-            return await self._sdk_turn(event)
-        await self._activity(activity)
-        return InvokeResponse[Any](status=200)
+        if translate.is_card_submit(activity):
+            await self._activity(activity)
+            return InvokeResponse[Any](status=200)
+        assert self._sdk_turn is not None  # set in start(), before this handler is
+        return await self._sdk_turn(event)
 
     async def _on_activity(self, ctx: Any) -> Any:
         return await self._activity(ctx.activity.model_dump(by_alias=True, exclude_none=True,
