@@ -25,6 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from aiohttp import web
 
+from benchmarks._ballots import open_round
 from benchmarks._harness import (
     HOST,
     PYTHON,
@@ -35,7 +36,7 @@ from benchmarks._harness import (
     stop,
     wait_http,
 )
-from benchmarks.votes import SECRET, Clicks, FakeSlackApi, open_round
+from benchmarks.votes import SECRET, Clicks, FakeSlackApi
 
 GOAL_MB = 250
 

@@ -20,15 +20,11 @@ Phases, all against 127.0.0.1 and bounded in count and time:
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import hashlib
 import hmac
 import json
-import os
-import sqlite3
 import sys
-import tempfile
 import time
 from collections import Counter
 from pathlib import Path
@@ -37,29 +33,13 @@ from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from aiohttp import ClientSession, web
+from aiohttp import web
 
-from benchmarks._harness import (
-    HOST,
-    PYTHON,
-    child,
-    closed_loop,
-    cpu_seconds,
-    fetch_text,
-    free_port,
-    histogram_quantile,
-    open_loop,
-    reference_server,
-    rss_mb,
-    rss_total_mb,
-    stop,
-    wait_http,
-)
+from benchmarks._ballots import PULSE_KEY, Body, Presses, VotePath, arguments, measure
+from benchmarks._harness import HOST, free_port
 
 SECRET = "bench-signing-secret"
 TEAM = "T0BENCH"
-PULSE_KEY = "b" * 48
-VALUES = ("1", "2", "3", "4", "5")
 
 
 class FakeSlackApi:
@@ -107,7 +87,7 @@ class FakeSlackApi:
         return web.Response(text="ok")
 
 
-def write_config(tmp: Path, port: int, slack_api: str, http_workers: int = 0) -> Path:
+def write_config(tmp: Path, port: int, slack: FakeSlackApi, http_workers: int = 0) -> Path:
     path = tmp / "config.toml"
     path.write_text(f"""
 [storage]
@@ -124,63 +104,21 @@ enabled = false
 enabled = true
 bot_token = "xoxb-bench"
 signing_secret = "{SECRET}"
-api_base_url = "{slack_api}"
+api_base_url = "{slack.base_url}"
 [pulse]
 key = "{PULSE_KEY}"
 """)
     return path
 
 
-async def open_round(db_path: Path) -> int:
-    """An anonymous one-question pulse, open now, written through the pulse repository."""
-    from datetime import UTC, datetime, timedelta
-
-    from storage.db import Database
-    from storage.pulse import PulseRepository, PulseSeries
-
-    now = datetime.now(UTC)
-    questions = json.dumps([{"kind": "likert", "text": "Hoe gaat het?", "options": []}])
-    db = Database(f"sqlite:///{db_path}")
-    try:
-        repo = PulseRepository(db)
-        series = await repo.add_series(PulseSeries(
-            title="Benchmark", questions=questions, created_by="slack:U0BENCH",
-            created_at=now, anonymous=True))
-        assert series.id is not None
-        row = await repo.open_round(series.id, at=now, closes_at=now + timedelta(days=1),
-                                    invited="{}", ledger=False)
-        assert row.id is not None
-        return row.id
-    finally:
-        await db.dispose()
-
-
-class Clicks:
+class Clicks(Presses):
     """Signed block_actions bodies: click ``i`` is person ``i`` (or, for 10%, a replay)."""
 
     def __init__(self, round_id: int, response_base: str, *, duplicates: float = 0.1) -> None:
-        self.round_id = round_id
+        super().__init__(round_id, duplicates=duplicates)
         self.response_base = response_base
-        self.every = round(1 / duplicates) if duplicates else 0
-        self._ready: dict[int, tuple[bytes, dict[str, str]]] = {}
 
-    def prepare(self, count: int) -> None:
-        """Build and sign the first ``count`` bodies before the clock starts: the generator
-        shares the machine with the server, and every microsecond it spends is one the
-        server does not get (signatures stay valid for Slack's 5 minutes)."""
-        self._ready = {index: self.body(index) for index in range(count)}
-
-    def person(self, index: int) -> int:
-        """Every ``every``-th click replays the click ``every/2`` before it."""
-        if self.every and index % self.every == self.every - 1:
-            return index - self.every // 2
-        return index
-
-    @staticmethod
-    def value(person: int) -> str:
-        return VALUES[person % len(VALUES)]
-
-    def body(self, index: int) -> tuple[bytes, dict[str, str]]:
+    def body(self, index: int) -> Body:
         person = self.person(index)
         user = f"U{person:08d}"
         payload = {
@@ -205,139 +143,20 @@ class Clicks:
         return body, {"X-Slack-Request-Timestamp": ts, "X-Slack-Signature": f"v0={digest}",
                       "Content-Type": "application/x-www-form-urlencoded"}
 
-    def request(self, url: str) -> Any:
-        async def send(session: ClientSession, index: int) -> int:
-            body, headers = self._ready.pop(index, None) or self.body(index)
-            async with session.post(url, data=body, headers=headers) as response:
-                await response.read()
-                return response.status
-        return send
 
-
-def verify(db_path: Path, round_id: int, clicks: Clicks, acked: list[int]) -> dict[str, int]:
-    """Acknowledged people vs stored votes: nothing lost, nothing counted twice."""
-    people = {clicks.person(i) for i in acked}
-    expected = Counter(clicks.value(p) for p in people)
-    with sqlite3.connect(db_path) as conn:
-        rows = conn.execute("SELECT voter_key, value FROM pulse_answer WHERE round_id = ?",
-                            (round_id,)).fetchall()
-    stored = Counter(value for _, value in rows)
-    distinct = len({key for key, _ in rows})
-    lost = sum((expected - stored).values())
-    double = (len(rows) - distinct) + max(0, len(rows) - len(people) - 0) * 0
-    # Stored votes of people never acknowledged are fine (the server may commit a vote whose
-    # ack the client gave up on); a value count above the acknowledged ones would be double.
-    unacked_people = len(rows) - len(people) if len(rows) > len(people) else 0
-    over = sum((stored - expected).values()) - unacked_people
-    return {"people_acked": len(people), "votes_stored": len(rows), "lost": lost,
-            "double": double + max(0, over)}
-
-
-async def run(args: argparse.Namespace) -> dict[str, Any]:
-    tmp = Path(tempfile.mkdtemp(prefix="hartslag-bench-votes-"))
-    port = free_port()
-    async with FakeSlackApi() as slack:
-        config = write_config(tmp, port, slack.base_url, args.http_workers)
-        log = tmp / "server.log"
-        argv = [PYTHON, "-m", "bots.cli", "--config", str(config), "run"]
-        with child(argv, log=log) as server:
-            base = f"http://{HOST}:{port}"
-            await wait_http(f"{base}/healthz", server)
-            round_id = await open_round(tmp / "bench.db")
-            clicks = Clicks(round_id, f"http://{HOST}:{slack.port}")
-            url = f"{base}/slack/events"
-            count = int(args.rate * args.duration)
-            clicks.prepare(count)
-            cpu_before = cpu_seconds(server.pid)
-            own_before = time.process_time()
-            spy = profiler(args.profile, server.pid, args.duration)
-            target = await open_loop(clicks.request(url), rate=args.rate, count=count,
-                                     deadline=args.duration + 5)
-            cpu_used = cpu_seconds(server.pid) - cpu_before
-            # Share of one core this process (load generator + fake platform) used: near 1.0
-            # means the generator, not the server, limited the rate.
-            generator_share = (time.process_time() - own_before) / target.elapsed
-            if spy is not None:
-                spy.wait(30)
-            metrics = await fetch_text(f"{base}/metrics")
-            lag = histogram_quantile(metrics, "hartslag_event_loop_lag_seconds", 0.99)
-            rss, peak = rss_mb(server.pid)
-            rss_all = rss_total_mb(server.pid)
-            capacity = await closed_loop(clicks.request(url), workers=args.workers,
-                                         seconds=args.capacity_seconds, first=count)
-            await asyncio.sleep(1.0)  # replies after the ack finish (they do not count)
-            stop(server)
-        checked = verify(tmp / "bench.db", round_id, clicks, target.acked + capacity.acked)
-        locked = log.read_text(errors="replace").count("database is locked")
-    ref_port = free_port()
-    with reference_server(ref_port) as ref:
-        await wait_http(f"http://{HOST}:{ref_port}/", ref)
-        ref_clicks = Clicks(0, "http://127.0.0.1:9")
-        ref_url = f"http://{HOST}:{ref_port}/slack/events"
-        ref_cpu = cpu_seconds(ref.pid)
-        ref_target = await open_loop(ref_clicks.request(ref_url), rate=args.rate,
-                                     count=int(args.rate * min(args.duration, 5)),
-                                     deadline=min(args.duration, 5) + 5)
-        ref_cpu = cpu_seconds(ref.pid) - ref_cpu
-        ref_capacity = await closed_loop(ref_clicks.request(ref_url), workers=args.workers,
-                                         seconds=args.capacity_seconds)
-    t, c = target.figures(), capacity.figures()
-    cpu_ms = cpu_used * 1000 / max(1, target.ok)
-    ref_cpu_ms = ref_cpu * 1000 / max(1, ref_target.ok)
-    rt, rc = ref_target.figures(), ref_capacity.figures()
-    return {
-        "benchmark": "votes", "path": "slack block_actions over HTTP -> bolt -> pulse -> "
-        "group-commit writer (SQLite), ack after commit",
-        "duration_s": args.duration, "target_rate": args.rate,
-        "votes_per_s": t["rate"], "p50_ack_ms": t["p50_ms"], "p99_ack_ms": t["p99_ms"],
-        "p99_ack_ms_by_10s": target.p99_by_window(10.0),
-        "max_ack_ms": t["max_ms"], "errors": t["errors"], "statuses": target.statuses,
-        **checked, "database_locked": locked,
-        "lag_p99_ms": None if lag is None else round(lag * 1000, 1),
-        "http_workers": args.http_workers, "rss_mb": rss, "rss_peak_mb": peak,
-        "rss_all_processes_mb": rss_all,
-        "server_cpu_ms_per_vote": round(cpu_ms, 3),
-        # What one uncontended core could ack at this CPU cost (the event loop is one core).
-        "votes_per_core_s": round(1000 / cpu_ms) if cpu_ms else None,
-        "load_average": os.getloadavg()[0],
-        "server_core_share": round(cpu_used / target.elapsed, 2),
-        "generator_core_share": round(generator_share, 2),
-        "replies_sent": slack.calls["response_url"] + slack.calls["chat.postMessage"],
-        "capacity_per_s": c["rate"], "capacity_p99_ms": c["p99_ms"],
-        "reference": {"kind": "bare aiohttp endpoint, ack only", "rate": rt["rate"],
-                      "p99_ms": rt["p99_ms"], "capacity_per_s": rc["rate"],
-                      "cpu_ms_per_request": round(ref_cpu_ms, 3)},
-        "cpu_ratio": round(cpu_ms / ref_cpu_ms, 1) if ref_cpu_ms else None,
-        "ratio": round(c["rate"] / rc["rate"], 3) if rc["rate"] else None,
-        "ratio_p99": round(t["p99_ms"] / rt["p99_ms"], 1) if rt["p99_ms"] else None,
-        "goal_met": bool(t["rate"] >= 0.98 * min(args.rate, 1000) and t["p99_ms"] <= 250
-                         and checked["lost"] == 0 and checked["double"] == 0 and locked == 0),
-    }
-
-
-def profiler(out: str | None, pid: int, seconds: float) -> Any:
-    """py-spy (a developer tool, not a project dependency) sampling the server, if asked."""
-    if not out:
-        return None
-    import subprocess
-
-    spy = str(Path(PYTHON).parent / "py-spy")
-    return subprocess.Popen([spy, "record", "-p", str(pid), "-d", str(int(seconds)), "-r", "200",
-                             "-f", "raw", "--gil", "-o", out], stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
+SLACK = VotePath(
+    name="votes", description="slack block_actions over HTTP -> bolt -> pulse -> "
+    "group-commit writer (SQLite), ack after commit",
+    endpoint="/slack/events", fake=FakeSlackApi, config=write_config,
+    presses=lambda round_id, slack: Clicks(
+        round_id, f"http://{HOST}:{slack.port}" if slack else "http://127.0.0.1:9"),
+    replies=lambda slack: slack.calls["response_url"] + slack.calls["chat.postMessage"],
+    goal_rate=1000.0, goal_p99_ms=250.0)
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--duration", type=float, default=15.0, help="seconds at --rate")
-    parser.add_argument("--rate", type=float, default=1000.0, help="clicks per second")
-    parser.add_argument("--workers", type=int, default=64, help="clients in the capacity phase")
-    parser.add_argument("--capacity-seconds", type=float, default=5.0)
-    parser.add_argument("--http-workers", type=int, default=0,
-                        help="[server] workers: extra HTTP processes (0: one process)")
-    parser.add_argument("--profile", help="write py-spy raw stacks of the server here")
-    args = parser.parse_args()
-    print(json.dumps(asyncio.run(run(args))))
+    args = arguments(__doc__.split("\n\n")[0], rate=1000.0)
+    print(json.dumps(asyncio.run(measure(args, SLACK))))
 
 
 if __name__ == "__main__":

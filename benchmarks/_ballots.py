@@ -1,0 +1,268 @@
+"""What the two vote benchmarks share: the presses, the round, the check and the run itself.
+
+``votes.py`` (Slack) and ``votes_teams.py`` (Teams) differ only in the fake platform, the
+request body and the goal; everything else is here, so both measure the same way.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import sqlite3
+import subprocess
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from aiohttp import ClientSession
+
+from benchmarks._harness import (
+    HOST,
+    PYTHON,
+    child,
+    closed_loop,
+    cpu_seconds,
+    fetch_text,
+    free_port,
+    histogram_quantile,
+    open_loop,
+    reference_server,
+    rss_mb,
+    rss_total_mb,
+    stop,
+    wait_http,
+)
+
+PULSE_KEY = "b" * 48
+VALUES = ("1", "2", "3", "4", "5")
+Body = tuple[bytes, dict[str, str]]
+
+
+class Presses:
+    """Press ``i`` is person ``i``, or, for every ``1/duplicates``-th, a replay of the press
+    half a period before it (same person, same answer). Subclasses build the body."""
+
+    def __init__(self, round_id: int, *, duplicates: float = 0.1) -> None:
+        self.round_id = round_id
+        self.every = round(1 / duplicates) if duplicates else 0
+        self._ready: dict[int, Body] = {}
+
+    def body(self, index: int) -> Body:
+        raise NotImplementedError
+
+    def prepare(self, count: int) -> None:
+        """Build (and sign) the first ``count`` bodies before the clock starts: the generator
+        shares the machine with the server, and every microsecond it spends is one the
+        server does not get (Slack signatures stay valid for 5 minutes)."""
+        self._ready = {index: self.body(index) for index in range(count)}
+
+    def person(self, index: int) -> int:
+        if self.every and index % self.every == self.every - 1:
+            return index - self.every // 2
+        return index
+
+    @staticmethod
+    def value(person: int) -> str:
+        return VALUES[person % len(VALUES)]
+
+    def request(self, url: str) -> Any:
+        async def send(session: ClientSession, index: int) -> int:
+            body, headers = self._ready.pop(index) if index in self._ready else self.body(index)
+            async with session.post(url, data=body, headers=headers) as response:
+                await response.read()
+                return response.status
+        return send
+
+
+async def open_round(db_path: Path) -> int:
+    """An anonymous one-question pulse, open now, written through the pulse repository."""
+    from datetime import UTC, datetime, timedelta
+
+    from storage.db import Database
+    from storage.pulse import PulseRepository, PulseSeries
+
+    now = datetime.now(UTC)
+    questions = json.dumps([{"kind": "likert", "text": "Hoe gaat het?", "options": []}])
+    db = Database(f"sqlite:///{db_path}")
+    try:
+        repo = PulseRepository(db)
+        series = await repo.add_series(PulseSeries(
+            title="Benchmark", questions=questions, created_by="slack:U0BENCH",
+            created_at=now, anonymous=True))
+        assert series.id is not None
+        row = await repo.open_round(series.id, at=now, closes_at=now + timedelta(days=1),
+                                    invited="{}", ledger=False)
+        assert row.id is not None
+        return row.id
+    finally:
+        await db.dispose()
+
+
+def verify(db_path: Path, round_id: int, presses: Presses, acked: list[int]) -> dict[str, int]:
+    """Acknowledged people vs stored votes: nothing lost, nothing counted twice."""
+    people = {presses.person(i) for i in acked}
+    expected = Counter(presses.value(p) for p in people)
+    with sqlite3.connect(db_path) as conn:
+        rows = conn.execute("SELECT voter_key, value FROM pulse_answer WHERE round_id = ?",
+                            (round_id,)).fetchall()
+    stored = Counter(value for _, value in rows)
+    double = len(rows) - len({key for key, _ in rows})
+    lost = sum((expected - stored).values())
+    # Stored votes of people never acknowledged are fine (the server may commit a vote whose
+    # ack the client gave up on); a value count above the acknowledged ones would be double.
+    unacked_people = max(0, len(rows) - len(people))
+    over = sum((stored - expected).values()) - unacked_people
+    return {"people_acked": len(people), "votes_stored": len(rows), "lost": lost,
+            "double": double + max(0, over)}
+
+
+def profiler(out: str | None, pid: int, seconds: float) -> subprocess.Popen[bytes] | None:
+    """py-spy (a developer tool, not a project dependency) sampling the server's GIL holder,
+    if asked."""
+    if not out:
+        return None
+    spy = str(Path(PYTHON).parent / "py-spy")
+    return subprocess.Popen([spy, "record", "-p", str(pid), "-d", str(int(seconds)), "-r", "200",
+                             "-f", "raw", "--gil", "-o", out], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+
+
+def arguments(description: str, *, rate: float) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--duration", type=float, default=15.0, help="seconds at --rate")
+    parser.add_argument("--rate", type=float, default=rate, help="presses per second")
+    parser.add_argument("--workers", type=int, default=64, help="clients in the capacity phase")
+    parser.add_argument("--capacity-seconds", type=float, default=5.0)
+    parser.add_argument("--http-workers", type=int, default=0,
+                        help="[server] workers: extra HTTP processes (0: one process)")
+    parser.add_argument("--profile", help="write py-spy raw stacks of the server here")
+    return parser.parse_args()
+
+
+@dataclass(frozen=True)
+class VotePath:
+    """One platform's way in: its fake, its config, its presses and its goal."""
+
+    name: str
+    description: str
+    endpoint: str  # where presses are POSTed, e.g. "/slack/events"
+    fake: Callable[[], AbstractAsyncContextManager[Any]]
+    config: Callable[[Path, int, Any, int], Path]  # (tmp, port, fake, http workers) -> file
+    presses: Callable[[int, Any], Presses]  # (round id, fake or None) -> presses
+    replies: Callable[[Any], int]  # replies the fake received
+    goal_rate: float
+    goal_p99_ms: float | None = None
+
+
+async def measure(args: argparse.Namespace, path: VotePath) -> dict[str, Any]:
+    """The open-loop target phase, the database check, the capacity phase and the reference,
+    as one JSON-ready dict (see votes.py for what each figure means)."""
+    tmp = Path(tempfile.mkdtemp(prefix=f"hartslag-bench-{path.name}-"))
+    port = free_port()
+    async with path.fake() as fake:
+        log = tmp / "server.log"
+        argv = [PYTHON, "-m", "bots.cli", "--config",
+                str(path.config(tmp, port, fake, args.http_workers)), "run"]
+        with child(argv, log=log) as server:
+            server_side = await _load(args, path, fake, server, f"http://{HOST}:{port}", tmp)
+            stop(server)
+        server_side["database_locked"] = log.read_text(errors="replace").count(
+            "database is locked")
+        server_side["replies_sent"] = path.replies(fake)
+    reference = await _reference(args, path)
+    return _figures(args, path, server_side, reference)
+
+
+async def _load(args: argparse.Namespace, path: VotePath, fake: Any,
+                server: subprocess.Popen[bytes], base: str, tmp: Path) -> dict[str, Any]:
+    await wait_http(f"{base}/healthz", server)
+    pid = server.pid
+    round_id = await open_round(tmp / "bench.db")
+    presses = path.presses(round_id, fake)
+    url = base + path.endpoint
+    count = int(args.rate * args.duration)
+    presses.prepare(count)
+    cpu_before, own_before = cpu_seconds(pid), time.process_time()
+    spy = profiler(args.profile, pid, args.duration)
+    target = await open_loop(presses.request(url), rate=args.rate, count=count,
+                             deadline=args.duration + 5)
+    cpu_used = cpu_seconds(pid) - cpu_before
+    # Share of one core this process (load generator + fake platform) used: near 1.0 means
+    # the generator, not the server, limited the rate.
+    generator_share = (time.process_time() - own_before) / target.elapsed
+    if spy is not None:
+        spy.wait(30)
+    lag = histogram_quantile(await fetch_text(f"{base}/metrics"),
+                             "hartslag_event_loop_lag_seconds", 0.99)
+    rss, peak = rss_mb(pid)
+    rss_all = rss_total_mb(pid)
+    capacity = await closed_loop(presses.request(url), workers=args.workers,
+                                 seconds=args.capacity_seconds, first=count)
+    await asyncio.sleep(1.0)  # replies after the ack finish (they do not count)
+    checked = verify(tmp / "bench.db", round_id, presses, target.acked + capacity.acked)
+    return {"target": target, "capacity": capacity, "cpu_used": cpu_used, "lag": lag,
+            "generator_share": generator_share, "rss": rss, "peak": peak, "rss_all": rss_all,
+            "checked": checked}
+
+
+async def _reference(args: argparse.Namespace, path: VotePath) -> dict[str, Any]:
+    """The same load against a bare endpoint that only reads the body and answers 200."""
+    port = free_port()
+    with reference_server(port) as ref:
+        await wait_http(f"http://{HOST}:{port}/", ref)
+        presses = path.presses(0, None)
+        url = f"http://{HOST}:{port}{path.endpoint}"
+        cpu = cpu_seconds(ref.pid)
+        seconds = min(args.duration, 5)
+        target = await open_loop(presses.request(url), rate=args.rate,
+                                 count=int(args.rate * seconds), deadline=seconds + 5)
+        cpu = cpu_seconds(ref.pid) - cpu
+        capacity = await closed_loop(presses.request(url), workers=args.workers,
+                                     seconds=args.capacity_seconds)
+    return {"target": target, "capacity": capacity, "cpu": cpu}
+
+
+def _figures(args: argparse.Namespace, path: VotePath, side: dict[str, Any],
+             reference: dict[str, Any]) -> dict[str, Any]:
+    target, checked, locked = side["target"], side["checked"], side["database_locked"]
+    t, c = target.figures(), side["capacity"].figures()
+    rt, rc = reference["target"].figures(), reference["capacity"].figures()
+    cpu_ms = side["cpu_used"] * 1000 / max(1, target.ok)
+    ref_cpu_ms = reference["cpu"] * 1000 / max(1, reference["target"].ok)
+    goal = (t["rate"] >= 0.98 * min(args.rate, path.goal_rate) and checked["lost"] == 0
+            and checked["double"] == 0 and locked == 0
+            and (path.goal_p99_ms is None or t["p99_ms"] <= path.goal_p99_ms))
+    return {
+        "benchmark": path.name, "path": path.description,
+        "duration_s": args.duration, "target_rate": args.rate,
+        "votes_per_s": t["rate"], "p50_ack_ms": t["p50_ms"], "p99_ack_ms": t["p99_ms"],
+        "p99_ack_ms_by_10s": target.p99_by_window(10.0),
+        "max_ack_ms": t["max_ms"], "errors": t["errors"], "statuses": target.statuses,
+        **checked, "database_locked": locked,
+        "lag_p99_ms": None if side["lag"] is None else round(side["lag"] * 1000, 1),
+        "http_workers": args.http_workers, "rss_mb": side["rss"], "rss_peak_mb": side["peak"],
+        "rss_all_processes_mb": side["rss_all"],
+        "server_cpu_ms_per_vote": round(cpu_ms, 3),
+        # What one uncontended core could ack at this CPU cost (an event loop is one core).
+        "votes_per_core_s": round(1000 / cpu_ms) if cpu_ms else None,
+        "load_average": os.getloadavg()[0],
+        "server_core_share": round(side["cpu_used"] / target.elapsed, 2),
+        "generator_core_share": round(side["generator_share"], 2),
+        "replies_sent": side["replies_sent"],
+        "capacity_per_s": c["rate"], "capacity_p99_ms": c["p99_ms"],
+        "reference": {"kind": "bare aiohttp endpoint, ack only", "rate": rt["rate"],
+                      "p99_ms": rt["p99_ms"], "capacity_per_s": rc["rate"],
+                      "cpu_ms_per_request": round(ref_cpu_ms, 3)},
+        "cpu_ratio": round(cpu_ms / ref_cpu_ms, 1) if ref_cpu_ms else None,
+        "ratio": round(c["rate"] / rc["rate"], 3) if rc["rate"] else None,
+        "ratio_p99": round(t["p99_ms"] / rt["p99_ms"], 1) if rt["p99_ms"] else None,
+        "goal_met": bool(goal),
+    }
+
