@@ -1,7 +1,7 @@
 """Accuracy and abstention of the FAQ matcher on a knowledge base and a question set.
 
 The question set is a TSV with ``expect`` (an entry id, or ``-`` for a question the bot must
-not answer) and ``question``, like ``shared/faq/sample-questions.tsv``. Prints one JSON line:
+not answer) and ``question``, like ``docs/faq/sample-questions.tsv``. Prints one JSON line:
 top-1 accuracy on answerable questions, how many of those it abstained on or got wrong, how
 many out-of-scope questions it answered anyway, and a reference measured in the same run (a
 plain rapidfuzz WRatio match over question + keywords with a cut-off) with the ratio.
@@ -24,7 +24,7 @@ from commands.wheres.entry import Entry
 from commands.wheres.index import FaqIndex
 from commands.wheres.kbfile import parse_file
 
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "faq"
+SAMPLES = Path(__file__).resolve().parents[1] / "docs" / "faq"
 REFERENCE_CUTOFF = 70.0
 
 
@@ -63,8 +63,8 @@ def score(match: Callable[[str], str | None], questions: list[tuple[str, str]]) 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--kb", type=Path, default=SHARED / "sample-kb.yaml")
-    parser.add_argument("--questions", type=Path, default=SHARED / "sample-questions.tsv")
+    parser.add_argument("--kb", type=Path, default=SAMPLES / "sample-kb.yaml")
+    parser.add_argument("--questions", type=Path, default=SAMPLES / "sample-questions.tsv")
     parser.add_argument("--errors", action="store_true", help="list misses on stderr")
     args = parser.parse_args()
     parsed = parse_file(args.kb.name, args.kb.read_text(encoding="utf-8"))

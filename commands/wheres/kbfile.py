@@ -1,6 +1,6 @@
 """Reading a knowledge base file (YAML or CSV) into entries, with a reason per bad entry.
 
-YAML: a list of entries (or ``{entries: [...]}``), as in ``shared/faq/sample-kb.yaml``.
+YAML: a list of entries (or ``{entries: [...]}``), as in ``docs/faq/sample-kb.yaml``.
 CSV: a header row with ``id,question,answer`` and optionally ``url,keywords,lang,owner,
 review_days,aliases``; list cells separate their items with ``;`` or ``|``.
 Invalid entries are reported with their position and the reason; valid ones are returned.
