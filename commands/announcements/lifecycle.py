@@ -4,6 +4,8 @@ key per run, so a retried job or a second press never posts twice."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -50,8 +52,21 @@ def author_of(ann: Announcement) -> UserRef | None:
     return UserRef(platform, ident, ann.author_name, ann.author_workspace)
 
 
-def stamp(ann: Announcement) -> int:
-    return int(ann.updated_at.timestamp())
+def stamp(ann: Announcement) -> str:
+    """A key for one version of an announcement, for outbox batches sent once per version.
+
+    Whole seconds were not enough: an edit offered again within the same second (always, in
+    a scripted chat on a fake clock) reused the first request's batch, and the outbox dropped
+    the new approval request as a repeat. The key covers the time to the microsecond and
+    everything an edit or a decision changes.
+    """
+    version = json.dumps(
+        [ann.updated_at.isoformat(), ann.title, ann.body, ann.targets, ann.audiences,
+         ann.trigger, ann.ack_due and ann.ack_due.isoformat(),
+         ann.embargo and ann.embargo.isoformat(), ann.state, ann.decided_by, ann.decision_note],
+        sort_keys=True, default=str,
+    )
+    return hashlib.sha256(version.encode()).hexdigest()[:16]
 
 
 async def tell(ctx: Context, user: UserRef | None, key: str, batch: str, **values: object) -> None:

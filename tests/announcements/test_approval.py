@@ -94,3 +94,21 @@ async def test_no_other_comms_member_is_refused_before_anything_changes(
         assert ann is not None and ann.state == "draft" and port.sent == []
     finally:
         await app.stop()
+
+
+async def test_an_approved_announcement_edited_in_the_same_second_asks_again(
+        fake: Driver) -> None:
+    """Issue 18 #8: the new approval request used the first one's outbox key and was dropped."""
+    await fake.command("audience add directie slack:C1 --four-eyes")
+    await fake.command('new --title "Verhuizing" --body "Eerste versie." --audience directie '
+                       '--at "morgen 9:00"')
+    await fake.press("announcements.confirm", "1")
+    await fake.press("announcements.approve", "1", user=BRAM)
+    assert len([s for s in fake.port.sent if s.target == BRAM.key]) == 1
+    # The fake clock stands still: the edit and the new offer fall in the same second.
+    await fake.command('edit 1 --body "Tweede versie."')
+    reply = await fake.press("announcements.confirm", "1")
+    assert "ter goedkeuring aangeboden" in text_of(reply)
+    requests = [s for s in fake.port.sent if s.target == BRAM.key]
+    assert len(requests) == 2, [s.message.markdown for s in requests]
+    assert "Tweede versie." in requests[1].message.markdown
