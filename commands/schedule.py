@@ -44,13 +44,15 @@ class ScheduleInfo:
     owner: str | None
     paused: bool
     next_run: datetime | None
+    notify: str | None = None  # the person told about a missed slot (platform:id)
 
 
 class SchedulerPort(Protocol):
     """Add and manage schedules; the engine runs ``router.job(kind)`` handlers at each slot."""
 
     async def add(
-        self, kind: str, trigger: Trigger, payload: JsonPayload, *, owner: str | None = None
+        self, kind: str, trigger: Trigger, payload: JsonPayload, *, owner: str | None = None,
+        notify: str | None = None,
     ) -> int: ...
 
     async def cancel(self, schedule_id: int) -> bool: ...

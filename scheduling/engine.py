@@ -110,7 +110,8 @@ class Scheduler:
 
     # -- SchedulerPort -------------------------------------------------------------------
     async def add(
-        self, kind: str, trigger: Trigger, payload: JsonPayload, *, owner: str | None = None
+        self, kind: str, trigger: Trigger, payload: JsonPayload, *, owner: str | None = None,
+        notify: str | None = None,
     ) -> int:
         """Store a schedule; its first slot is the first fire time at or after now (a once
         trigger in the past still fires once, subject to the missed-slot window)."""
@@ -123,7 +124,7 @@ class Scheduler:
         first = first_fire_time(trigger, now)
         row = ScheduleRow(
             kind=kind, trigger=json.dumps(to_json(trigger)), timezone=trigger.timezone,
-            payload=body, owner=owner, next_run=first, active=first is not None,
+            payload=body, owner=owner, notify=notify, next_run=first, active=first is not None,
             created_at=now, updated_at=now,
         )
         schedule_id = await self._repo.add(row)
@@ -406,5 +407,5 @@ def _info(row: ScheduleRow) -> ScheduleInfo:
     return ScheduleInfo(
         id=row.id, kind=row.kind, trigger=from_json(json.loads(row.trigger)),
         payload=json.loads(row.payload), owner=row.owner, paused=row.paused,
-        next_run=row.next_run,
+        next_run=row.next_run, notify=row.notify,
     )

@@ -56,7 +56,7 @@ class OwnerNotifier:
         self._locale_of = locale_of
 
     async def __call__(self, info: ScheduleInfo, slot: datetime) -> None:
-        user = owner_ref(info.owner)
+        user = owner_ref(info.notify) or owner_ref(info.owner)
         if user is None:
             return
         locale = await self._locale_of(user) if self._locale_of else DEFAULT_LOCALE

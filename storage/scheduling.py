@@ -36,6 +36,9 @@ class ScheduleRow(SQLModel, table=True):
     timezone: str = Field(max_length=64)
     payload: str = Field(sa_type=sa.Text)  # JSON object
     owner: str | None = Field(default=None, max_length=300, index=True)
+    # The person told when a slot is missed or fails (``platform:id``); ``owner`` is the
+    # entity the schedule belongs to ("announcement:7") and is not a person.
+    notify: str | None = Field(default=None, max_length=300)
     paused: bool = False
     active: bool = Field(default=True, index=True)  # False once cancelled or finished
     next_run: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)

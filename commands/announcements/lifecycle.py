@@ -220,7 +220,8 @@ async def activate(ctx: Context, ann: Announcement) -> str:
     changes: dict[str, Any] = {}
     if ann.ack_due is not None:
         changes["remind_schedule_id"] = await ctx.scheduler.add(
-            REMIND, _daily_from(ctx, ann.ack_due), {"id": ann.id}, owner=owner(ann.id))
+            REMIND, _daily_from(ctx, ann.ack_due), {"id": ann.id}, owner=owner(ann.id),
+            notify=ann.author_key)
     if trigger is None or (trigger.kind == "once" and trigger.at is not None and trigger.at <= now):
         await repo(ctx).update(_id(ann), **changes)
         fresh = await repo(ctx).get(_id(ann))
@@ -229,7 +230,7 @@ async def activate(ctx: Context, ann: Announcement) -> str:
         await repo(ctx).transition(_id(ann), ("scheduled",), state="sent")
         return ctx.text(TEXT, "outcome_sent", count=total)
     changes["schedule_id"] = await ctx.scheduler.add(POST, trigger, {"id": ann.id},
-                                                     owner=owner(ann.id))
+                                                     owner=owner(ann.id), notify=ann.author_key)
     await repo(ctx).update(_id(ann), **changes)
     first = timespec.first_fire_time(trigger, now)
     return ctx.text(TEXT, "outcome_scheduled", when=timespec.describe(trigger, ctx.locale),

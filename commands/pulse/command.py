@@ -50,7 +50,7 @@ async def create(request: CommandRequest, ctx: Context, text: str) -> Reply:
     series = await runtime.repo.add_series(made.series)
     assert series.id is not None
     schedule = await ctx.scheduler.add(OPEN, made.trigger, {"series": series.id},
-                                       owner=f"pulse:{series.id}")
+                                       owner=f"pulse:{series.id}", notify=series.created_by)
     await runtime.repo.update_series(series.id, schedule_id=schedule)
     audience = (ctx.text(PULSE, "audience.team", team=series.team) if series.team else
                 ctx.text(PULSE, "audience.channels", channels=", ".join(

@@ -117,11 +117,11 @@ async def open_job(payload: Mapping[str, Any], ctx: Context) -> None:
                                batch=f"pulse:{series.id}:{row.number}:open", owner=owner)
     if not reused:
         await ctx.scheduler.add(CLOSE, Trigger("once", at=row.closes_at), {"round": row.id},
-                                owner=owner)
+                                owner=owner, notify=series.created_by)
         remind_at = row.opened_at + timedelta(minutes=series.reminder_minutes)
         if series.reminder_minutes and series.reminder_mode != "off" and remind_at < row.closes_at:
             await ctx.scheduler.add(REMIND, Trigger("once", at=remind_at), {"round": row.id},
-                                    owner=owner)
+                                    owner=owner, notify=series.created_by)
     log.info("pulse round opened", extra={"series": series.id, "round": row.number})
 
 

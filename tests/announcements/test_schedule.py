@@ -127,3 +127,17 @@ async def test_a_late_resume_cannot_break_the_embargo(fake: Driver) -> None:
     await fake.advance(timedelta(hours=1, minutes=50))  # 10:50
     assert "Dit kan niet" in text_of(await fake.command("resume 1"))
     assert fake.texts_to(slack("C1")) == []
+
+
+async def test_the_author_hears_when_the_send_slot_was_missed(fake: Driver) -> None:
+    """Issue 18 #9: the schedule's owner is "announcement:1", not a person; the author is
+    stored as the one to tell, and is told."""
+    from tests.announcements.conftest import ANNA
+
+    await compose(fake, '--at "vandaag 10:00"')
+    fake.clock.set(fake.clock.now() + timedelta(hours=12))  # down past the missed-slot window
+    assert (await fake.app.scheduler.run_due()).missed >= 1  # standing jobs may miss too
+    await fake.app.outbox.drain()
+    assert fake.texts_to(slack("C1")) == []
+    [told] = fake.texts_to(ANNA)
+    assert "niet uitgevoerd" in told and "announcements.post" in told

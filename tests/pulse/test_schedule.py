@@ -150,3 +150,14 @@ async def test_the_daily_sweep_closes_and_forgets_when_jobs_were_missed(chat: An
     await jump(app, chat.clock, timedelta(days=2))
     row = (await app.store.repo(PulseRepository).rounds(1))[0]
     assert row.key_salt is None and row.forgotten_at is not None
+
+
+async def test_the_author_hears_when_the_opening_slot_was_missed(chat: Any, app: Any) -> None:
+    """Issue 18 #9: a pulse's schedule belongs to "pulse:1"; its author is the one told."""
+    await chat.run("@anna\ndm\n" + RECURRING)
+    start = len(chat.transcript)
+    chat.clock.set(chat.clock.now() + timedelta(days=4))  # past Monday 10:00 and its window
+    assert (await app.scheduler.run_due()).missed >= 1  # standing jobs may miss too
+    await app.outbox.drain()
+    told = chat.transcript[start:]
+    assert told.count("niet uitgevoerd") == 1 and "pulse.open" in told and "anna" in told
