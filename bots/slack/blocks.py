@@ -1,8 +1,10 @@
 """Block Kit rendering: OutgoingMessage -> blocks, Form -> modal view, modal state -> values.
 
 Slack's limits are applied here (section text 3,000 characters, 50 blocks, 25 buttons per
-actions block, 75 characters per button label, 24 per modal title) so a long message degrades
-into several sections instead of failing with ``invalid_blocks``.
+actions block, 75 characters per button label, 24 per modal title, 3,000 per text input) so a
+long message degrades into several sections instead of failing with ``invalid_blocks``.
+``tests/slack/test_blockkit_conformance.py`` checks the output against Slack's documented
+limits.
 """
 
 from __future__ import annotations
@@ -20,9 +22,11 @@ SECTION_LIMIT = 3000
 MAX_BLOCKS = 50
 MAX_BUTTONS = 25
 TEXT_LIMIT = 40000
+INPUT_LIMIT = 3000  # plain_text_input max_length: Slack accepts 1..3000, views.open fails above
 _SUFFIX = re.compile(r"#\d+$")
 
 Block = dict[str, Any]
+_CUT: Block = {"type": "section", "text": {"type": "mrkdwn", "text": "…"}}
 
 
 def _plain(text: str, limit: int) -> dict[str, Any]:
@@ -49,7 +53,8 @@ def _chunks(text: str, limit: int = SECTION_LIMIT) -> list[str]:
             current = candidate
     if current.strip():
         chunks.append(current)
-    return chunks
+    # a section's text must not be blank: Slack answers invalid_blocks for whitespace only
+    return [chunk for chunk in chunks if chunk.strip()]
 
 
 def action_id(choice: Choice, index: int, seen: set[str]) -> str:
@@ -96,9 +101,12 @@ def message_blocks(message: OutgoingMessage) -> list[Block]:
         blocks.append({"type": "header", "text": _plain(message.title, 150)})
     for chunk in _chunks(to_mrkdwn(message.markdown)):
         blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": chunk}})
-    buttons = _buttons(message.choices)
+    buttons = _buttons(message.choices)[:MAX_BLOCKS - 1]  # keep room for one line of text
     room = MAX_BLOCKS - len(buttons)
-    return blocks[:room] + buttons
+    if len(blocks) > room:
+        # over 50 blocks: keep the start and say so, rather than lose the post to invalid_blocks
+        blocks = [*blocks[: room - 1], _CUT]
+    return blocks + buttons
 
 
 # -- forms ------------------------------------------------------------------------------
@@ -111,10 +119,12 @@ def _element(field: FormField) -> dict[str, Any]:
     element: dict[str, Any]
     if kind in ("text", "multiline"):
         element = {"type": "plain_text_input", "multiline": kind == "multiline"}
-        if field.max_length:
-            element["max_length"] = field.max_length
+        # a feature may allow more than Slack's input takes (announcements: 8,000); the modal
+        # caps it, and the feature's hint names the text command for longer texts
+        limit = min(field.max_length or INPUT_LIMIT, INPUT_LIMIT)
+        element["max_length"] = limit
         if field.initial:
-            element["initial_value"] = field.initial
+            element["initial_value"] = field.initial[:limit]
     elif kind in ("select", "multiselect"):
         options = [_option(v, label) for v, label in field.options[:100]]
         element = {"type": "static_select" if kind == "select" else "multi_static_select",

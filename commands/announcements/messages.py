@@ -240,7 +240,9 @@ TEXT = Catalog(
             "field_embargo": "Embargo",
             "field_allow_mentions": "@channel / @here laten werken",
             "hint_title": "Eén regel, hoogstens 150 tekens",
-            "hint_body": "Leeg laten als je een sjabloon kiest",
+            "hint_body": "Leeg laten als je een sjabloon kiest. In Slack past hier hooguit 3000 "
+            "tekens; een langere tekst kan met `/hartslag aankondiging nieuw --tekst ...` of een "
+            "sjabloon",
             "hint_targets": "platform:kanaal, gescheiden door spaties: slack:C0123 local:#algemeen",
             "hint_audiences": "Namen van doelgroepen, gescheiden door spaties",
             "hint_template": "Naam van een sjabloon (optioneel)",
@@ -455,7 +457,8 @@ TEXT = Catalog(
             "field_embargo": "Embargo",
             "field_allow_mentions": "Keep @channel / @here working",
             "hint_title": "One line, at most 150 characters",
-            "hint_body": "Leave empty when you pick a template",
+            "hint_body": "Leave empty when you pick a template. Slack takes at most 3000 characters "
+            "here; for a longer text use `/hartslag announce new --body ...` or a template",
             "hint_targets": "platform:channel, separated by spaces: slack:C0123 local:#algemeen",
             "hint_audiences": "Audience names, separated by spaces",
             "hint_template": "Name of a template (optional)",
