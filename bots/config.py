@@ -262,15 +262,18 @@ DEMO_DEFAULTS: dict[str, Any] = {
     },
     "local": {
         "channels": {
-            "#algemeen": ["anna", "bram", "tess", "mila", "joost", "sara", "omar", "lisa"],
-            "#demo": ["mila", "joost", "sara", "omar", "lisa"],
+            "#algemeen": ["anna", "bram", "tess", "mila", "joost", "sara", "omar", "lisa",
+                          "noor", "daan"],
+            "#demo": ["mila", "joost", "sara", "omar", "lisa", "noor", "daan"],
         }
     },
-    # Team "demo" for pulses and summaries: the people of #demo, managed by mila.
+    # Team "demo" for pulses and summaries: the people of #demo, managed by mila. Six
+    # respondents besides the manager, so a demo pulse reaches the minimum group size (k = 5)
+    # and shows its results (with four, as before, it never could).
     "pulse": {
         "teams": {
             "demo": {"members": ["local:joost", "local:sara", "local:omar", "local:lisa",
-                                 "local:mila"],
+                                 "local:noor", "local:daan", "local:mila"],
                      "managers": ["local:mila"]},
         }
     },
