@@ -191,10 +191,18 @@ class MatrixPort:
         lock = self._dm_locks.setdefault(user_id, asyncio.Lock())
         async with lock:
             known = self._directs.room_of(user_id)
-            room = self._client.rooms.get(known) if known else None
-            if known and room is not None and user_id in room.users:
+            if known and self._still_direct(known, user_id):
                 return known
             return await self._create_direct(user_id)
+
+    def _still_direct(self, room_id: str, user_id: str) -> bool:
+        """A DM we just created counts before a sync shows its invitation: newer Synapse
+        versions sync the new room before the invite event, and treating that as "the person
+        left" made a second DM for every message sent in between."""
+        if self._fresh.get(room_id) == user_id:
+            return True
+        room = self._client.rooms.get(room_id)
+        return room is not None and user_id in room.users
 
     async def _create_direct(self, user_id: str) -> str:
         answer = await self._call(self._client.room_create(

@@ -2,8 +2,13 @@
 
 Synapse is AGPL: it is installed from PyPI into its own virtual environment in a cache
 directory (``~/.cache/hartslag/synapse-venv``, or ``$HARTSLAG_SYNAPSE_VENV``) and run as a
-separate process; the product never imports it. The first run installs it (about 30 s); later
-runs reuse the environment. Without PyPI the tests skip with the reason.
+separate process; the product never imports it. The first run installs it (a few minutes);
+later runs reuse the environment. Without PyPI the tests skip with the reason.
+
+The version is pinned (``SYNAPSE_PIN``) so a new Synapse release cannot change the suite's
+outcome unnoticed; ``$HARTSLAG_SYNAPSE_REQUIREMENT`` (e.g. ``matrix-synapse`` for the newest)
+runs it against another one. The environment remembers the requirement it was installed for,
+so a changed pin or override reinstalls.
 
 The homeserver writes its own ``homeserver.yaml`` (no ``--generate-config``: each generate
 step costs another import of Synapse), listens on a free 127.0.0.1 port with only the client
@@ -37,7 +42,7 @@ from typing import Any
 
 import pytest
 
-SYNAPSE_REQUIREMENT = "matrix-synapse>=1.160"
+SYNAPSE_PIN = "matrix-synapse==1.163.2"
 SERVER_NAME = "hartslag.test"
 START_TIMEOUT = 60.0
 INSTALL_TIMEOUT = 900.0
@@ -52,6 +57,19 @@ def synapse_venv() -> Path:
     return cache / "hartslag" / "synapse-venv"
 
 
+def synapse_requirement() -> str:
+    """The pip requirement to install: the pin, unless a developer overrides it."""
+    return os.environ.get("HARTSLAG_SYNAPSE_REQUIREMENT", "").strip() or SYNAPSE_PIN
+
+
+def _installed_for(marker: Path, requirement: str) -> bool:
+    """The marker holds the requirement of the last successful install."""
+    try:
+        return marker.read_text().strip() == requirement
+    except OSError:
+        return False
+
+
 def _venv_python(venv: Path) -> Path:
     return venv / "bin" / "python"
 
@@ -59,24 +77,28 @@ def _venv_python(venv: Path) -> Path:
 def ensure_synapse() -> Path:
     """Return the Python of a virtual environment that has Synapse; install it when missing.
 
-    A marker file is written only after a successful install, so an interrupted install is
-    repaired on the next run. A file lock keeps two test runs from installing at once.
+    A marker file naming the requirement is written only after a successful install, so an
+    interrupted install is repaired on the next run and a changed requirement reinstalls (pip
+    moves the existing environment to it). A file lock keeps two test runs from installing at
+    once.
     """
+    requirement = synapse_requirement()
     venv = synapse_venv()
     marker = venv / ".hartslag-installed"
     python = _venv_python(venv)
-    if marker.exists() and python.exists():
+    if _installed_for(marker, requirement) and python.exists():
         return python
     venv.parent.mkdir(parents=True, exist_ok=True)
     with open(venv.parent / "synapse-venv.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        if marker.exists() and python.exists():
+        if _installed_for(marker, requirement) and python.exists():
             return python
+        marker.unlink(missing_ok=True)
         if not python.exists():
             _run_install_step([sys.executable, "-m", "venv", str(venv)])
         _run_install_step([str(python), "-m", "pip", "install", "--disable-pip-version-check",
-                           "-q", SYNAPSE_REQUIREMENT])
-        marker.write_text(SYNAPSE_REQUIREMENT + "\n")
+                           "-q", "--upgrade", requirement])
+        marker.write_text(requirement + "\n")
     return python
 
 
