@@ -84,7 +84,7 @@ TEXT = Catalog(
             "bad_target_slack": "`{target}`: een Slack-kanaal schrijf je met zijn id, "
             "bijvoorbeeld `slack:C0123` (niet de naam).",
             "bad_target_matrix": "`{target}`: een Matrix-kamer schrijf je als "
-            "`matrix:!id:server` of `matrix:#alias:server`.",
+            "`matrix:!id`, `matrix:!id:server` of `matrix:#alias:server`.",
             "unknown_option": "Optie `--{option}` ken ik niet. Zie `/hartslag aankondiging "
             "help` voor de opties.",
             "option_needs_value": "Optie `--{option}` heeft een waarde nodig, bijvoorbeeld "
@@ -307,8 +307,8 @@ TEXT = Catalog(
             "`local:#algemeen`.",
             "bad_target_slack": "`{target}`: write a Slack channel by its id, for example "
             "`slack:C0123` (not its name).",
-            "bad_target_matrix": "`{target}`: write a Matrix room as `matrix:!id:server` or "
-            "`matrix:#alias:server`.",
+            "bad_target_matrix": "`{target}`: write a Matrix room as `matrix:!id`, "
+            "`matrix:!id:server` or `matrix:#alias:server`.",
             "unknown_option": "I don't know the option `--{option}`. See `/hartslag announce "
             "help` for the options.",
             "option_needs_value": "Option `--{option}` needs a value, for example "

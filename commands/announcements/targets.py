@@ -15,6 +15,9 @@ from commands.model import PLATFORMS, Address
 
 MAX_TARGET = 300
 _SLACK = re.compile(r"^[A-Z0-9]{2,40}$")
+# A room id is `!opaque` (room version 12 and later: no server part) or `!opaque:server`
+# (older rooms); an alias always names its server.
+_MATRIX_ROOM = re.compile(r"^(![A-Za-z0-9_\-+/=.]+(:[^\s:]+(:\d+)?)?|#[^\s:]+:[^\s:]+(:\d+)?)$")
 _SPLIT = re.compile(r"[\s,;]+")
 
 
@@ -60,7 +63,7 @@ def parse_target(text: str, settings: AnnouncementSettings) -> Address:
         raise TargetError(text, "bad_target_local" if platform == "local" else "bad_target_form")
     if platform == "slack" and not _SLACK.match(channel):
         raise TargetError(text, "bad_target_slack")
-    if platform == "matrix" and not (channel.startswith(("!", "#")) and ":" in channel):
+    if platform == "matrix" and not _MATRIX_ROOM.match(channel):
         raise TargetError(text, "bad_target_matrix")
     return Address(platform, workspace, channel)
 

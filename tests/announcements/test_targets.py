@@ -16,6 +16,10 @@ S = AnnouncementSettings(workspaces={"slack": "T0123"})
     ("slack:T0999/C0456", Address("slack", "T0999", "C0456")),
     ("local:#algemeen", Address("local", "local", "#algemeen")),
     ("matrix:!room:example.org", Address("matrix", "", "!room:example.org")),
+    # Room version 12 (Synapse's default since 1.163): the id has no server part.
+    ("matrix:!Tq3E7wXyH0sF_kP-2nDa9bLm4cRvZgUe1oIjY8hA5W6", Address(
+        "matrix", "", "!Tq3E7wXyH0sF_kP-2nDa9bLm4cRvZgUe1oIjY8hA5W6")),
+    ("matrix:#algemeen:example.org", Address("matrix", "", "#algemeen:example.org")),
     ("teams:19:abc@thread.tacv2", Address("teams", "", "19:abc@thread.tacv2")),
     ("teams:tenant-1/19:abc@thread.tacv2", Address("teams", "tenant-1", "19:abc@thread.tacv2")),
 ])
@@ -30,6 +34,8 @@ def test_parse(text: str, expected: Address) -> None:
     ("local:algemeen", "bad_target_local"),
     ("slack:#general", "bad_target_slack"),
     ("matrix:room", "bad_target_matrix"),
+    ("matrix:#alias-without-server", "bad_target_matrix"),
+    ("matrix:!id with space", "bad_target_matrix"),
     ("slack:", "bad_target_form"),
 ])
 def test_bad_targets_say_why(text: str, reason: str) -> None:
