@@ -33,7 +33,8 @@ def test_mypy_finds_nothing() -> None:
 
 
 def test_tests_read_no_files_outside_the_repository() -> None:
-    """A fresh clone has nothing beside it: no test or benchmark may reach for ../shared."""
+    """A fresh clone has nothing beside it: no test or benchmark may read the team folder
+    next to the checkout."""
     offenders = [
         f"{path.relative_to(ROOT)}:{number}"
         for folder in ("tests", "benchmarks")
