@@ -23,6 +23,9 @@ from storage.db import Database
 STATES: tuple[str, ...] = ("draft", "pending", "scheduled", "paused", "sent", "cancelled",
                            "rejected")
 OPEN_STATES: tuple[str, ...] = ("draft", "pending", "scheduled", "paused")
+# A rejected announcement is not open (nothing of it runs), but its author may still change
+# it (back to draft, to be approved again) or throw it away.
+EDITABLE_STATES: tuple[str, ...] = (*OPEN_STATES, "rejected")
 
 
 class Announcement(SQLModel, table=True):

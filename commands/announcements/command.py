@@ -50,6 +50,13 @@ OPTIONS: Mapping[str, str] = {
     "ack": "ack_due", "gelezen": "ack_due", "due": "ack_due", "uiterlijk": "ack_due",
     "embargo": "embargo",
 }
+# The actions on one announcement (they take its number); the rest of the words are refused
+# as unknown before a number is asked for.
+ONE_ACTIONS = frozenset({
+    "show", "toon", "edit", "wijzig", "cancel", "annuleer", "stop", "pause", "pauzeer",
+    "resume", "hervat", "approve", "goedkeuren", "keur", "reject", "afwijzen", "wijs",
+    "stats", "bereik", "statistiek", "readers", "lezers", "wie", "progress", "voortgang"})
+LISTED_STATES = ("draft", "pending", "rejected", "scheduled", "paused", "sent")
 ACK_FLAGS = ("ack", "gelezen")
 MENTION_FLAGS = ("allow-mentions", "mentions", "vermeldingen")
 
@@ -113,6 +120,8 @@ async def handle(request: CommandRequest, ctx: Context) -> Reply | None:
         return await library.audience(ctx, args, request.user)
     if action in ("template", "sjabloon", "templates", "sjablonen"):
         return await library.template(ctx, args, request.user)
+    if action not in ONE_ACTIONS:  # before the number: "aankondiging foo" is not about ids
+        raise fail(ctx, "unknown_action", action=action[:30])
     ann = await find(ctx, args)
     return await _on_one(ctx, action, ann, args, request)
 
@@ -120,8 +129,10 @@ async def handle(request: CommandRequest, ctx: Context) -> Reply | None:
 async def _on_one(ctx: Context, action: str, ann: Announcement, args: Args,
                   request: CommandRequest) -> Reply:
     if action in ("show", "toon"):
+        if ann.state == "draft":  # the way to confirm it later: the preview and its buttons
+            return Reply(preview(ctx, ann))
         head = ctx.text(TEXT, "show_head", id=ann.id, state=state_name(ctx, ann.state))
-        return Reply.text(framed(ctx, ann, head))
+        return Reply.text(framed(ctx, ann, head) + "\n\n" + next_step(ctx, ann))
     if action in ("edit", "wijzig"):
         draft = draft_of(ctx, args)
         new_plan = await plan(ctx, draft, base=plan_of(ann))
@@ -157,8 +168,7 @@ async def _progress(ctx: Context, ann: Announcement) -> Reply:
 
 
 async def _list(ctx: Context) -> Reply:
-    found = await repo(ctx).open(states=("draft", "pending", "scheduled", "paused", "sent"),
-                                 limit=30)
+    found = await repo(ctx).open(states=LISTED_STATES, limit=30)
     if not found:
         return Reply.text(ctx.text(TEXT, "list_none"))
     lines = [ctx.text(TEXT, "list_head")]
@@ -172,4 +182,10 @@ async def _list(ctx: Context) -> Reply:
         lines.append(ctx.text(TEXT, "list_item", id=ann.id, title=quoted_title(ann),
                               state=state_name(ctx, ann.state), when=describe_when(ctx, trigger),
                               next=next_run))
+        lines.append(f"  {next_step(ctx, ann)}")
     return Reply.text("\n".join(lines))
+
+
+def next_step(ctx: Context, ann: Announcement) -> str:
+    """What its author can do now: every state names its way forward."""
+    return ctx.text(TEXT, f"next_{ann.state}", id=ann.id)

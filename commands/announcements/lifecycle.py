@@ -17,7 +17,11 @@ from commands.context import Context
 from commands.delivery import BatchReport, Delivery
 from commands.model import PLATFORMS, Address, OutgoingMessage, UserRef
 from commands.schedule import Trigger
-from storage.announcements import OPEN_STATES, Announcement, AnnouncementRepository
+from storage.announcements import (
+    EDITABLE_STATES,
+    Announcement,
+    AnnouncementRepository,
+)
 
 POST = "announcements.post"
 SENT = "announcements.sent"
@@ -96,7 +100,7 @@ async def replace_plan(ctx: Context, ann: Announcement, plan: Plan) -> Announcem
     """An edit: stop what was scheduled and go back to draft (preview, confirm, approval)."""
     await _stop_schedules(ctx, ann)
     found = await repo(ctx).transition(
-        _id(ann), OPEN_STATES, title=plan.title, body=plan.body, template=plan.template,
+        _id(ann), EDITABLE_STATES, title=plan.title, body=plan.body, template=plan.template,
         variables=dict(plan.variables), targets=list(plan.targets), audiences=list(plan.audiences),
         allow_mentions=plan.allow_mentions, trigger=plan.trigger_json(), ack=plan.ack,
         ack_due=plan.ack_due, embargo=plan.embargo, needs_approval=plan.needs_approval,
@@ -279,7 +283,7 @@ async def pending_runs(ctx: Context, ann: Announcement) -> list[BatchReport]:
 async def cancel(ctx: Context, ann: Announcement) -> str:
     """Until sent: stop schedules and whatever of a fan-out has not gone out yet."""
     in_flight = await pending_runs(ctx, ann)
-    if ann.state not in OPEN_STATES and not (ann.state == "sent" and in_flight):
+    if ann.state not in EDITABLE_STATES and not (ann.state == "sent" and in_flight):
         raise fail(ctx, "not_open", id=ann.id, state=state_name(ctx, ann.state))
     await _stop_schedules(ctx, ann)
     stopped = 0

@@ -146,7 +146,9 @@ TEXT = Catalog(
             "told_approved": "Je aankondiging #{id} \"{title}\" is goedgekeurd door {who}. "
             "{outcome}",
             "told_rejected": "Je aankondiging #{id} \"{title}\" is afgewezen door {who}. "
-            "Reden: {note}. Pas hem aan met `/hartslag aankondiging wijzig {id} ...`.",
+            "Reden: {note}. Pas hem aan met `/hartslag aankondiging wijzig {id} ...` (dan gaat "
+            "hij opnieuw ter goedkeuring), of gooi hem weg met "
+            "`/hartslag aankondiging annuleer {id}`.",
             "outcome_sent": "Hij gaat nu uit naar {count} kanaal/kanalen.",
             "outcome_scheduled": "Ingepland: {when} (eerstvolgende keer {next}).",
             # -- manage ----------------------------------------------------------------------
@@ -169,6 +171,18 @@ TEXT = Catalog(
             "list_none": "Er zijn geen open of ingeplande aankondigingen.",
             "list_head": "**Aankondigingen**",
             "list_item": "- #{id} **{title}** ({state}), {when}; volgende keer: {next}",
+            # The way forward from each state, named wherever the state is shown.
+            "next_draft": "Nog niet bevestigd: `/hartslag aankondiging toon {id}` geeft de knop "
+            "Versturen, `/hartslag aankondiging annuleer {id}` gooit hem weg.",
+            "next_pending": "Wacht op goedkeuring door een andere communicatie-collega; "
+            "intrekken met `/hartslag aankondiging annuleer {id}`.",
+            "next_scheduled": "Aanpassen met `/hartslag aankondiging wijzig {id} ...`, "
+            "pauzeren met `/hartslag aankondiging pauzeer {id}`.",
+            "next_paused": "Hervatten met `/hartslag aankondiging hervat {id}`.",
+            "next_sent": "Bereik en lezers: `/hartslag aankondiging bereik {id}`.",
+            "next_rejected": "Aanpassen en opnieuw aanbieden met `/hartslag aankondiging wijzig "
+            "{id} ...`, weggooien met `/hartslag aankondiging annuleer {id}`.",
+            "next_cancelled": "Geannuleerd; een nieuwe maak je met `/hartslag aankondiging nieuw`.",
             # -- delivery reports ----------------------------------------------------------
             "progress": "{done}/{total} verzonden, klaar rond {eta}",
             "progress_unknown": "{done}/{total} verzonden",
@@ -368,7 +382,8 @@ TEXT = Catalog(
             "told_approved": "Your announcement #{id} \"{title}\" was approved by {who}. "
             "{outcome}",
             "told_rejected": "Your announcement #{id} \"{title}\" was rejected by {who}. "
-            "Reason: {note}. Change it with `/hartslag announce edit {id} ...`.",
+            "Reason: {note}. Change it with `/hartslag announce edit {id} ...` (it goes for "
+            "approval again), or throw it away with `/hartslag announce cancel {id}`.",
             "outcome_sent": "It goes out now to {count} channel(s).",
             "outcome_scheduled": "Scheduled: {when} (next time {next}).",
             "state_draft": "draft",
@@ -390,6 +405,17 @@ TEXT = Catalog(
             "list_none": "There are no open or scheduled announcements.",
             "list_head": "**Announcements**",
             "list_item": "- #{id} **{title}** ({state}), {when}; next: {next}",
+            "next_draft": "Not confirmed yet: `/hartslag announce show {id}` gives the Send "
+            "button, `/hartslag announce cancel {id}` throws it away.",
+            "next_pending": "Waiting for approval by another comms colleague; withdraw with "
+            "`/hartslag announce cancel {id}`.",
+            "next_scheduled": "Change with `/hartslag announce edit {id} ...`, pause with "
+            "`/hartslag announce pause {id}`.",
+            "next_paused": "Resume with `/hartslag announce resume {id}`.",
+            "next_sent": "Reach and readers: `/hartslag announce stats {id}`.",
+            "next_rejected": "Change it and offer it again with `/hartslag announce edit {id} "
+            "...`, throw it away with `/hartslag announce cancel {id}`.",
+            "next_cancelled": "Cancelled; make a new one with `/hartslag announce new`.",
             "progress": "{done}/{total} sent, done around {eta}",
             "progress_unknown": "{done}/{total} sent",
             "progress_done": "{done}/{total} sent, done ({failed} failed)",

@@ -112,3 +112,42 @@ async def test_an_approved_announcement_edited_in_the_same_second_asks_again(
     requests = [s for s in fake.port.sent if s.target == BRAM.key]
     assert len(requests) == 2, [s.message.markdown for s in requests]
     assert "Tweede versie." in requests[1].message.markdown
+
+
+async def test_a_rejected_announcement_is_edited_offered_again_and_approved(
+        fake: Driver) -> None:
+    await submit(fake)
+    await fake.command("reject 1 Eerst met de OR afstemmen", user=BRAM)
+    told = fake.texts_to(ANNA)[-1]
+    assert "wijzig 1" in told and "annuleer 1" in told
+    listed = text_of(await fake.command("list"))
+    assert "#1 **Reorganisatie** (afgewezen)" in listed and "wijzig 1" in listed
+
+    edited = await fake.command('edit 1 --body "Afgestemd met de OR."')
+    assert "Voorbeeld" in text_of(edited) and "Ter goedkeuring aanbieden" in str(edited)
+    offered = await fake.press("announcements.confirm", "1")
+    assert "ter goedkeuring aangeboden" in text_of(offered)
+    await fake.press("announcements.approve", "1", user=BRAM)
+    assert fake.texts_to(slack("C1")) == ["Afgestemd met de OR."]
+
+
+async def test_a_rejected_announcement_can_be_thrown_away(fake: Driver) -> None:
+    await submit(fake)
+    await fake.command("reject 1 Niet nu", user=BRAM)
+    reply = await fake.command("cancel 1")
+    assert "geannuleerd" in text_of(reply)
+    ann = await fake.repo().get(1)
+    assert ann is not None and ann.state == "cancelled"
+
+
+async def test_every_listed_state_names_its_way_forward(fake: Driver) -> None:
+    await fake.command('new --title "Concept" --body "x" --to slack:C1')  # left unconfirmed
+    listed = text_of(await fake.command("list"))
+    assert "(concept)" in listed and "toon 1" in listed and "annuleer 1" in listed
+    shown = await fake.command("show 1")  # a draft shows its preview again, buttons included
+    assert "Versturen" in str(shown) and "announcements.confirm" in str(shown)
+
+
+async def test_an_unknown_action_is_named_before_any_number_is_asked(fake: Driver) -> None:
+    reply = await fake.command("foo")
+    assert "`foo` ken ik niet" in text_of(reply)

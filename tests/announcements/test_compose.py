@@ -82,7 +82,7 @@ BAD: list[tuple[str, str]] = [
     ('new --title "x --body y', "aanhalingstekens"),
     ("show 99", "Aankondiging 99 bestaat niet"),
     ("show", "Geef het nummer"),
-    ("explode 1", "bestaat niet"),
+    ("explode 1", "`explode` ken ik niet"),
 ]
 
 
