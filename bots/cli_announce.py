@@ -10,13 +10,30 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
 
 from bots.config import Config
+from commands.announcements.command import LISTED_STATES
 from commands.announcements.compose import Draft, local_time, plan
-from commands.announcements.lifecycle import cancel, confirm, create, repo, state_name
+from commands.announcements.lifecycle import (
+    cancel,
+    confirm,
+    create,
+    pending_runs,
+    repo,
+    state_name,
+)
+from commands.announcements.messages import TEXT
+from commands.context import Context
 from commands.errors import UserError
 from commands.model import PLATFORMS, UserRef
+from scheduling.engine import LEASE
+from storage.announcements import Announcement
+from storage.scheduling import ScheduleRepository, holder_dead
+
+if TYPE_CHECKING:
+    from bots.app import App
 
 EXIT_BAD_INPUT = 2
 
@@ -78,6 +95,20 @@ def _author(value: str) -> UserRef:
     return UserRef(platform, ident, ident if platform in PLATFORMS else value, workspace)
 
 
+def _platforms(config: Config) -> tuple[str, ...]:
+    """The platforms this install serves: the chat refuses targets elsewhere, so do we."""
+    enabled = {"local": config.local.enabled, "slack": config.slack.enabled,
+               "teams": config.teams.enabled, "matrix": config.matrix.enabled}
+    return tuple(name for name, on in enabled.items() if on)
+
+
+async def _server_running(app: App) -> bool:
+    """Whether a live ``hartslag run`` holds the scheduler lease on this database."""
+    lease = await app.store.repo(ScheduleRepository).lease(LEASE)
+    return (lease is not None and lease.expires_at > datetime.now(UTC)
+            and not holder_dead(lease.holder))
+
+
 async def _send(args: argparse.Namespace, config: Config) -> int:
     from bots.app import open_core
 
@@ -86,12 +117,14 @@ async def _send(args: argparse.Namespace, config: Config) -> int:
             author = _author(args.author)
             ctx = app.context(user=author, locale=args.locale)
             draft = _draft(args)
-            ann = await create(ctx, await plan(ctx, draft, check_platforms=False), author)
+            ann = await create(ctx, await plan(ctx, draft, platforms=_platforms(config)), author)
             outcome = await confirm(ctx, ann)
         except UserError as exc:
             print(f"hartslag: {exc.message}", file=sys.stderr)
             return EXIT_BAD_INPUT
         print(f"#{ann.id}: {outcome}")
+        if not await _server_running(app):
+            print(ctx.text(TEXT, "cli_no_server"))
     return 0
 
 
@@ -100,14 +133,23 @@ async def _list(args: argparse.Namespace, config: Config) -> int:
 
     async with open_core(config) as app:
         ctx = app.context()
-        for ann in await repo(ctx).open(states=("draft", "pending", "scheduled", "paused", "sent")):
+        for ann in await repo(ctx).open(states=LISTED_STATES):
             next_run = "-"
             if ann.schedule_id is not None and ann.state in ("scheduled", "paused"):
                 info = await ctx.scheduler.get(ann.schedule_id)
                 if info is not None and info.next_run is not None:
                     next_run = local_time(ctx, info.next_run)
-            print(f"#{ann.id}\t{state_name(ctx, ann.state)}\t{next_run}\t{ann.title}")
+            print(f"#{ann.id}\t{await _state(ctx, ann)}\t{next_run}\t{ann.title}")
+        if not await _server_running(app):
+            print(ctx.text(TEXT, "cli_no_server"), file=sys.stderr)
     return 0
+
+
+async def _state(ctx: Context, ann: Announcement) -> str:
+    """"Sent" means handed to the outbox; while posts still wait, say so, as the chat does."""
+    if ann.state == "sent" and await pending_runs(ctx, ann):
+        return ctx.text(TEXT, "state_queued")
+    return state_name(ctx, ann.state)
 
 
 async def _cancel(args: argparse.Namespace, config: Config) -> int:
@@ -117,7 +159,7 @@ async def _cancel(args: argparse.Namespace, config: Config) -> int:
         ctx = app.context()
         ann = await repo(ctx).get(args.id)
         if ann is None:
-            print(f"hartslag: announcement {args.id} does not exist", file=sys.stderr)
+            print(f"hartslag: {ctx.text(TEXT, 'unknown_id', id=args.id)}", file=sys.stderr)
             return EXIT_BAD_INPUT
         try:
             print(await cancel(ctx, ann))

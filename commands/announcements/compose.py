@@ -8,7 +8,7 @@ problem raises ``UserError`` with what was wrong and how to fix it.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -77,11 +77,14 @@ def settings_of(ctx: Context) -> AnnouncementSettings:
 
 
 async def plan(ctx: Context, draft: Draft, *, base: Plan | None = None,
-               check_platforms: bool = True) -> Plan:
-    """Check ``draft`` (merged over ``base`` for an edit) and return the plan."""
+               platforms: Sequence[str] | None = None) -> Plan:
+    """Check ``draft`` (merged over ``base`` for an edit) and return the plan.
+
+    ``platforms``: where targets may be; None means the platforms the running port serves
+    (the CLI has no port and passes the configured ones, so both refuse the same targets)."""
     settings = settings_of(ctx)
     title = _title(ctx, draft.title if draft.title is not None else (base.title if base else None))
-    targets, audiences, four_eyes = await _targets(ctx, draft, base, settings, check_platforms)
+    targets, audiences, four_eyes = await _targets(ctx, draft, base, settings, platforms)
     template = draft.template if draft.template is not None else (base.template if base else None)
     variables = dict(draft.variables) or dict(base.variables if base else {})
     allow = draft.allow_mentions if draft.allow_mentions is not None else bool(base and base.allow_mentions)
@@ -105,7 +108,8 @@ def _title(ctx: Context, title: str | None) -> str:
 
 
 async def _targets(ctx: Context, draft: Draft, base: Plan | None, settings: AnnouncementSettings,
-                   check_platforms: bool) -> tuple[tuple[str, ...], tuple[str, ...], bool]:
+                   platforms: Sequence[str] | None,
+                   ) -> tuple[tuple[str, ...], tuple[str, ...], bool]:
     if draft.targets is None and draft.audiences is None and base is not None:
         names = base.audiences
         found = await _audiences(ctx, names)
@@ -125,8 +129,8 @@ async def _targets(ctx: Context, draft: Draft, base: Plan | None, settings: Anno
         raise fail(ctx, "need_targets")
     if len(unique) > settings.max_targets:
         raise fail(ctx, "too_many_targets", max=settings.max_targets)
-    enabled = getattr(ctx.port, "platforms", ())
-    if check_platforms and enabled:
+    enabled = tuple(getattr(ctx.port, "platforms", ()) if platforms is None else platforms)
+    if enabled:
         for target in unique:
             platform = Address.parse(target).platform
             if platform not in enabled:
@@ -186,9 +190,10 @@ def template_failure(ctx: Context, exc: TemplateError) -> UserError:
     return fail(ctx, "template_failed", where=where, reason=reason)
 
 
-def _parse_when(ctx: Context, text: str, settings: AnnouncementSettings) -> Trigger:
+def _parse_when(ctx: Context, text: str, settings: AnnouncementSettings, *,
+                now: datetime | None = None) -> Trigger:
     try:
-        return timespec.parse(text, now=ctx.clock.now(), timezone=settings.timezone,
+        return timespec.parse(text, now=now or ctx.clock.now(), timezone=settings.timezone,
                               locale=ctx.locale)
     except ValueError as exc:
         raise UserError(str(exc)) from None
@@ -213,8 +218,9 @@ def _first_send(ctx: Context, trigger: Trigger | None) -> datetime:
     return max(first, now)
 
 
-def _moment(ctx: Context, text: str, settings: AnnouncementSettings, what: str) -> datetime:
-    trigger = _parse_when(ctx, text, settings)
+def _moment(ctx: Context, text: str, settings: AnnouncementSettings, what: str, *,
+            now: datetime | None = None) -> datetime:
+    trigger = _parse_when(ctx, text, settings, now=now)
     if trigger.kind != "once" or trigger.at is None:
         raise fail(ctx, "need_moment", what=ctx.text(TEXT, what))
     return trigger.at
@@ -228,6 +234,10 @@ def _ack_due(ctx: Context, draft: Draft, base: Plan | None, settings: Announceme
         due = None
     else:
         due = _moment(ctx, draft.ack_due, settings, "what_ack")
+        if due <= first:
+            # "--at 'elke maandag 9:00' --ack 'vrijdag 17:00'" on a Thursday means the Friday
+            # after the first send, not tomorrow: read relative words from the first send.
+            due = max(due, _moment(ctx, draft.ack_due, settings, "what_ack", now=first))
     if due is not None and due <= first:
         raise fail(ctx, "ack_before_send", due=local_time(ctx, due), send=local_time(ctx, first))
     return due

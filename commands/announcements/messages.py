@@ -159,6 +159,9 @@ TEXT = Catalog(
             "state_sent": "verstuurd",
             "state_cancelled": "geannuleerd",
             "state_rejected": "afgewezen",
+            "state_queued": "in de wachtrij",
+            "cli_no_server": "Let op: er draait nu geen hartslag-server op deze database. Alles "
+            "staat klaar in de wachtrij en gaat uit zodra `hartslag run` draait.",
             "not_open": "Aankondiging #{id} kan niet meer worden gewijzigd of geannuleerd "
             "(status: {state}).",
             "cancelled": "Aankondiging #{id} is geannuleerd ({stopped} nog niet verstuurde "
@@ -393,6 +396,9 @@ TEXT = Catalog(
             "state_sent": "sent",
             "state_cancelled": "cancelled",
             "state_rejected": "rejected",
+            "state_queued": "queued",
+            "cli_no_server": "Note: no hartslag server runs on this database now. Everything is "
+            "queued and goes out once `hartslag run` runs.",
             "not_open": "Announcement #{id} can no longer be changed or cancelled (status: "
             "{state}).",
             "cancelled": "Announcement #{id} is cancelled ({stopped} messages not sent yet "

@@ -6,13 +6,19 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from bots.cli import main
-from storage.announcements import STATES, AnnouncementRepository
+from scheduling.engine import LEASE
+from storage.announcements import STATES, Announcement, AnnouncementRepository
 from storage.db import Database
+from storage.scheduling import ScheduleRepository, instance_name
+
+AMS = ZoneInfo("Europe/Amsterdam")
 
 
 @pytest.fixture(autouse=True)
@@ -59,7 +65,8 @@ def test_send_schedule_list_cancel(tmp_path: Path, db_url: str,
     assert "Scheduled: every Monday at 09:00" in capsys.readouterr().out
     assert main(["--config", cfg, "announce", "list"]) == 0
     listing = capsys.readouterr().out
-    assert "#2\tingepland\t" in listing and "#1\tverstuurd\t-\tStoring" in listing
+    # Nothing delivered it yet (no server runs): "queued", not "sent", as the chat would say.
+    assert "#2\tingepland\t" in listing and "#1\tin de wachtrij\t-\tStoring" in listing
     assert main(["--config", cfg, "announce", "cancel", "2"]) == 0
     assert "geannuleerd" in capsys.readouterr().out
     # No `hartslag run` delivered #1 yet: its queued copy can still be stopped, once.
@@ -78,4 +85,60 @@ def test_bad_input_exits_2_with_the_reason_and_stores_nothing(
     assert "met zijn id" in capsys.readouterr().err
     assert main(["--config", cfg, "announce", "send", "--title", "x", "--body", "y",
                  "--to", "local:#a", "--embargo", "vandaag 00:05"]) == 2
+    assert stored(db_url) == []
+
+
+def test_the_cli_says_when_no_server_will_deliver(
+        tmp_path: Path, db_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    cfg = config_file(tmp_path, db_url)
+    args = ["--config", cfg, "announce", "send", "--title", "a", "--body", "b",
+            "--to", "local:#algemeen"]
+    assert main(args) == 0
+    assert "geen hartslag-server" in capsys.readouterr().out
+
+    async def hold() -> None:  # a live server's lease, as `hartslag run` holds it
+        db = Database(db_url)
+        try:
+            assert await ScheduleRepository(db).acquire(
+                LEASE, instance_name(), now=datetime.now(UTC), ttl=timedelta(minutes=5))
+        finally:
+            await db.dispose()
+
+    asyncio.run(hold())
+    assert main(args) == 0
+    assert "geen hartslag-server" not in capsys.readouterr().out
+
+
+def test_a_weekly_announcement_reads_its_ack_day_from_the_first_send(
+        tmp_path: Path, db_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """The README's example works on every weekday: "vrijdag 17:00" is the Friday after the
+    first Monday, even on a Thursday when the next Friday comes before that Monday."""
+    cfg = config_file(tmp_path, db_url)
+    assert main(["--config", cfg, "announce", "schedule", "--title", "Weekstart", "--body", "x",
+                 "--to", "local:#algemeen", "--at", "elke maandag 9:00",
+                 "--ack", "vrijdag 17:00"]) == 0, capsys.readouterr().err
+    rows = asyncio.run(_first(db_url))
+    assert rows.ack_due is not None and rows.ack_due.astimezone(AMS).weekday() == 4
+    first = (rows.ack_due - timedelta(days=4)).astimezone(AMS)
+    assert first.weekday() == 0 and first.date() >= datetime.now(AMS).date()
+
+
+async def _first(db_url: str) -> Announcement:
+    db = Database(db_url)
+    try:
+        found = await AnnouncementRepository(db).get(1)
+        assert found is not None
+        return found
+    finally:
+        await db.dispose()
+
+
+def test_the_cli_refuses_what_the_chat_refuses(
+        tmp_path: Path, db_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    cfg = config_file(tmp_path, db_url)
+    assert main(["--config", cfg, "announce", "send", "--title", "x", "--body", "y",
+                 "--to", "slack:C0123"]) == 2
+    assert "`slack` staat niet aan" in capsys.readouterr().err
+    assert main(["--config", cfg, "announce", "cancel", "99"]) == 2
+    assert "Aankondiging 99 bestaat niet" in capsys.readouterr().err
     assert stored(db_url) == []
