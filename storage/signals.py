@@ -194,6 +194,14 @@ class SignalRepository:
         async with self._db.session(readonly=True) as session:
             return await session.get(SignalCase, ref) is not None
 
+    async def rate_used(self, period: int, sender_hash: str) -> int:
+        """How many signals the holder of ``sender_hash`` sent in ``period``."""
+        async with self._db.session(readonly=True) as session:
+            found = (await session.exec(select(SignalRate.count).where(
+                col(SignalRate.period) == period,
+                col(SignalRate.sender_hash) == sender_hash))).first()
+            return int(found or 0)
+
     async def is_blocked(self, block_hashes: Sequence[str], today: date) -> bool:
         async with self._db.session(readonly=True) as session:
             return await _blocked(session, block_hashes, today)

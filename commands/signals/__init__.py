@@ -11,14 +11,22 @@ from collections.abc import Awaitable, Callable
 
 from commands.context import Context
 from commands.errors import UserError
-from commands.model import CommandRequest, FormSubmission, InboundMessage, Reply
+from commands.model import CommandRequest, FormSubmission, InboundMessage, Interaction, Reply
 from commands.router import Router
 from commands.schedule import Trigger
 from commands.signals import sender, triage
 from commands.signals.codes import normalise_code, normalise_ref
 from commands.signals.drafts import Drafts
 from commands.signals.jobs import DIGEST, PURGE, PURGE_AT, digest_job, purge_job
-from commands.signals.send import FORM_ID, converse, start, start_reply, submitted
+from commands.signals.send import (
+    FORM_ID,
+    TOPIC,
+    converse,
+    start,
+    start_reply,
+    submitted,
+    topic_pressed,
+)
 from commands.signals.service import check_text, settings, withheld
 from commands.signals.text import SIGNALS
 
@@ -64,7 +72,12 @@ def register(router: Router) -> None:
 
     router.command("signal", command, aliases=("signaal", "signalen", "signals"),
                    help=(SIGNALS, "help.signal"))
+    async def topic(interaction: Interaction, ctx: Context) -> Reply:
+        with withheld():
+            return await topic_pressed(interaction, ctx, drafts)
+
     router.form(FORM_ID, form)
+    router.interaction(TOPIC, topic)
     router.conversation(conversation)
     router.job(DIGEST, digest_job)
     # Standing: retention must not depend on someone opening the triage inbox first.

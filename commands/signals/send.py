@@ -7,15 +7,19 @@ without the sender and the draft is dropped.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from commands.context import Context
 from commands.errors import UserError
 from commands.markup import escape_text
 from commands.model import (
+    Choice,
     CommandRequest,
     Form,
     FormField,
     FormSubmission,
     InboundMessage,
+    Interaction,
     OutgoingMessage,
     Reply,
     UserRef,
@@ -23,6 +27,7 @@ from commands.model import (
 from commands.signals.drafts import Draft, Drafts
 from commands.signals.sender import add_sender_reply
 from commands.signals.service import (
+    check_rate,
     check_text,
     is_blocked,
     keys,
@@ -53,7 +58,8 @@ def build_form(ctx: Context, conf: SignalSettings) -> Form:
     fields: list[FormField] = []
     if conf.categories:
         fields.append(FormField("category", ctx.text(SIGNALS, "form.category"), kind="select",
-                                options=tuple((c, c) for c in conf.categories)))
+                                options=tuple(zip(conf.categories, _labels(ctx, conf),
+                                                  strict=True))))
     if conf.teams:
         fields.append(FormField("team", ctx.text(SIGNALS, "form.team"), kind="select",
                                 options=tuple((t, t) for t in conf.teams)))
@@ -68,20 +74,24 @@ def build_form(ctx: Context, conf: SignalSettings) -> Form:
                 submit_label=ctx.text(SIGNALS, "form.submit"))
 
 
-def _pick(ctx: Context, value: str, names: tuple[str, ...], *, key: str) -> str:
-    """A configured name from a number, a name or "none"; UserError otherwise."""
+def _pick(ctx: Context, value: str, names: tuple[str, ...], *, key: str,
+          labels: tuple[str, ...] = ()) -> str:
+    """A configured name from a number, a name (or its label) or "none"; UserError otherwise.
+
+    The refusal never repeats what was typed: at this step people often type their whole
+    signal already, and a cut-off echo of it helps nobody."""
     answer = value.strip()
     if answer.lower() in NONE or not answer:
         return ""
     if answer.isdecimal() and 1 <= int(answer) <= len(names):
         return names[int(answer) - 1]
-    for name in names:
-        if name.lower() == answer.lower():
+    for name, label in zip(names, labels or names, strict=True):
+        if answer.lower() in (name.lower(), label.lower()):
             return name
     if key == "form":
-        raise UserError(ctx.text(SIGNALS, "bad.category_name", value=escape_text(answer[:40]),
-                                 choices=", ".join(names)))
-    raise UserError(ctx.text(SIGNALS, key, value=escape_text(answer[:40]), count=len(names)))
+        raise UserError(ctx.text(SIGNALS, "bad.category_name",
+                                 choices=", ".join(labels or names)))
+    raise UserError(ctx.text(SIGNALS, key, count=len(names)))
 
 
 def _team(ctx: Context, value: str, conf: SignalSettings) -> str:
@@ -99,7 +109,7 @@ async def submitted(form: FormSubmission, ctx: Context) -> Reply:
     conf = settings(ctx)
     category = form.values.get("category", "").strip()
     if category:
-        category = _pick(ctx, category, conf.categories, key="form")
+        category = _pick(ctx, category, conf.categories, key="form", labels=_labels(ctx, conf))
     team = _team(ctx, form.values.get("team", ""), conf)
     text = check_text(ctx, form.values.get("text", ""), conf)
     relay = form.values.get("relay", "").strip().lower() in TRUTHY
@@ -109,8 +119,26 @@ async def submitted(form: FormSubmission, ctx: Context) -> Reply:
 
 
 # -- the conversation ---------------------------------------------------------------------------
+TOPIC = "signals.topic"  # a topic button of the DM conversation
+
+
 def _numbered(names: tuple[str, ...]) -> str:
     return "\n".join(f"{i}. {name}" for i, name in enumerate(names, 1))
+
+
+def _labels(ctx: Context, conf: SignalSettings) -> tuple[str, ...]:
+    return tuple(conf.label(name, ctx.locale) for name in conf.categories)
+
+
+def _topic_question(ctx: Context, conf: SignalSettings, platform: str) -> OutgoingMessage:
+    """Buttons where the platform has them (a phone taps, it does not type numbers); the
+    numbered list otherwise. Typing the number or the name works either way."""
+    labels = _labels(ctx, conf)
+    if not ctx.port.capabilities(platform).buttons:
+        return OutgoingMessage(ctx.text(SIGNALS, "ask.category", options=_numbered(labels)))
+    choices = [Choice(TOPIC, str(i), label) for i, label in enumerate(labels, 1)]
+    choices.append(Choice(TOPIC, "0", ctx.text(SIGNALS, "summary.none")))
+    return OutgoingMessage(ctx.text(SIGNALS, "ask.category_buttons"), choices=tuple(choices))
 
 
 def _team_question(ctx: Context, conf: SignalSettings) -> str:
@@ -121,7 +149,8 @@ def _team_question(ctx: Context, conf: SignalSettings) -> str:
 
 def _summary(ctx: Context, draft: Draft) -> str:
     none = ctx.text(SIGNALS, "summary.none")
-    lines = [ctx.text(SIGNALS, "summary.category", value=escape_text(draft.category) or none),
+    topic = settings(ctx).label(draft.category, ctx.locale) if draft.category else ""
+    lines = [ctx.text(SIGNALS, "summary.category", value=escape_text(topic) or none),
              ctx.text(SIGNALS, "summary.team", value=escape_text(draft.team) or none), "",
              escape_text(draft.text)]
     return "\n".join(lines)
@@ -136,6 +165,7 @@ async def start(request: CommandRequest, ctx: Context, drafts: Drafts, *,
     await keys(ctx)  # refuse before anyone writes a word when the keys are missing
     if await is_blocked(ctx, request.user):
         raise UserError(ctx.text(SIGNALS, "blocked"))
+    await check_rate(ctx, request.user)  # before anyone writes a word, not after
     if ctx.port.capabilities(request.address.platform).forms and not conversation:
         return Reply(OutgoingMessage(ctx.text(SIGNALS, "form.fallback")),
                      form=build_form(ctx, conf))
@@ -143,17 +173,29 @@ async def start(request: CommandRequest, ctx: Context, drafts: Drafts, *,
     drafts.sweep(now)
     if conf.categories:
         draft = Draft("category", now)
-        question = ctx.text(SIGNALS, "ask.category", options=_numbered(conf.categories))
+        question = _topic_question(ctx, conf, request.address.platform)
     else:
         draft = Draft("team", now)
-        question = _team_question(ctx, conf)
-    prompt = ctx.text(SIGNALS, "intro") + "\n\n" + question
+        question = OutgoingMessage(_team_question(ctx, conf))
+    prompt = replace(question, markdown=ctx.text(SIGNALS, "intro") + "\n\n" + question.markdown)
     if request.is_direct:
         drafts.start(request.user.key, draft)
-        return Reply.text(prompt)
-    await ctx.port.send_direct(request.user, OutgoingMessage(prompt))
+        return Reply(prompt)
+    await ctx.port.send_direct(request.user, prompt)
     drafts.start(request.user.key, draft)
     return Reply.text(ctx.text(SIGNALS, "moved_to_dm"))
+
+
+async def topic_pressed(interaction: Interaction, ctx: Context, drafts: Drafts) -> Reply:
+    """A topic button of the conversation: the same step as typing its number."""
+    found = drafts.get(interaction.user.key, ctx.clock.now())
+    if found is None or found == "expired" or found.step != "category":
+        return Reply.text(ctx.text(SIGNALS, "topic.stale"))
+    conf = settings(ctx)
+    index = int(interaction.value) if interaction.value.isdecimal() else 0
+    found.category = conf.categories[index - 1] if 1 <= index <= len(conf.categories) else ""
+    found.step = "team"
+    return Reply.text(_team_question(ctx, conf))
 
 
 def start_reply(user: UserRef, ctx: Context, drafts: Drafts, *, ref: str, code: str) -> Reply:
@@ -178,7 +220,8 @@ async def converse(message: InboundMessage, ctx: Context, drafts: Drafts) -> Rep
     conf = settings(ctx)
     draft = found
     if draft.step == "category":
-        draft.category = _pick(ctx, answer, conf.categories, key="bad.category")
+        draft.category = _pick(ctx, answer, conf.categories, key="bad.category",
+                               labels=_labels(ctx, conf))
         draft.step = "team"
         return Reply.text(_team_question(ctx, conf))
     if draft.step == "team":

@@ -36,7 +36,7 @@ def info(ctx: Context) -> Reply:
     conf = settings(ctx)
     return Reply.text(ctx.text(
         SIGNALS, "info", months=conf.retention_months, limit=conf.rate_limit,
-        days=conf.rate_period_days, pointer=escape_text(conf.whistleblower_text),
+        days=conf.rate_period_days, pointer=escape_text(conf.whistleblower(ctx.locale)),
         url=conf.whistleblower_url,
     ))
 

@@ -130,6 +130,18 @@ async def store_signal(ctx: Context, user: UserRef, *, category: str, team: str,
     return code, ref
 
 
+async def check_rate(ctx: Context, user: UserRef) -> None:
+    """Refuse at the start when this person has no signal left in this period. The count is
+    read under the same keyed hash that ``store_signal`` counts with; nothing is written."""
+    conf = settings(ctx)
+    sealer = await keys(ctx)
+    this_period = period(today(ctx), conf)
+    used = await repo(ctx).rate_used(this_period, sealer.keyed(f"rate:{this_period}", user.key))
+    if used >= conf.rate_limit:
+        raise UserError(ctx.text(SIGNALS, "rate_limited", limit=conf.rate_limit,
+                                 days=conf.rate_period_days))
+
+
 async def is_blocked(ctx: Context, user: UserRef) -> bool:
     sealer = await keys(ctx)
     return await repo(ctx).is_blocked(sealer.keyed_all("block", user.key), today(ctx))

@@ -12,6 +12,9 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, SecretStr, field_validator, model_validator
 
 DEFAULT_CATEGORIES: tuple[str, ...] = ("werkdruk", "sociale veiligheid", "ICT", "idee")
+# How the default topics read in English; a topic is stored under its configured name.
+DEFAULT_LABELS_EN: dict[str, str] = {"werkdruk": "workload", "sociale veiligheid": "social safety",
+                                     "ICT": "IT", "idee": "idea"}
 
 
 class SignalSettings(BaseModel):
@@ -20,6 +23,9 @@ class SignalSettings(BaseModel):
     enabled: bool = True
     # Categories a sender may pick (optional for the sender). Empty: no category question.
     categories: tuple[str, ...] = DEFAULT_CATEGORIES
+    # English labels of the categories (name -> label) for people who chose English; a
+    # category without one shows its name. The defaults have theirs built in.
+    category_labels_en: dict[str, str] = {}
     # Teams a sender may name (optional). Empty: the sender may type a team name.
     teams: tuple[str, ...] = ()
     max_length: int = 2000  # characters of one signal or reply
@@ -44,6 +50,10 @@ class SignalSettings(BaseModel):
     whistleblower_text: str = (
         "Vermoeden van een misstand? Meld dat bij de vertrouwenspersoon of integriteitscontact "
         "van je organisatie, of bij het Huis voor Klokkenluiders."
+    )
+    whistleblower_text_en: str = (
+        "Suspect wrongdoing? Report it to your organisation's confidential adviser or "
+        "integrity contact, or to the Dutch Whistleblowers Authority (Huis voor Klokkenluiders)."
     )
     whistleblower_url: str = "https://www.huisvoorklokkenluiders.nl"
     # Weekly digest of open cases (turned on by triage with `signal digest on`).
@@ -101,4 +111,17 @@ class SignalSettings(BaseModel):
     def _lengths(self) -> SignalSettings:
         if self.min_length >= self.max_length:
             raise ValueError("min_length: must be below max_length")
+        unknown = sorted(set(self.category_labels_en) - set(self.categories))
+        if unknown:
+            raise ValueError(f"category_labels_en: {', '.join(unknown)} is not one of the "
+                             "categories")
         return self
+
+    def label(self, category: str, locale: str) -> str:
+        """A category as a person reading ``locale`` sees it."""
+        if locale != "en":
+            return category
+        return self.category_labels_en.get(category) or DEFAULT_LABELS_EN.get(category, category)
+
+    def whistleblower(self, locale: str) -> str:
+        return self.whistleblower_text_en if locale == "en" else self.whistleblower_text

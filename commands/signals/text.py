@@ -32,10 +32,14 @@ SIGNALS = Catalog(
             "ask.confirm": "Dit ga je versturen:\n\n{summary}\n\n**Verstuur anoniem?** Antwoord "
             "`ja` of `nee`. Wil je niet dat het team je kan antwoorden, antwoord dan `ja zonder "
             "antwoord`: dan bewaren we geen enkele weg terug naar jou.",
-            "bad.category": "`{value}` is geen onderwerp. Kies een nummer van 1 tot {count}, of "
-            "typ `geen`.",
-            "bad.category_name": "`{value}` is geen onderwerp. Kies uit: {choices}.",
-            "bad.team": "`{value}` is geen team. Kies een nummer van 1 tot {count}, of typ `geen`.",
+            "ask.category_buttons": "Waar gaat het over? Kies hieronder een onderwerp (of typ "
+            "het nummer).",
+            "bad.category": "Dat is geen onderwerp. Kies een nummer van 1 tot {count}, of typ "
+            "`geen`; je tekst vraag ik hierna.",
+            "bad.category_name": "Dat is geen onderwerp. Kies uit: {choices}.",
+            "bad.team": "Dat is geen team. Kies een nummer van 1 tot {count}, of typ `geen`.",
+            "topic.stale": "Dat onderwerp hoort bij een signaal dat niet meer openstaat. Begin "
+            "opnieuw met `signaal`.",
             "bad.team_name": "Een teamnaam is hooguit {max} tekens.",
             "bad.confirm": "Antwoord `ja`, `ja zonder antwoord` of `nee`.",
             "bad.yes_no": "Antwoord `ja` of `nee`.",
@@ -222,11 +226,14 @@ SIGNALS = Catalog(
             "ask.confirm": "This is what you will send:\n\n{summary}\n\n**Send anonymously?** "
             "Answer `yes` or `no`. If you don't want the team to be able to answer you, answer "
             "`yes without reply`: then we keep no way back to you at all.",
-            "bad.category": "`{value}` is not a topic. Choose a number from 1 to {count}, or type "
-            "`none`.",
-            "bad.category_name": "`{value}` is not a topic. Choose from: {choices}.",
-            "bad.team": "`{value}` is not a team. Choose a number from 1 to {count}, or type "
-            "`none`.",
+            "ask.category_buttons": "What is it about? Choose a topic below (or type its "
+            "number).",
+            "bad.category": "That is not a topic. Choose a number from 1 to {count}, or type "
+            "`none`; I ask for your text next.",
+            "bad.category_name": "That is not a topic. Choose from: {choices}.",
+            "bad.team": "That is not a team. Choose a number from 1 to {count}, or type `none`.",
+            "topic.stale": "That topic belongs to a signal that is no longer open. Start again "
+            "with `signal`.",
             "bad.team_name": "A team name has at most {max} characters.",
             "bad.confirm": "Answer `yes`, `yes without reply` or `no`.",
             "bad.yes_no": "Answer `yes` or `no`.",

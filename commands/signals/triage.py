@@ -97,7 +97,7 @@ async def inbox(request: CommandRequest, ctx: Context) -> Reply:
     label = (ctx.text(SIGNALS, "inbox.open") if statuses == OPEN
              else ", ".join(status_name(ctx, s) for s in statuses))
     if category:
-        label += f", {escape_text(category)}"
+        label += f", {escape_text(conf.label(category, ctx.locale))}"
     if not cases:
         return Reply.text(ctx.text(SIGNALS, "inbox.empty", filter=label))
     lines = [ctx.text(SIGNALS, "inbox.title", filter=label, shown=len(cases), total=total)]
@@ -107,20 +107,25 @@ async def inbox(request: CommandRequest, ctx: Context) -> Reply:
 
 
 def _category(ctx: Context, value: str, names: tuple[str, ...]) -> str:
+    conf = settings(ctx)
     for name in names:
-        if name.lower() == value.lower():
+        if value.lower() in (name.lower(), conf.label(name, ctx.locale).lower()):
             return name
     if names:
-        raise UserError(ctx.text(SIGNALS, "bad.category_name", value=escape_text(value[:40]),
-                                 choices=", ".join(names)))
+        raise UserError(ctx.text(SIGNALS, "bad.category_name", choices=", ".join(
+            conf.label(name, ctx.locale) for name in names)))
     return value
+
+
+def _label(ctx: Context, category: str) -> str:
+    return settings(ctx).label(category, ctx.locale) if category else "-"
 
 
 def _line(ctx: Context, case: CaseView) -> str:
     assignee = ctx.text(SIGNALS, "inbox.assignee", who=f"`{case.assignee}`") if case.assignee else ""
     flag = ctx.text(SIGNALS, "inbox.replied") if case.sender_replied else ""
     return ctx.text(SIGNALS, "inbox.line", ref=case.ref, day=case.received.isoformat(),
-                    status=status_name(ctx, case.status), category=escape_text(case.category or "-"),
+                    status=status_name(ctx, case.status), category=escape_text(_label(ctx, case.category)),
                     team=escape_text(case.team or "-"), assignee=assignee, flag=flag,
                     preview=escape_text(clip(" ".join(case.text.split()), 100)))
 
@@ -130,7 +135,7 @@ async def dossier(request: CommandRequest, ctx: Context) -> Reply:
     case = await find_case(ctx, _split(request.args, 2)[1])
     none = ctx.text(SIGNALS, "nobody")
     head = ctx.text(SIGNALS, "dossier.head", ref=case.ref, day=case.received.isoformat(),
-                    status=status_name(ctx, case.status), category=escape_text(case.category or "-"),
+                    status=status_name(ctx, case.status), category=escape_text(_label(ctx, case.category)),
                     team=escape_text(case.team or "-"),
                     assignee=f"`{case.assignee}`" if case.assignee else none,
                     relay=ctx.text(SIGNALS, "yes" if case.has_relay else "no"))
@@ -272,7 +277,8 @@ async def publish(request: CommandRequest, ctx: Context) -> Reply:
         raise UserError(ctx.text(SIGNALS, "text.too_long", length=len(text), max=conf.max_length))
     locale = await ctx.locale_for(address=address)
     there = ctx.with_locale(locale)
-    topic = there.text(SIGNALS, "publish.category", category=escape_text(case.category)) \
+    label = conf.label(case.category, locale)
+    topic = there.text(SIGNALS, "publish.category", category=escape_text(label)) \
         if case.category else ""
     body = [f"**{there.text(SIGNALS, 'publish.title')}**{topic}"]
     if quote:
