@@ -17,8 +17,11 @@ CORE = Catalog(
             "die rol als je hem nodig hebt.",
             "too_long": "Dat is te lang voor mij: hooguit {limit} tekens. Maak het korter en "
             "probeer het opnieuw.",
-            "bad_args": "Ik kan dit commando niet lezen: {reason}. Zet tekst met spaties "
-            "tussen \"aanhalingstekens\".",
+            # shlex refuses only an unclosed quote or a lone \ at the end: say that, in
+            # our words (its own English "No closing quotation" never reaches a reader).
+            "bad_args": "Ik kan dit commando niet lezen: een aanhalingsteken wordt niet "
+            "gesloten (of er staat een losse \\ aan het eind). Zet tekst met spaties tussen "
+            "\"aanhalingstekens\".",
             "role.admin": "beheerder",
             "role.comms": "communicatie",
             "role.triage": "signalen-team",
@@ -63,8 +66,8 @@ CORE = Catalog(
             "for that role if you need it.",
             "too_long": "That is too long for me: at most {limit} characters. Please shorten it "
             "and try again.",
-            "bad_args": "I can't read this command: {reason}. Put text with spaces "
-            "between \"quotes\".",
+            "bad_args": "I can't read this command: a quote is not closed (or there is a lone "
+            "\\ at the end). Put text with spaces between \"quotes\".",
             "role.admin": "administrator",
             "role.comms": "communications",
             "role.triage": "signals team",

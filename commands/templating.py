@@ -11,12 +11,13 @@ Reusable by every feature: ``TemplateRenderer().render(source, variables)``.
 
 from __future__ import annotations
 
+import re
 import types
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from jinja2 import StrictUndefined, TemplateSyntaxError, UndefinedError, meta
+from jinja2 import StrictUndefined, TemplateSyntaxError, UndefinedError, meta, nodes, sandbox
 from jinja2.exceptions import SecurityError
 from jinja2.exceptions import TemplateError as JinjaTemplateError
 from jinja2.sandbox import SandboxedEnvironment
@@ -28,14 +29,35 @@ MAX_OUTPUT = 40_000
 _TEMPLATE_FILE = "<template>"
 
 
+# Jinja's own syntax messages are English sentences; people get our words instead, built
+# from what kind of mistake it is and the token it is about.
+_SYNTAX: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("unclosed", re.compile(r"unexpected end of template.*?closed is '([^']+)'", re.I | re.S)),
+    ("unclosed", re.compile(r"unexpected end of (template|print statement)", re.I)),
+    ("tag", re.compile(r"unknown tag '([^']+)'")),
+    ("filter", re.compile(r"no (?:filter|test) named '([^']+)'", re.I)),
+    ("unexpected", re.compile(r"got '([^']+)'")),
+    ("unexpected", re.compile(r"unexpected '([^']+)'")),
+)
+# What the sandbox refuses when a template runs, refused already when it is saved.
+_UNSAFE_NAMES = frozenset().union(
+    sandbox.UNSAFE_FUNCTION_ATTRIBUTES, sandbox.UNSAFE_METHOD_ATTRIBUTES,
+    sandbox.UNSAFE_GENERATOR_ATTRIBUTES, sandbox.UNSAFE_COROUTINE_ATTRIBUTES,
+    sandbox.UNSAFE_ASYNC_GENERATOR_ATTRIBUTES, {"mro"})
+
+
 @dataclass(frozen=True)
 class TemplateProblem:
     """What is wrong with a template: ``kind`` is syntax, undefined, unsafe, too_long or
-    error; ``line`` is 1-based where known."""
+    error; ``line`` is 1-based where known. ``reason`` is Jinja's own (English) wording, for
+    operators; ``syntax`` (unexpected, unclosed, tag, filter or "") and ``subject`` (the token,
+    tag, attribute or limit concerned) let a catalog say it in the reader's language."""
 
     kind: str
     reason: str
     line: int | None = None
+    syntax: str = ""
+    subject: str = ""
 
 
 class TemplateError(Exception):
@@ -64,12 +86,22 @@ class TemplateRenderer:
         )
 
     def variables(self, source: str) -> set[str]:
-        """The variables ``source`` needs; raises TemplateError on a syntax error."""
+        """The variables ``source`` needs. Raises TemplateError on a syntax error, an unknown
+        filter or what the sandbox would refuse when it runs, so a template that can never
+        work is refused when it is saved, not when it is used."""
         self._check_size(source)
         try:
-            return set(meta.find_undeclared_variables(self._plain.parse(source)))
+            tree = self._plain.parse(source)
+            self._plain.from_string(source)  # unknown filters and tests surface on compile
         except TemplateSyntaxError as exc:
-            raise TemplateError(TemplateProblem("syntax", exc.message or "syntax", exc.lineno)) from None
+            raise TemplateError(_syntax_problem(exc)) from None
+        for node in tree.find_all((nodes.Getattr, nodes.Getitem)):
+            name = (node.attr if isinstance(node, nodes.Getattr)
+                    else _constant(node.arg) if isinstance(node, nodes.Getitem) else None)
+            if name is not None and (name.startswith("_") or name in _UNSAFE_NAMES):
+                raise TemplateError(TemplateProblem("unsafe", f"attribute {name!r} is unsafe",
+                                                    node.lineno, subject=name))
+        return set(meta.find_undeclared_variables(tree))
 
     def render(
         self, source: str, variables: Mapping[str, object], *, allow_mentions: bool = False
@@ -80,23 +112,41 @@ class TemplateRenderer:
         try:
             template = env.from_string(source)
         except TemplateSyntaxError as exc:
-            raise TemplateError(TemplateProblem("syntax", exc.message or "syntax", exc.lineno)) from None
+            raise TemplateError(_syntax_problem(exc)) from None
         try:
             text = template.render(dict(variables))
         except UndefinedError as exc:
             raise TemplateError(TemplateProblem("undefined", _undefined_reason(exc), _line(exc))) from None
         except SecurityError as exc:
-            raise TemplateError(TemplateProblem("unsafe", str(exc), _line(exc))) from None
+            name = re.search(r"attribute '([^']+)'", str(exc))
+            raise TemplateError(TemplateProblem("unsafe", str(exc), _line(exc),
+                                                subject=name.group(1) if name else "")) from None
         except (JinjaTemplateError, ArithmeticError, TypeError, ValueError, LookupError) as exc:
             raise TemplateError(TemplateProblem("error", str(exc)[:200], _line(exc))) from None
         if len(text) > MAX_OUTPUT:
-            raise TemplateError(TemplateProblem("too_long", f"more than {MAX_OUTPUT} characters"))
+            raise TemplateError(TemplateProblem("too_long", f"more than {MAX_OUTPUT} characters",
+                                                subject=str(MAX_OUTPUT)))
         return text if allow_mentions else neutralise_mentions(text)
 
     @staticmethod
     def _check_size(source: str) -> None:
         if len(source) > MAX_SOURCE:
-            raise TemplateError(TemplateProblem("too_long", f"more than {MAX_SOURCE} characters"))
+            raise TemplateError(TemplateProblem("too_long", f"more than {MAX_SOURCE} characters",
+                                                subject=str(MAX_SOURCE)))
+
+
+def _syntax_problem(exc: TemplateSyntaxError) -> TemplateProblem:
+    message = exc.message or "syntax"
+    for syntax, pattern in _SYNTAX:
+        found = pattern.search(message)
+        if found:
+            subject = found.group(1) if "'" in found.group(0) else ""
+            return TemplateProblem("syntax", message, exc.lineno, syntax=syntax, subject=subject)
+    return TemplateProblem("syntax", message, exc.lineno)
+
+
+def _constant(node: nodes.Node) -> str | None:
+    return node.value if isinstance(node, nodes.Const) and isinstance(node.value, str) else None
 
 
 def _undefined_reason(exc: UndefinedError) -> str:

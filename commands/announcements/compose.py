@@ -7,6 +7,7 @@ problem raises ``UserError`` with what was wrong and how to fix it.
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -186,7 +187,12 @@ def render_template(ctx: Context, source: str, variables: Mapping[str, str], *,
 def template_failure(ctx: Context, exc: TemplateError) -> UserError:
     problem = exc.problem
     where = ctx.text(TEXT, "template_line", line=problem.line) if problem.line else ""
-    reason = ctx.text(TEXT, f"template_{problem.kind}", detail=problem.reason[:200])
+    key = f"template_{problem.kind}"
+    if problem.kind == "syntax" and problem.syntax:
+        key += f"_{problem.syntax}"
+    # Jinja's English wording never reaches the reader; the variable name, token or limit does.
+    detail = problem.reason if problem.kind == "undefined" else problem.subject
+    reason = ctx.text(TEXT, key, detail=detail[:80].replace("`", "'"))
     return fail(ctx, "template_failed", where=where, reason=reason)
 
 
@@ -237,7 +243,9 @@ def _ack_due(ctx: Context, draft: Draft, base: Plan | None, settings: Announceme
         if due <= first:
             # "--at 'elke maandag 9:00' --ack 'vrijdag 17:00'" on a Thursday means the Friday
             # after the first send, not tomorrow: read relative words from the first send.
-            due = max(due, _moment(ctx, draft.ack_due, settings, "what_ack", now=first))
+            # Not a moment after the first send either: refused below, as before it.
+            with contextlib.suppress(UserError):
+                due = max(due, _moment(ctx, draft.ack_due, settings, "what_ack", now=first))
     if due is not None and due <= first:
         raise fail(ctx, "ack_before_send", due=local_time(ctx, due), send=local_time(ctx, first))
     return due

@@ -54,12 +54,20 @@ TEXT = Catalog(
             "template_empty": "Het sjabloon levert een lege tekst op; vul het sjabloon of "
             "de variabelen aan.",
             "template_line": " op regel {line}",
-            "template_syntax": "de opmaak klopt niet ({detail})",
+            "template_syntax": "de opmaak klopt niet",
+            "template_syntax_unexpected": "de opmaak klopt niet: `{detail}` staat op een plek "
+            "waar het niet hoort",
+            "template_syntax_unclosed": "de opmaak klopt niet: een `{{{{ ... }}}}` of "
+            "`{{% {detail} %}}` wordt niet afgesloten",
+            "template_syntax_tag": "de opmaak klopt niet: `{{% {detail} %}}` ken ik niet",
+            "template_syntax_filter": "de opmaak klopt niet: het filter `{detail}` bestaat niet",
             "template_undefined": "de variabele `{detail}` ontbreekt; geef hem mee als "
             "`{detail}=waarde`",
-            "template_unsafe": "dit mag niet in een sjabloon ({detail})",
-            "template_too_long": "het sjabloon is te groot ({detail})",
-            "template_error": "het sjabloon kan niet worden ingevuld ({detail})",
+            "template_unsafe": "`{detail}` mag niet in een sjabloon (namen met `_` en interne "
+            "onderdelen zijn afgeschermd)",
+            "template_too_long": "het sjabloon is te groot (meer dan {detail} tekens)",
+            "template_error": "het sjabloon kan niet worden ingevuld; kijk de berekeningen en "
+            "filters na{detail}",
             "template_failed": "Sjabloonfout{where}: {reason}. Er is niets opgeslagen of "
             "ingepland.",
             "never_fires": "Dat tijdstip komt nooit (meer) voor; kies een ander.",
@@ -295,12 +303,20 @@ TEXT = Catalog(
             "template_empty": "The template renders to an empty text; complete the template "
             "or the variables.",
             "template_line": " on line {line}",
-            "template_syntax": "the syntax is wrong ({detail})",
+            "template_syntax": "the syntax is wrong",
+            "template_syntax_unexpected": "the syntax is wrong: `{detail}` is in a place where "
+            "it does not belong",
+            "template_syntax_unclosed": "the syntax is wrong: a `{{{{ ... }}}}` or "
+            "`{{% {detail} %}}` is not closed",
+            "template_syntax_tag": "the syntax is wrong: I don't know `{{% {detail} %}}`",
+            "template_syntax_filter": "the syntax is wrong: there is no filter `{detail}`",
             "template_undefined": "the variable `{detail}` is missing; pass it as "
             "`{detail}=value`",
-            "template_unsafe": "this is not allowed in a template ({detail})",
-            "template_too_long": "the template is too big ({detail})",
-            "template_error": "the template cannot be filled in ({detail})",
+            "template_unsafe": "`{detail}` is not allowed in a template (names with `_` and "
+            "internals are shielded)",
+            "template_too_long": "the template is too big (more than {detail} characters)",
+            "template_error": "the template cannot be filled in; check its calculations and "
+            "filters{detail}",
             "template_failed": "Template error{where}: {reason}. Nothing was stored or "
             "scheduled.",
             "never_fires": "That time never comes (again); pick another.",

@@ -9,7 +9,7 @@ import pytest
 
 from commands.announcements.form import FORM_ID
 from commands.markup import ZWJ
-from commands.model import FormSubmission
+from commands.model import CommandRequest, FormSubmission
 from storage.announcements import STATES, AnnouncementRepository, AudienceRepository
 from tests.announcements.conftest import ANNA, HERE, KEES, Driver, choice_values, slack, text_of
 
@@ -148,11 +148,21 @@ async def test_templates_render_sandboxed_with_escaped_variables(fake: Driver) -
     await fake.press("announcements.confirm", "1")
     assert "de borrel is om 16:00" in fake.texts_to(slack("C1"))[0]
     bad = await fake.command('template add kapot --body "{% if x %}open"')
-    assert "Sjabloonfout op regel 1" in text_of(bad)
-    await fake.command('template add gevaar --body "{{ x.__class__.__mro__ }}"')
-    unsafe = await fake.command('new --title "x" --to slack:C1 --template gevaar x=1')
-    assert "dit mag niet in een sjabloon" in text_of(unsafe)
-    assert "verwijderd" in text_of(await fake.command("template delete gevaar"))
+    assert "Sjabloonfout op regel 1" in text_of(bad) and "`{% if %}` wordt niet" in text_of(bad)
+    # Refused when saved, not only when used, and in our words rather than Jinja's English.
+    unsafe = await fake.command('template add gevaar --body "{{ x.__class__.__mro__ }}"')
+    assert "mag niet in een sjabloon" in text_of(unsafe) and "unsafe" not in text_of(unsafe)
+    assert "gevaar" not in text_of(await fake.command("template list"))
+    for body, words in (("Hoi {{ naam }", "`}` staat op een plek"),
+                        ("{% groet %}", "`{% groet %}` ken ik niet"),
+                        ("{{ naam | hoofdletters }}", "het filter `hoofdletters` bestaat niet")):
+        refused = text_of(await fake.command(f'template add fout --body "{body}"'))
+        assert words in refused and "niets opgeslagen" in refused, refused
+    english = await fake.app.handle(CommandRequest(ANNA, HERE, "announce",
+                                                   'template add fout --body "Hoi {{ naam }"',
+                                                   locale="en"))
+    assert english is not None
+    assert "`}` is in a place where it does not belong" in text_of(english)
 
 
 async def test_audiences_are_managed_by_command_and_expand_to_targets(fake: Driver) -> None:
