@@ -9,6 +9,10 @@ from __future__ import annotations
 
 import string
 from collections.abc import Mapping
+from typing import Any
+
+from babel import Locale
+from babel.numbers import format_decimal
 
 LOCALES: tuple[str, ...] = ("nl", "en")
 DEFAULT_LOCALE = "nl"
@@ -28,6 +32,29 @@ def _fields(text: str) -> set[str]:
     return {name for _, name, _, _ in string.Formatter().parse(text) if name}
 
 
+def _has_plural(text: str) -> bool:
+    return any(spec and "|" in spec for _, _, spec, _ in string.Formatter().parse(text))
+
+
+class _Formatter(string.Formatter):
+    """``str.format`` plus plural forms: ``{count:kanaal|kanalen}`` gives "1 kanaal" or
+    "2 kanalen" (the number as the language writes it, "1.200"), ``{count:~is|zijn}`` the
+    form alone. The choice follows the language's CLDR plural rule (Babel), not ``n == 1``."""
+
+    def __init__(self, locale: str) -> None:
+        self._locale = Locale.parse(locale)
+
+    def format_field(self, value: Any, format_spec: str) -> str:
+        if "|" not in format_spec:
+            return super().format_field(value, format_spec)
+        bare = format_spec.startswith("~")
+        one, _, other = format_spec.removeprefix("~").partition("|")
+        if not isinstance(value, int | float):  # a number already written out: as it is
+            return other if bare else f"{value} {other}"
+        form = one if self._locale.plural_form(abs(value)) == "one" else other
+        return form if bare else f"{format_decimal(value, locale=self._locale)} {form}"
+
+
 class Catalog:
     """Strings of one feature: ``catalog.get(locale, key, **values)``."""
 
@@ -35,6 +62,10 @@ class Catalog:
         self.name = name
         self._strings = {loc: dict(strings.get(loc, {})) for loc in LOCALES}
         self._check()
+        # Plain str.format where no plural is asked for: the vote path renders replies often.
+        self._plural = {(loc, key) for loc, table in self._strings.items()
+                        for key, text in table.items() if _has_plural(text)}
+        self._formatters = {loc: _Formatter(loc) for loc in LOCALES}
 
     def _check(self) -> None:
         reference = self._strings[DEFAULT_LOCALE]
@@ -57,8 +88,13 @@ class Catalog:
         return self._strings
 
     def get(self, locale: str, key: str, /, **values: object) -> str:
-        table = self._strings.get(locale) or self._strings[DEFAULT_LOCALE]
-        text = table.get(key)
+        if locale not in self._strings:
+            locale = DEFAULT_LOCALE
+        text = self._strings[locale].get(key)
         if text is None:
             raise KeyError(f"catalog {self.name}: no key {key!r}")
-        return text.format(**values) if values else text
+        if not values:
+            return text
+        if (locale, key) in self._plural:
+            return self._formatters[locale].vformat(text, (), values)
+        return text.format(**values)

@@ -37,7 +37,7 @@ TEXT = Catalog(
             "regel en hoogstens {max} tekens.",
             "need_targets": "Zeg waarheen: `--naar \"slack:C0123 local:#algemeen\"` of "
             "`--doelgroep naam` (zie `/hartslag aankondiging doelgroep lijst`).",
-            "too_many_targets": "Meer dan {max} kanalen in één aankondiging; splits hem of "
+            "too_many_targets": "Meer dan {max:kanaal|kanalen} in één aankondiging; splits hem of "
             "vraag de beheerder om `max_targets` te verhogen.",
             "platform_off": "Platform `{platform}` staat niet aan in deze installatie; "
             "ingeschakeld: {enabled}.",
@@ -80,7 +80,7 @@ TEXT = Catalog(
             "embargo_recurring": "Een embargo kan alleen bij een eenmalige aankondiging, "
             "niet bij een herhaling.",
             "embargo_late": "Dit kan niet: het embargo is {embargo} en medewerkers moeten "
-            "het {lead} minuten eerder hebben, dus uiterlijk {latest}, maar het gaat pas "
+            "het {lead:minuut|minuten} eerder hebben, dus uiterlijk {latest}, maar het gaat pas "
             "{send} uit. Kies een eerder tijdstip (`--om`) of een later embargo.",
             "when_now": "direct na bevestigen",
             "bad_target_form": "`{target}` is geen kanaal. Schrijf `platform:kanaal`, "
@@ -123,8 +123,8 @@ TEXT = Catalog(
             "sum_when": "Wanneer: {when}",
             "sum_ack_due": "Gelezen-knop: ja, herinnering aan wie niet las na {due}",
             "sum_ack": "Gelezen-knop: ja",
-            "sum_embargo": "Embargo: {embargo} (medewerkers krijgen het minstens {lead} "
-            "minuten eerder)",
+            "sum_embargo": "Embargo: {embargo} (medewerkers krijgen het minstens "
+            "{lead:minuut|minuten} eerder)",
             "sum_template": "Sjabloon: {name}",
             "sum_mentions": "Vermeldingen (@channel, @here) werken in dit bericht",
             "sum_approval": "Goedkeuring: nodig door een tweede communicatie-collega",
@@ -142,7 +142,7 @@ TEXT = Catalog(
             "approve_button": "Goedkeuren",
             "reject_button": "Afwijzen",
             "sent_for_approval": "Aankondiging #{id} is ter goedkeuring aangeboden "
-            "({count} verzoek(en)). Er gaat niets uit voor een collega goedkeurt; je hoort "
+            "({count:verzoek|verzoeken}). Er gaat niets uit voor een collega goedkeurt; je hoort "
             "de uitkomst.",
             "no_approvers": "Er is geen andere communicatie-collega om goed te keuren. "
             "Vraag een beheerder iemand de rol comms te geven, of stel `approval_channel` in.",
@@ -157,7 +157,7 @@ TEXT = Catalog(
             "Reden: {note}. Pas hem aan met `/hartslag aankondiging wijzig {id} ...` (dan gaat "
             "hij opnieuw ter goedkeuring), of gooi hem weg met "
             "`/hartslag aankondiging annuleer {id}`.",
-            "outcome_sent": "Hij gaat nu uit naar {count} kanaal/kanalen.",
+            "outcome_sent": "Hij gaat nu uit naar {count:kanaal|kanalen}.",
             "outcome_scheduled": "Ingepland: {when} (eerstvolgende keer {next}).",
             # -- manage ----------------------------------------------------------------------
             "state_draft": "concept",
@@ -172,8 +172,8 @@ TEXT = Catalog(
             "staat klaar in de wachtrij en gaat uit zodra `hartslag run` draait.",
             "not_open": "Aankondiging #{id} kan niet meer worden gewijzigd of geannuleerd "
             "(status: {state}).",
-            "cancelled": "Aankondiging #{id} is geannuleerd ({stopped} nog niet verstuurde "
-            "berichten tegengehouden).",
+            "cancelled": "Aankondiging #{id} is geannuleerd ("
+            "{stopped:nog niet verstuurd bericht|nog niet verstuurde berichten} tegengehouden).",
             "cannot_pause": "Aankondiging #{id} kan niet gepauzeerd worden (status: {state}).",
             "cannot_resume": "Aankondiging #{id} is niet gepauzeerd (status: {state}).",
             "paused": "Aankondiging #{id} is gepauzeerd; hervat met `/hartslag aankondiging "
@@ -200,18 +200,18 @@ TEXT = Catalog(
             "progress_done": "{done}/{total} verzonden, klaar ({failed} mislukt)",
             "progress_none": "Aankondiging #{id} is nog niet verstuurd.",
             "told_progress": "Aankondiging #{id}: {line}",
-            "told_delivered": "Aankondiging #{id} \"{title}\" is bezorgd: {sent} van {total} "
-            "kanalen.",
+            "told_delivered": "Aankondiging #{id} \"{title}\" is bezorgd: {sent} van "
+            "{total:kanaal|kanalen}.",
             "told_failures": "Aankondiging #{id} \"{title}\": {sent} van {total} bezorgd, "
             "{failed} mislukt:\n{failures}\nDe andere kanalen hebben hem wel gekregen.",
             "stats_head": "**Bereik van aankondiging #{id}** \"{title}\" ({state})",
             "stats_columns": "kanaal|bezorgd|mislukt|wachtend|gelezen|leden|aandeel|reacties",
-            "stats_acks": "Gelezen: {count} personen in totaal (ieder telt één keer).",
+            "stats_acks": "Gelezen: {count:persoon|personen} in totaal (ieder telt één keer).",
             "stats_no_ack": "Deze aankondiging had geen Gelezen-knop.",
             "stats_error": "Mislukt in `{target}`: {error}",
             "stats_reactions_total": "Reacties (emoji): {count} in totaal.",
             "stats_reactions_partial": "Reacties (emoji): {count} in totaal waar bekend; "
-            "onbekend in {unknown} kanalen (dat platform geeft ze niet door).",
+            "onbekend in {unknown:kanaal|kanalen} (dat platform geeft ze niet door).",
             "stats_reactions_unknown": "_Reacties (emoji): onbekend, dit platform geeft ze "
             "niet door._",
             "unknown": "onbekend",
@@ -222,7 +222,7 @@ TEXT = Catalog(
             "group_unread": "Nog niet gelezen",
             "group_read": "Gelezen",
             "person_read": "{name} ({at})",
-            "readers_more": "... en nog {count} personen.",
+            "readers_more": "... en nog {count:persoon|personen}.",
             "readers_unknown": "Van {targets} geeft het platform geen ledenlijst; daar tel "
             "ik alleen wie op Gelezen drukte.",
             # -- audiences and templates ---------------------------------------------------
@@ -234,8 +234,8 @@ TEXT = Catalog(
             "`/hartslag aankondiging doelgroep add alle-medewerkers slack:C0123 local:#algemeen`.",
             "audience_list": "**Doelgroepen**",
             "audience_four_eyes": " (vier-ogen)",
-            "audience_added": "Doelgroep **{name}** gemaakt met {count} kanaal/kanalen{eyes}.",
-            "audience_updated": "Doelgroep **{name}** bijgewerkt: {count} kanaal/kanalen{eyes}.",
+            "audience_added": "Doelgroep **{name}** gemaakt met {count:kanaal|kanalen}{eyes}.",
+            "audience_updated": "Doelgroep **{name}** bijgewerkt: {count:kanaal|kanalen}{eyes}.",
             "audience_removed": "Doelgroep **{name}** is verwijderd.",
             "template_usage": "Gebruik: `/hartslag aankondiging sjabloon add <naam> --tekst "
             "\"...\"`, `sjabloon lijst`, `sjabloon toon <naam>` of `sjabloon verwijder <naam>`.",
@@ -287,7 +287,7 @@ TEXT = Catalog(
             "of at most {max} characters.",
             "need_targets": "Say where to: `--to \"slack:C0123 local:#algemeen\"` or "
             "`--audience name` (see `/hartslag announce audience list`).",
-            "too_many_targets": "More than {max} channels in one announcement; split it or "
+            "too_many_targets": "More than {max:channel|channels} in one announcement; split it or "
             "ask the administrator to raise `max_targets`.",
             "platform_off": "Platform `{platform}` is not enabled here; enabled: {enabled}.",
             "unknown_audience": "Audience `{name}` does not exist. Known audiences: {known}.",
@@ -329,7 +329,7 @@ TEXT = Catalog(
             "embargo_recurring": "An embargo only works with a one-off announcement, not a "
             "recurring one.",
             "embargo_late": "Not possible: the embargo is {embargo} and employees must have "
-            "it {lead} minutes earlier, so by {latest}, but it would only go out {send}. "
+            "it {lead:minute|minutes} earlier, so by {latest}, but it would only go out {send}. "
             "Pick an earlier time (`--at`) or a later embargo.",
             "when_now": "right after confirming",
             "bad_target_form": "`{target}` is not a channel. Write `platform:channel`, for "
@@ -371,8 +371,8 @@ TEXT = Catalog(
             "sum_ack_due": "Read button: yes, a reminder to those who haven't read it after "
             "{due}",
             "sum_ack": "Read button: yes",
-            "sum_embargo": "Embargo: {embargo} (employees get it at least {lead} minutes "
-            "earlier)",
+            "sum_embargo": "Embargo: {embargo} (employees get it at least "
+            "{lead:minute|minutes} earlier)",
             "sum_template": "Template: {name}",
             "sum_mentions": "Mentions (@channel, @here) work in this message",
             "sum_approval": "Approval: needed from a second communications colleague",
@@ -388,8 +388,8 @@ TEXT = Catalog(
             "`/hartslag announce reject {id} <reason>`.",
             "approve_button": "Approve",
             "reject_button": "Reject",
-            "sent_for_approval": "Announcement #{id} was submitted for approval ({count} "
-            "request(s)). Nothing goes out before a colleague approves; you'll hear the "
+            "sent_for_approval": "Announcement #{id} was submitted for approval ("
+            "{count:request|requests}). Nothing goes out before a colleague approves; you'll hear the "
             "outcome.",
             "no_approvers": "There is no other communications colleague to approve. Ask an "
             "administrator to give someone the comms role, or set `approval_channel`.",
@@ -403,7 +403,7 @@ TEXT = Catalog(
             "told_rejected": "Your announcement #{id} \"{title}\" was rejected by {who}. "
             "Reason: {note}. Change it with `/hartslag announce edit {id} ...` (it goes for "
             "approval again), or throw it away with `/hartslag announce cancel {id}`.",
-            "outcome_sent": "It goes out now to {count} channel(s).",
+            "outcome_sent": "It goes out now to {count:channel|channels}.",
             "outcome_scheduled": "Scheduled: {when} (next time {next}).",
             "state_draft": "draft",
             "state_pending": "awaiting approval",
@@ -417,8 +417,8 @@ TEXT = Catalog(
             "queued and goes out once `hartslag run` runs.",
             "not_open": "Announcement #{id} can no longer be changed or cancelled (status: "
             "{state}).",
-            "cancelled": "Announcement #{id} is cancelled ({stopped} messages not sent yet "
-            "were stopped).",
+            "cancelled": "Announcement #{id} is cancelled ("
+            "{stopped:message|messages} not sent yet {stopped:~was|were} stopped).",
             "cannot_pause": "Announcement #{id} cannot be paused (status: {state}).",
             "cannot_resume": "Announcement #{id} is not paused (status: {state}).",
             "paused": "Announcement #{id} is paused; resume with `/hartslag announce resume "
@@ -444,17 +444,17 @@ TEXT = Catalog(
             "progress_none": "Announcement #{id} has not been sent yet.",
             "told_progress": "Announcement #{id}: {line}",
             "told_delivered": "Announcement #{id} \"{title}\" was delivered: {sent} of "
-            "{total} channels.",
+            "{total:channel|channels}.",
             "told_failures": "Announcement #{id} \"{title}\": {sent} of {total} delivered, "
             "{failed} failed:\n{failures}\nThe other channels did get it.",
             "stats_head": "**Reach of announcement #{id}** \"{title}\" ({state})",
             "stats_columns": "channel|delivered|failed|waiting|read|members|share|reactions",
-            "stats_acks": "Read: {count} people in total (each counts once).",
+            "stats_acks": "Read: {count:person|people} in total (each counts once).",
             "stats_no_ack": "This announcement had no Read button.",
             "stats_error": "Failed in `{target}`: {error}",
             "stats_reactions_total": "Reactions (emoji): {count} in total.",
             "stats_reactions_partial": "Reactions (emoji): {count} in total where known; "
-            "unknown in {unknown} channels (that platform does not pass them on).",
+            "unknown in {unknown:channel|channels} (that platform does not pass them on).",
             "stats_reactions_unknown": "_Reactions (emoji): unknown, this platform does not "
             "pass them on._",
             "unknown": "unknown",
@@ -465,7 +465,7 @@ TEXT = Catalog(
             "group_unread": "Not read yet",
             "group_read": "Read",
             "person_read": "{name} ({at})",
-            "readers_more": "... and {count} more people.",
+            "readers_more": "... and {count:more person|more people}.",
             "readers_unknown": "For {targets} the platform gives no member list; there I "
             "only count who pressed Read.",
             "bad_name": "`{name}` cannot be a name: lower-case letters, digits, - and _, at "
@@ -476,8 +476,8 @@ TEXT = Catalog(
             "`/hartslag announce audience add all-staff slack:C0123 local:#algemeen`.",
             "audience_list": "**Audiences**",
             "audience_four_eyes": " (four eyes)",
-            "audience_added": "Audience **{name}** created with {count} channel(s){eyes}.",
-            "audience_updated": "Audience **{name}** updated: {count} channel(s){eyes}.",
+            "audience_added": "Audience **{name}** created with {count:channel|channels}{eyes}.",
+            "audience_updated": "Audience **{name}** updated: {count:channel|channels}{eyes}.",
             "audience_removed": "Audience **{name}** was removed.",
             "template_usage": "Usage: `/hartslag announce template add <name> --body "
             "\"...\"`, `template list`, `template show <name>` or `template delete <name>`.",

@@ -63,8 +63,9 @@ SIGNALS = Catalog(
             "sent.relay": "Het signalenteam kan je antwoorden zonder te weten wie je bent.",
             "sent.no_relay": "Je koos voor geen antwoord: er is geen weg terug naar jou. Kijk met "
             "je code of er nieuws is.",
-            "rate_limited": "Je hebt al {limit} signalen gestuurd in deze periode van {days} "
-            "dagen; meer kan nu niet. Probeer het later opnieuw. Er is niets opgeslagen.",
+            "rate_limited": "Je hebt al {limit:signaal|signalen} gestuurd in deze periode van "
+            "{days:dag|dagen}; meer kan nu niet. Probeer het later opnieuw. Er is niets "
+            "opgeslagen.",
             "blocked": "Je kunt tijdelijk geen signalen sturen. Er is niets opgeslagen. Gaat het om "
             "iets dringends, neem dan contact op met je vertrouwenspersoon.",
             "form.title": "Anoniem signaal",
@@ -82,7 +83,7 @@ SIGNALS = Catalog(
             # -- the sender afterwards -----------------------------------------------------
             "code.bad": "`{value}` is geen geldige code. Een code ziet eruit als `ABCDE-FGHJK`.",
             "code.unknown": "Ik ken geen signaal met die code. Misschien is het opgeruimd (na "
-            "{months} maanden) of is de code niet goed overgenomen.",
+            "{months:maand|maanden}) of is de code niet goed overgenomen.",
             "show.head": "**Je signaal** ({day}), status: {status}",
             "show.entry.reply": "**Antwoord van het signalenteam** ({day}):\n{text}",
             "show.entry.sender": "**Jouw reactie** ({day}):\n{text}",
@@ -99,7 +100,7 @@ SIGNALS = Catalog(
             "case.closed_sender": "Dit signaal is gesloten; reageren kan niet meer. Stuur gerust "
             "een nieuw signaal.",
             "close.done": "Je signaal is gesloten. De versleutelde weg terug naar jou is gewist; "
-            "het signaal zelf wordt na de bewaartermijn ({months} maanden) verwijderd.",
+            "het signaal zelf wordt na de bewaartermijn ({months:maand|maanden}) verwijderd.",
             "info": "**Wat anoniem hier betekent**\n"
             "- **Bewaard:** je tekst, het onderwerp en team dat je kiest, de status, en de *dag* "
             "waarop het binnenkwam (geen tijd). Daarnaast antwoorden en notities van het "
@@ -109,14 +110,14 @@ SIGNALS = Catalog(
             "- **Antwoord krijgen:** als je dat wilt, bewaren we een versleutelde koppeling "
             "tussen het dossier en jou. De sleutel staat buiten de database; het signalenteam "
             "ziet alleen een dossiernummer. De koppeling wordt gewist als het dossier sluit of "
-            "na {months} maanden.\n"
-            "- **Misbruik:** per persoon kunnen er {limit} signalen per {days} dagen; daarvoor "
+            "na {months:maand|maanden}.\n"
+            "- **Misbruik:** per persoon kunnen er {limit:signaal|signalen} per {days:dag|dagen}; daarvoor "
             "bewaren we een sleutel-hash per periode, los van de signalen.\n"
             "- **Schrijven in een gesprek** (Matrix, lokale chat): wat je typt staat alleen in "
             "het geheugen tot je bevestigt, en in je privégesprek op het chatplatform zelf. "
             "Beheerders van dat platform kunnen privégesprekken soms exporteren; een formulier "
             "(Slack, Teams) komt daar niet in.\n"
-            "- **Bewaartermijn:** {months} maanden, daarna wordt alles gewist.\n"
+            "- **Bewaartermijn:** {months:maand|maanden}, daarna wordt alles gewist.\n"
             "- Je tekst zelf kan je verraden (namen, details): schrijf alleen wat nodig is.\n\n"
             "**Dit is niet het wettelijke meldkanaal voor klokkenluiders.** {pointer} {url}",
             # -- triage --------------------------------------------------------------------
@@ -157,7 +158,7 @@ SIGNALS = Catalog(
             "assign.done": "Dossier {ref} is toegewezen aan {who}.",
             "assign.cleared": "Dossier {ref} is aan niemand toegewezen.",
             "assign.not_triage": "{who} heeft de rol signalen-team niet.",
-            "block.usage": "Gebruik: `signaal blokkeer <dossier> <dagen>` (1 tot {max} dagen).",
+            "block.usage": "Gebruik: `signaal blokkeer <dossier> <dagen>` (1 tot {max:dag|dagen}).",
             "block.done": "De melder van {ref} kan tot en met {until} geen nieuwe signalen sturen. "
             "Wie het is, weet niemand: de blokkade is een sleutel-hash zonder dossiernummer.",
             "block.no_relay": "Dossier {ref} heeft geen weg terug naar de melder (gesloten, of "
@@ -191,7 +192,7 @@ SIGNALS = Catalog(
             "digest.replied": "Met een nieuwe reactie van de melder: {refs}",
             "digest.on": "Het overzicht van open signalen gaat elke {weekday} om {time} naar "
             "{target}.",
-            "digest.off": "Het overzicht staat uit ({count} planning(en) verwijderd).",
+            "digest.off": "Het overzicht staat uit ({count:planning|planningen} verwijderd).",
             "digest.usage": "Gebruik: `signaal overzicht` (nu), `signaal overzicht aan [#kanaal]` "
             "of `signaal overzicht uit`.",
             "digest.you": "jou (privébericht)",
@@ -257,8 +258,8 @@ SIGNALS = Catalog(
             "sent.relay": "The signals team can answer you without knowing who you are.",
             "sent.no_relay": "You chose no replies: there is no way back to you. Check for news "
             "with your code.",
-            "rate_limited": "You already sent {limit} signals in this period of {days} days; no "
-            "more for now. Please try again later. Nothing was stored.",
+            "rate_limited": "You already sent {limit:signal|signals} in this period of "
+            "{days:day|days}; no more for now. Please try again later. Nothing was stored.",
             "blocked": "You cannot send signals for a while. Nothing was stored. If it is "
             "urgent, please contact your confidential adviser.",
             "form.title": "Anonymous signal",
@@ -275,7 +276,7 @@ SIGNALS = Catalog(
             "direct message to me and I will ask step by step.",
             "code.bad": "`{value}` is not a valid code. A code looks like `ABCDE-FGHJK`.",
             "code.unknown": "I know no signal with that code. It may have been purged (after "
-            "{months} months) or the code was copied wrongly.",
+            "{months:month|months}) or the code was copied wrongly.",
             "show.head": "**Your signal** ({day}), status: {status}",
             "show.entry.reply": "**Answer from the signals team** ({day}):\n{text}",
             "show.entry.sender": "**Your reply** ({day}):\n{text}",
@@ -292,7 +293,7 @@ SIGNALS = Catalog(
             "case.closed_sender": "This signal is closed; replies are no longer possible. Feel "
             "free to send a new signal.",
             "close.done": "Your signal is closed. The encrypted way back to you has been erased; "
-            "the signal itself is deleted after the retention period ({months} months).",
+            "the signal itself is deleted after the retention period ({months:month|months}).",
             "info": "**What anonymous means here**\n"
             "- **Stored:** your text, the topic and team you choose, the status, and the *day* "
             "it arrived (no time). Also the answers and notes of the signals team.\n"
@@ -300,14 +301,14 @@ SIGNALS = Catalog(
             "signal, the time. Nothing about you goes into log files or statistics.\n"
             "- **Getting an answer:** if you want one, we keep an encrypted link between the "
             "case and you. Its key is kept outside the database; the signals team sees only a "
-            "case number. The link is erased when the case closes or after {months} months.\n"
-            "- **Abuse:** each person can send {limit} signals per {days} days; for that we keep "
+            "case number. The link is erased when the case closes or after {months:month|months}.\n"
+            "- **Abuse:** each person can send {limit:signal|signals} per {days:day|days}; for that we keep "
             "a keyed hash per period, apart from the signals.\n"
             "- **Writing in a conversation** (Matrix, local chat): what you type is held in "
             "memory only until you confirm, and in your direct conversation on the chat "
             "platform itself. That platform's administrators can sometimes export direct "
             "conversations; a form (Slack, Teams) does not end up there.\n"
-            "- **Retention:** {months} months, then everything is erased.\n"
+            "- **Retention:** {months:month|months}, then everything is erased.\n"
             "- Your text itself can give you away (names, details): write only what is needed.\n\n"
             "**This is not the legal whistleblower channel.** {pointer} {url}",
             "status.new": "new",
@@ -345,7 +346,7 @@ SIGNALS = Catalog(
             "assign.done": "Case {ref} is assigned to {who}.",
             "assign.cleared": "Case {ref} is assigned to nobody.",
             "assign.not_triage": "{who} does not have the signals team role.",
-            "block.usage": "Usage: `signal block <case> <days>` (1 to {max} days).",
+            "block.usage": "Usage: `signal block <case> <days>` (1 to {max:day|days}).",
             "block.done": "The sender of {ref} cannot send new signals until {until} inclusive. "
             "Nobody knows who it is: the block is a keyed hash without a case number.",
             "block.no_relay": "Case {ref} has no way back to the sender (closed, or sent without "
@@ -378,7 +379,7 @@ SIGNALS = Catalog(
             "digest.replied": "With a new reply from the sender: {refs}",
             "digest.on": "The overview of open signals goes to {target} every {weekday} at "
             "{time}.",
-            "digest.off": "The overview is off ({count} schedule(s) removed).",
+            "digest.off": "The overview is off ({count:schedule|schedules} removed).",
             "digest.usage": "Usage: `signal digest` (now), `signal digest on [#channel]` or "
             "`signal digest off`.",
             "digest.you": "you (direct message)",

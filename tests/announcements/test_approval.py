@@ -18,7 +18,7 @@ async def submit(fake: Driver) -> None:
                                  "--audience directie")
     assert "Goedkeuring: nodig" in text_of(preview) and "Ter goedkeuring aanbieden" in str(preview)
     reply = await fake.press("announcements.confirm", "1")
-    assert "ter goedkeuring aangeboden (1 verzoek(en))" in text_of(reply)
+    assert "ter goedkeuring aangeboden (1 verzoek)" in text_of(reply)
 
 
 async def test_nothing_goes_out_before_approval_and_the_author_hears_it(fake: Driver) -> None:

@@ -59,7 +59,7 @@ def test_send_schedule_list_cancel(tmp_path: Path, db_url: str,
     cfg = config_file(tmp_path, db_url)
     assert main(["--config", cfg, "announce", "send", "--title", "Storing", "--body",
                  "De VPN is **weer** bereikbaar.", "--to", "local:#algemeen", "--ack", ""]) == 0
-    assert "#1: Hij gaat nu uit naar 1 kanaal/kanalen." in capsys.readouterr().out
+    assert "#1: Hij gaat nu uit naar 1 kanaal." in capsys.readouterr().out
     assert main(["--config", cfg, "announce", "schedule", "--title", "Weekstart", "--body", "x",
                  "--to", "local:#algemeen", "--at", "elke maandag 9:00", "--locale", "en"]) == 0
     assert "Scheduled: every Monday at 09:00" in capsys.readouterr().out
@@ -71,7 +71,7 @@ def test_send_schedule_list_cancel(tmp_path: Path, db_url: str,
     assert "geannuleerd" in capsys.readouterr().out
     # No `hartslag run` delivered #1 yet: its queued copy can still be stopped, once.
     assert main(["--config", cfg, "announce", "cancel", "1"]) == 0
-    assert "(1 nog niet verstuurde berichten tegengehouden)" in capsys.readouterr().out
+    assert "(1 nog niet verstuurd bericht tegengehouden)" in capsys.readouterr().out
     assert main(["--config", cfg, "announce", "cancel", "1"]) == 2
     assert "kan niet meer" in capsys.readouterr().err
     assert [state for _, state, _ in stored(db_url)] == ["cancelled", "cancelled"]

@@ -16,7 +16,7 @@ async def test_compose_approve_deliver_acknowledge_remind_report(chat: Any) -> N
 /hartslag aankondiging doelgroep add iedereen local:#algemeen local:#demo --vier-ogen
 /hartslag aankondiging nieuw --titel "Nieuwe koffieautomaat" --tekst "Vanaf **woensdag** op de 2e." --doelgroep iedereen --gelezen "vandaag 12:00"
 ''')
-    assert "Doelgroep **iedereen** gemaakt met 2 kanaal/kanalen (vier-ogen)" in out
+    assert "Doelgroep **iedereen** gemaakt met 2 kanalen (vier-ogen)" in out
     assert "[1] Ter goedkeuring aanbieden  [2] Annuleren" in out
     out = await chat.run("press 1")
     assert "ter goedkeuring aangeboden" in out

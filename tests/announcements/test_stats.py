@@ -68,7 +68,7 @@ async def test_reactions_per_target_with_a_total_and_unknown_where_the_platform_
             if line.startswith("slack:")}
     assert "reacties" in text.splitlines()[3]  # the column head
     assert [rows[f"slack:C{n}"][-1] for n in (1, 2, 3)] == ["4", "0", "onbekend"]
-    assert "Reacties (emoji): 4 in totaal waar bekend; onbekend in 1 kanalen" in text
+    assert "Reacties (emoji): 4 in totaal waar bekend; onbekend in 1 kanaal" in text
     assert reply.message is not None and reply.message.image is not None
     alt = reply.message.image.alt_text
     assert "onbekend" in alt and "4 in totaal" in alt

@@ -71,7 +71,7 @@ async def test_digest_lists_open_cases_by_reference(chat: Any, app: Any, clock: 
     assert "Oudste open dossiers" in "\n".join(
         m.text for m in chat.adapter.world.messages if m.place == "#signalen")
     out = await chat.run("/hartslag signaal overzicht uit\n")
-    assert "1 planning(en) verwijderd" in out
+    assert "1 planning verwijderd" in out
 
 
 async def test_export_writes_what_is_stored_and_nothing_identifying(
