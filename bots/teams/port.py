@@ -8,6 +8,7 @@ when the app is installed for them (personally, or in a team they belong to).
 from __future__ import annotations
 
 import asyncio
+import copy
 import logging
 from collections import OrderedDict
 from collections.abc import Sequence
@@ -37,6 +38,11 @@ CAPABILITIES = Capabilities(buttons=True, forms=True, images=True, ephemeral=Fal
                             members=True, reactions=False, threads=True)
 _PERMANENT = {400, 401, 403, 404, 405, 413}
 CACHED_CONVERSATIONS = 50_000
+# Teams' message size budget, the whole activity as sent (compact JSON, UTF-8). The bot
+# docs give 100 KB counted as UTF-16 (80 KB recommended; it was 40 KB), connectors and
+# incoming webhooks 28 KB: 28 KB of UTF-8 is at most 56 KB of UTF-16, inside all of them.
+# Sources in tests/teams/test_card_conformance.py.
+MAX_ACTIVITY_BYTES = 28 * 1024
 CONCURRENT_CALLS = 32
 
 
@@ -57,10 +63,34 @@ def refused(exc: Exception) -> bool:
 
 
 def message_activity(card: cards.Card, *, summary: str = "") -> MessageActivityInput:
-    body: dict[str, Any] = {"type": "message", "attachments": [cards.attachment(card)]}
-    if summary:
-        body["summary"] = summary
-    return MessageActivityInput.model_validate(body)
+    """The activity for a card, made to fit ``MAX_ACTIVITY_BYTES``: first inline charts go
+    (their alt text stays), then text is cut from the end with a note. A card that still
+    does not fit (inputs or buttons alone too large) is refused here, not by Teams after
+    the outbox retried it: DeliveryError, permanent."""
+    def activity(content: cards.Card) -> dict[str, Any]:
+        body: dict[str, Any] = {"type": "message", "attachments": [cards.attachment(content)]}
+        if summary:
+            body["summary"] = summary
+        return body
+
+    def size(content: cards.Card) -> int:
+        return cards.json_bytes(activity(content))
+
+    if size(card) > MAX_ACTIVITY_BYTES:
+        card = copy.deepcopy(card)  # callers may hold the card (tests, invoke answers)
+        if not cards.without_images(card) or size(card) > MAX_ACTIVITY_BYTES:
+            cards.shortened(card, size, MAX_ACTIVITY_BYTES)
+        final = size(card)
+        if final > MAX_ACTIVITY_BYTES:
+            raise DeliveryError(f"teams: card too large ({final} bytes > {MAX_ACTIVITY_BYTES})",
+                                permanent=True)
+    return MessageActivityInput.model_validate(activity(card))
+
+
+def render(message: OutgoingMessage, *, execute: bool = False) -> MessageActivityInput:
+    """The activity for a neutral message (``execute``: buttons as ``Action.Execute``)."""
+    card = cards.message_card(message, execute=execute)
+    return message_activity(card, summary=cards.plain_text(message.title or message.markdown))
 
 
 class TeamsPort:
@@ -87,12 +117,19 @@ class TeamsPort:
         return CAPABILITIES
 
     def render(self, message: OutgoingMessage) -> MessageActivityInput:
-        card = cards.message_card(message, execute=self._execute)
-        return message_activity(card, summary=cards.plain_text(message.title or message.markdown))
+        return render(message, execute=self._execute)
+
+    async def render_off_loop(self, message: OutgoingMessage) -> MessageActivityInput:
+        """``render``, in a worker thread when the message has a chart: re-encoding one to
+        fit the card takes 0.1-0.4 s of CPU, too long to hold the event loop."""
+        if message.image is None:
+            return self.render(message)
+        return await asyncio.to_thread(self.render, message)
 
     async def send(self, address: Address, message: OutgoingMessage, *,
                    delivery_id: str | None = None) -> MessageRef:
-        return await self.send_activity(address, self.render(message), delivery_id=delivery_id)
+        activity = await self.render_off_loop(message)
+        return await self.send_activity(address, activity, delivery_id=delivery_id)
 
     async def send_activity(self, address: Address, activity: MessageActivityInput, *,
                             delivery_id: str | None = None) -> MessageRef:
@@ -116,7 +153,8 @@ class TeamsPort:
 
     async def send_direct(self, user: UserRef, message: OutgoingMessage, *,
                           delivery_id: str | None = None) -> MessageRef:
-        return await self.send_direct_activity(user, self.render(message), delivery_id=delivery_id)
+        activity = await self.render_off_loop(message)
+        return await self.send_direct_activity(user, activity, delivery_id=delivery_id)
 
     async def send_direct_activity(self, user: UserRef, activity: MessageActivityInput, *,
                                    delivery_id: str | None = None) -> MessageRef:
@@ -130,7 +168,7 @@ class TeamsPort:
         return await self.send_activity(address, activity, delivery_id=delivery_id)
 
     async def update(self, ref: MessageRef, message: OutgoingMessage) -> None:
-        await self.update_activity(ref, self.render(message))
+        await self.update_activity(ref, await self.render_off_loop(message))
 
     async def update_activity(self, ref: MessageRef, activity: MessageActivityInput) -> None:
         conversation = await self._conversation(ref.address)

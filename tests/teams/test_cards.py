@@ -123,3 +123,37 @@ def test_user_text_escapes_show_literally() -> None:
     assert block["text"] == "Te hoog (echt!). Zie 3.5 - of \\*niet\\* \\_dus\\_ \\`x\\` #1"
     [start] = cards.markdown_blocks(escape_text("- geen lijst"))
     assert start["text"] == "\\- geen lijst"
+
+
+def test_chart_is_reencoded_smaller_and_stays_a_picture() -> None:
+    import io
+
+    from PIL import Image as Picture
+
+    from commands.announcements.chart import Bar, reach_png
+
+    png = reach_png([Bar(f"#kanaal-{i}", i, 10) for i in range(3)], title="Bereik",
+                    labels=("gelezen", "niet gelezen", "mislukt"))
+    smaller = cards.compact_png(png)
+    assert len(smaller) < len(png) // 2
+    with Picture.open(io.BytesIO(png)) as before, Picture.open(io.BytesIO(smaller)) as after:
+        assert after.format == "PNG" and after.size == before.size
+    assert cards.compact_png(b"not a picture") == b"not a picture"
+
+
+def test_more_than_six_choices_go_in_action_sets_of_six() -> None:
+    choices = tuple(Choice(str(i), "pulse.vote", str(i)) for i in range(11))
+    card = cards.message_card(OutgoingMessage("0-10?", choices))
+    assert "actions" not in card
+    sets = [b["actions"] for b in card["body"] if b["type"] == "ActionSet"]
+    assert [len(s) for s in sets] == [6, 5]
+    assert [a["title"] for s in sets for a in s] == [c.label for c in choices]
+
+
+def test_required_time_input_has_label_and_error_message() -> None:
+    from commands.model import Form, FormField
+
+    card = cards.form_card(Form("f", "T", (FormField("at", "Wanneer", "datetime",
+                                                     required=True),)))
+    time = next(b for b in card["body"] if b["type"] == "Input.Time")
+    assert time["label"] == "Wanneer" and time["errorMessage"] and time["isRequired"]

@@ -31,7 +31,7 @@ from tests.support.node import node_package
 
 PLAYGROUND = Path(__file__).parent / "playground"
 START_TIMEOUT_S = 60
-REPLY_TIMEOUT_S = 30
+REPLY_TIMEOUT_S = 60
 
 
 def _free_port() -> int:
