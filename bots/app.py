@@ -19,6 +19,7 @@ import commands.privacy
 import commands.pulse
 import commands.signals
 import commands.summaries
+import commands.verbinden
 import commands.wheres
 from bots.adapter import Adapter, AdapterDeps
 from bots.config import Config
@@ -68,6 +69,7 @@ FEATURES: tuple[Callable[[Router], None], ...] = (
     commands.org.register,
     commands.notices.register,
     commands.privacy.register,
+    commands.verbinden.register,
     commands.wheres.register,  # last: it answers every DM nobody else took
 )
 

@@ -31,6 +31,7 @@ from commands.privacy.settings import PrivacySettings
 from commands.pulse.settings import PulseSettings
 from commands.settings import SettingsBag
 from commands.signals.settings import SignalSettings
+from commands.verbinden.settings import VerbindenSettings
 from commands.wheres.settings import WheresSettings
 from scheduling.settings import DeliverySettings, SchedulerSettings
 
@@ -150,6 +151,7 @@ class Config(Section):
     signals: SignalSettings = SignalSettings()
     pulse: PulseSettings = PulseSettings()
     wheres: WheresSettings = WheresSettings()
+    verbinden: VerbindenSettings = VerbindenSettings()
     hooks: HookSettings = HookSettings()
     privacy: PrivacySettings = PrivacySettings()
 

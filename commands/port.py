@@ -71,6 +71,14 @@ class ChatPort(Protocol):
         ...
 
 
+@runtime_checkable
+class GroupPort(Protocol):
+    """Optional port extra: one conversation with several people (a Slack group DM, a private
+    Matrix room with invites). Teams has none without Graph. Used by ``verbinden``."""
+
+    async def open_group(self, users: Sequence[UserRef], *, name: str) -> Address: ...
+
+
 class MultiPort:
     """Routes each call to the port of ``Address.platform``; one port per platform."""
 

@@ -82,6 +82,15 @@ INVENTORY: tuple[DataKind, ...] = (
     DataKind("Inbound event ids", ("processed_event",),
              "platform event ids, to handle a retry once", "none",
              "privacy.inbound_events_days"),
+    DataKind("Verbinden programmes and rounds", ("verbinden_programme", "verbinden_round"),
+             "programme settings and organiser; per round only counts (participants, groups, "
+             "follow-up answers)", "staff", "kept for the organiser's figures (counts, no person)"),
+    DataKind("Verbinden participants and pairing history",
+             ("verbinden_participant", "verbinden_member"),
+             "who joined which programme (team, location) and who was in which group, with "
+             "their own follow-up answer; never what they said to each other", "identifying",
+             "group rows for the last verbinden.history_rounds rounds only; all of a person's "
+             "rows deleted when they stop, everyone's when the programme ends"),
     DataKind("Teams conversation references", ("teams_conversation", "teams_user", "teams_sent"),
              "conversation ids and service URLs for proactive messages; sent activity ids",
              "identifying", "until the app is uninstalled; sent ids privacy.sent_ids_days"),

@@ -18,6 +18,7 @@ import storage.roles
 import storage.scheduling
 import storage.signals
 import storage.teams
+import storage.verbinden
 from storage.base import metadata
 
 __all__ = ["metadata", "storage"]

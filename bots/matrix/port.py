@@ -31,6 +31,7 @@ from nio import (
     UploadResponse,
 )
 
+from bots.matrix.groups import create_group_room
 from bots.matrix.render import edit, image_content, render
 from bots.matrix.state import ChoiceBook, DirectRooms
 from bots.matrix.sync import SyncLoop
@@ -183,6 +184,13 @@ class MatrixPort:
             log.warning("matrix image upload failed; sending its text instead")
             return None
         return image_content(image, str(answer.content_uri), keys if encrypted else None)
+
+    async def open_group(self, users: Sequence[UserRef], *, name: str) -> Address:
+        """A new private room with ``users`` invited (commands.port.GroupPort; verbinden)."""
+        room_id = await create_group_room(self._client, users, name=name,
+                                          encrypt=self._encrypt_direct)
+        self._fresh[room_id] = users[-1].id  # the first send waits for the invitations
+        return self.address(room_id)
 
     async def direct_room(self, user_id: str) -> str:
         """The DM room with ``user_id``: the known one while they are still in it, else new."""

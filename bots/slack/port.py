@@ -17,6 +17,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bots.slack.blocks import message_blocks, message_text
 from bots.slack.client import delivery_error, error_code, refused
+from bots.slack.groups import open_group
 from commands.model import Address, MessageRef, OutgoingMessage, UserRef
 from commands.port import Capabilities, DeliveryError
 
@@ -159,6 +160,10 @@ class SlackPort:
                                  timestamp=ref.message_id, full="true")
         message = result.get("message") or {}
         return sum(int(r.get("count") or 0) for r in message.get("reactions") or [])
+
+    async def open_group(self, users: Sequence[UserRef], *, name: str) -> Address:
+        """The group DM of ``users`` (commands.port.GroupPort; verbinden introductions)."""
+        return await open_group(self.client, users, workspace=self.workspace)
 
     async def find_user_by_email(self, email: str) -> UserRef | None:
         """users.lookupByEmail (scope users:read.email): the person behind a work e-mail, for
