@@ -337,6 +337,11 @@ class ScheduleRepository:
         except IntegrityError:
             return None
 
+    async def lease(self, name: str) -> SchedulerLease | None:
+        """The lease row as it is (who holds it, until when)."""
+        async with self._db.session(readonly=True) as session:
+            return await session.get(SchedulerLease, name)
+
     async def release(self, name: str, holder: str, *, now: datetime) -> None:
         async with self._db.session() as session:
             await session.exec(
