@@ -24,10 +24,12 @@ from nio import (
     ReactionEvent,
     RoomMemberEvent,
     RoomMessageText,
+    UnknownToDeviceEvent,
 )
 from starlette.routing import BaseRoute
 
 from bots.adapter import Sink
+from bots.matrix.crosssigning import CrossSigning, CrossSigningError
 from bots.matrix.inbound import OutOfRange, Text, translate_reaction, translate_text
 from bots.matrix.messages import MATRIX
 from bots.matrix.port import MatrixPort, transaction_id
@@ -36,14 +38,19 @@ from bots.matrix.session import Paths, build_client, login
 from bots.matrix.settings import MatrixSettings
 from bots.matrix.state import ChoiceBook, DirectRooms
 from bots.matrix.sync import SyncLoop
+from bots.matrix.unreadable import WITHHELD, Unreadable
 from commands.model import Interaction, OutgoingMessage, Reply, Request, UserRef
 from commands.port import DeliveryError
 
 log = logging.getLogger("hartslag.matrix")
+# nio logs user ids (and device ids) at INFO and WARNING, e.g. for every message it cannot
+# decrypt; the people talking to the bot include anonymous senders, so only its errors pass.
+NIO_LOG_LEVEL = logging.ERROR
 
 REPLY_ATTEMPTS = 3
 MAX_REPLY_WAIT = 30.0
 STOP_GRACE = 5.0
+CROSS_SIGNING_WAIT = 30.0
 
 Work = Callable[..., Awaitable[None]]
 
@@ -55,6 +62,8 @@ class MatrixAdapter:
 
     def __init__(self, settings: MatrixSettings, *, default_locale: str = "nl") -> None:
         self.settings = settings
+        nio_log = logging.getLogger("nio")
+        nio_log.setLevel(max(nio_log.getEffectiveLevel(), NIO_LOG_LEVEL))
         self.locale = settings.default_locale or default_locale
         self._paths = Paths(Path(settings.data_dir))
         self.client = build_client(settings, self._paths)
@@ -70,6 +79,10 @@ class MatrixAdapter:
         self._tasks: set[asyncio.Task[None]] = set()
         self._room_locks: dict[str, asyncio.Lock] = {}
         self.rooms = RoomPolicy(self.client, settings, self.directs)
+        self.unreadable = Unreadable()
+        self.cross_signing = CrossSigning(self.client, self._paths.file("cross_signing.json"),
+                                          password=settings.password)
+        self.cross_signing_problem: str | None = None
 
     @property
     def port(self) -> MatrixPort:
@@ -87,6 +100,7 @@ class MatrixAdapter:
         self._register_callbacks()
         await self.rooms.resolve_allowed_rooms()
         resumed = await self.sync.first_sync()
+        await self._cross_sign()
         pending, self._pending = self._pending, []
         self._ready = True
         if resumed:
@@ -117,6 +131,18 @@ class MatrixAdapter:
             return f"no sync for {int(time.monotonic() - last)} s"
         return None
 
+    async def _cross_sign(self) -> None:
+        """Cross-sign this device (after the first sync has uploaded its keys). A failure is
+        not fatal: clients that accept unverified devices still work, so say it and go on."""
+        try:
+            async with asyncio.timeout(CROSS_SIGNING_WAIT):
+                await self.cross_signing.ensure()
+            self.cross_signing_problem = None
+        except (CrossSigningError, TimeoutError) as exc:
+            self.cross_signing_problem = str(exc) or "matrix cross-signing: timed out"
+            log.warning("%s; clients that only trust cross-signed devices will not talk to "
+                        "the bot", self.cross_signing_problem)
+
     # -- event intake ---------------------------------------------------------------------
     def _register_callbacks(self) -> None:
         self.client.add_event_callback(self._on_text, RoomMessageText)
@@ -124,6 +150,7 @@ class MatrixAdapter:
         self.client.add_event_callback(self._on_undecryptable, MegolmEvent)
         self.client.add_event_callback(self._on_member, RoomMemberEvent)
         self.client.add_event_callback(self._on_invite, InviteMemberEvent)
+        self.client.add_to_device_callback(self._on_to_device, UnknownToDeviceEvent)
 
     def _submit(self, room_id: str, work: Work, *args: Any) -> None:
         """Callbacks run inside nio's sync processing: hand the work to a task and return."""
@@ -155,9 +182,19 @@ class MatrixAdapter:
             self._submit(room.room_id, self._handle_reaction, room, event)
 
     async def _on_undecryptable(self, room: MatrixRoom, event: MegolmEvent) -> None:
-        log.warning("matrix event could not be decrypted; asking for the room key")
+        code = self.unreadable.code_of(event.session_id) or "no key"
+        log.warning("matrix event could not be decrypted", extra={"reason": code})
         if self._ready:
             self._spawn(room.room_id, self._request_key, event)
+            key = self.unreadable.notice(room.room_id, event.sender, event.session_id,
+                                         direct=self.directs.is_direct(room.room_id))
+            if key is not None:
+                self._spawn(room.room_id, self._tell_unreadable, room.room_id, event, key)
+
+    def _on_to_device(self, event: UnknownToDeviceEvent) -> None:
+        # Recorded at once: nio handles to-device events before the room events of a sync.
+        if event.type == WITHHELD:
+            self.unreadable.withheld(event.source.get("content") or {})
 
     async def _on_member(self, room: MatrixRoom, event: RoomMemberEvent) -> None:
         person = self.directs.user_of(room.room_id)
@@ -182,8 +219,7 @@ class MatrixAdapter:
         direct = self.directs.is_direct(room.room_id)
         text = Text(self._user(room, event.sender), address, event.event_id, event.body or "",
                     event.source.get("content", {}), direct)
-        own_name = room.user_name(self.client.user_id) or ""
-        found = translate_text(text, bot_id=self.client.user_id, bot_names=(own_name,),
+        found = translate_text(text, bot_id=self.client.user_id, bot_names=self._names(room),
                                choices=self.choices.messages,
                                latest=self.choices.latest(room.room_id) if direct else None)
         if isinstance(found, OutOfRange):
@@ -191,6 +227,15 @@ class MatrixAdapter:
             await self._deliver(Reply.text(hint), None, room.room_id, event)
         elif found is not None:
             await self._dispatch(found, room.room_id, event)
+
+    def _names(self, room: MatrixRoom) -> tuple[str, ...]:
+        """What people may type to address the bot: its name in this room (what their client
+        shows and completes), its localpart and the configured names."""
+        own = room.users.get(self.client.user_id)
+        shown = (room.user_name(self.client.user_id) or "",
+                 own.display_name or "" if own is not None else "")
+        localpart = self.client.user_id.partition(":")[0].lstrip("@")
+        return (*shown, localpart, *self.settings.names)
 
     async def _handle_reaction(self, room: MatrixRoom, event: ReactionEvent) -> None:
         request = translate_reaction(self._user(room, event.sender),
@@ -237,6 +282,15 @@ class MatrixAdapter:
                 if exc.retry_after is None or attempt == REPLY_ATTEMPTS:
                     raise
                 await asyncio.sleep(min(exc.retry_after, MAX_REPLY_WAIT))
+
+    async def _tell_unreadable(self, room_id: str, event: MegolmEvent, key: str) -> None:
+        """Say what to change, as a notice answering the unreadable message."""
+        extra: dict[str, Any] = {"msgtype": "m.notice"}
+        if not self.directs.is_direct(room_id):
+            extra["m.relates_to"] = {"m.in_reply_to": {"event_id": event.event_id}}
+        message = OutgoingMessage(MATRIX.get(self.locale, key))
+        await self._retrying(room_id, message, transaction_id(f"unreadable-{event.event_id}"),
+                            extra)
 
     async def _request_key(self, event: MegolmEvent) -> None:
         try:

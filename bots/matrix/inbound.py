@@ -3,14 +3,16 @@
 - ``!hartslag <command>`` in any room or DM -> ``CommandRequest``.
 - Plain text in a DM -> ``InboundMessage(is_direct=True)`` (the router sends questions to the
   "where do I find X" feature), unless it is a number answering a bot message with choices.
-- A mention of the bot in a room -> ``InboundMessage(mentioned=True)``; other room chatter is
-  none of the bot's business.
+- A mention of the bot in a room -> ``InboundMessage(mentioned=True)``: a pill
+  (``m.mentions``), or one of the bot's names typed at the start (``hartslag: waar ...``,
+  ``@hartslag waar ...``, ``Hartslag, ...``); other room chatter is none of the bot's business.
 - A reaction on a bot message with choices -> ``Interaction``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -84,6 +86,25 @@ def mentions(content: Mapping[str, Any], body: str, bot_id: str) -> bool:
     return bot_id in body
 
 
+def addressed(body: str, names: Iterable[str]) -> str | None:
+    """What follows one of the bot's names typed at the very start of ``body`` (optionally
+    with ``@``, any case, then ``:``, ``,`` or a space), or None when it does not start so.
+
+    Only the start counts and the name must end there: "hartslagen", "de hartslag:" and
+    "hartslag-team" are chatter, not a question. A name with nothing after it is no question.
+    """
+    forms = sorted({n.strip().lstrip("@") for n in names if n.strip().lstrip("@")},
+                   key=len, reverse=True)  # longest first: "@hartslag:server" before "hartslag"
+    if not forms:
+        return None
+    pattern = r"\s*@?(?:" + "|".join(re.escape(f) for f in forms) + r")(?:[:,]\s*|\s+)"
+    found = re.match(pattern, body, re.IGNORECASE)
+    if found is None:
+        return None
+    rest = body[found.end():].strip()
+    return rest or None
+
+
 def without_mention(body: str, names: tuple[str, ...]) -> str:
     text = body.strip()
     for name in names:
@@ -121,7 +142,12 @@ def translate_text(
                 return Interaction(text.sender, text.address, picked.action, picked.value, ref)
             if isinstance(picked, int):
                 return OutOfRange(picked)
-        return InboundMessage(text.sender, text.address, body, is_direct=True,
+        question = addressed(body, (bot_id, *bot_names)) or body
+        return InboundMessage(text.sender, text.address, question, is_direct=True,
+                              message_id=text.event_id, reply_to=reply_to)
+    typed = addressed(body, (bot_id, *bot_names))
+    if typed is not None:
+        return InboundMessage(text.sender, text.address, typed, mentioned=True,
                               message_id=text.event_id, reply_to=reply_to)
     if mentions(text.content, body, bot_id):
         clean = without_mention(body, (bot_id, *bot_names))

@@ -29,12 +29,23 @@ class MatrixSettings(Section):
     encrypt_direct_rooms: bool = True
     sync_timeout_ms: int = 30000
     default_locale: str = ""
+    # Typed at the start of a room message ("hartslag: waar ..."), these count as a mention,
+    # besides the bot's display name and localpart.
+    names: list[str] = ["hartslag"]
 
     @field_validator("sync_timeout_ms")
     @classmethod
     def _timeout(cls, value: int) -> int:
         if not 1000 <= value <= 120000:
             raise ValueError("must be between 1000 and 120000 (milliseconds)")
+        return value
+
+    @field_validator("names")
+    @classmethod
+    def _names(cls, value: list[str]) -> list[str]:
+        for name in value:
+            if not name.strip().lstrip("@") or len(name) > 64:
+                raise ValueError(f"{name!r}: a name must have 1 to 64 characters")
         return value
 
     @field_validator("allowed_rooms")

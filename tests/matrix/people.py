@@ -22,6 +22,7 @@ from nio import (
     RoomCreateResponse,
     RoomEncryptedImage,
     RoomMessageImage,
+    RoomMessageNotice,
     RoomMessageText,
     RoomSendResponse,
 )
@@ -36,7 +37,7 @@ ENCRYPTION = {"type": "m.room.encryption", "state_key": "",
 @dataclass
 class Seen:
     room_id: str
-    event: RoomMessageText
+    event: RoomMessageText | RoomMessageNotice
 
     @property
     def body(self) -> str:
@@ -59,7 +60,7 @@ class Person:
         self.seen: list[Seen] = []
         self.images: list[tuple[str, RoomMessageImage | RoomEncryptedImage]] = []
         self._task: asyncio.Task[None] | None = None
-        self.client.add_event_callback(self._on_text, RoomMessageText)
+        self.client.add_event_callback(self._on_text, (RoomMessageText, RoomMessageNotice))
         self.client.add_event_callback(self._on_invite, InviteMemberEvent)
         self.client.add_event_callback(self._on_image, (RoomMessageImage, RoomEncryptedImage))
 
@@ -81,7 +82,8 @@ class Person:
                 await self._task
         await self.client.close()
 
-    async def _on_text(self, room: MatrixRoom, event: RoomMessageText) -> None:
+    async def _on_text(self, room: MatrixRoom,
+                       event: RoomMessageText | RoomMessageNotice) -> None:
         self.seen.append(Seen(room.room_id, event))
 
     async def _on_image(self, room: MatrixRoom,
@@ -95,9 +97,9 @@ class Person:
     # -- what a person does -----------------------------------------------------------------
     async def create_room(self, *, invite: list[str], direct: bool = False,
                           encrypted: bool = False, name: str | None = None,
-                          alias: str | None = None) -> str:
+                          alias: str | None = None, room_version: str | None = None) -> str:
         answer = await self.client.room_create(
-            name=name, alias=alias, is_direct=direct, invite=invite,
+            name=name, alias=alias, is_direct=direct, invite=invite, room_version=room_version,
             initial_state=[ENCRYPTION] if encrypted else [],
         )
         assert isinstance(answer, RoomCreateResponse), answer
