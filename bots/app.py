@@ -195,10 +195,14 @@ class App:
         """Migrate an empty database; refuse an older schema (SchemaError)."""
         await ensure_current(self.db)
 
-    async def start(self, *, serve_http: bool = True, run_adapters: bool = True) -> None:
+    async def start(self, *, serve_http: bool = True, run_adapters: bool = True,
+                    scheduler_timer: bool = True) -> None:
+        """``scheduler_timer`` False: no timer and no lease race; the caller runs slots with
+        ``scheduler.run_due()`` under ``scheduler.hold_lease()`` (the local chat)."""
         await self.open_storage()
         if self.worker is None:  # one scheduler and one outbox dispatcher: the primary's
-            await self.scheduler.start()
+            if scheduler_timer:
+                await self.scheduler.start()
             await self._ensure_standing()
             await self.outbox.start()
         self._lag.start()
@@ -209,7 +213,7 @@ class App:
             await self._serve()
 
     async def _serve(self) -> None:
-        from bots.webhooks import hook_routes
+        from bots.webhooks import hook_routes, missing_secrets
 
         routes = [route for adapter in self.adapters for route in adapter.routes()]
         server = self.config.server
@@ -221,8 +225,10 @@ class App:
             self.server = HttpServer(http, host=server.host, port=server.port, sockets=[public])
             await self.server.start()
             return
-        routes += hook_routes(self.services.settings.get(HookSettings), self.receive_hook)
-        http = build_http_app(health=self.health, metrics=self.metrics, routes=routes)
+        hooks = self.services.settings.get(HookSettings)
+        routes += hook_routes(hooks, self.receive_hook)
+        http = build_http_app(health=self.health, metrics=self.metrics, routes=routes,
+                              degraded=lambda: missing_secrets(hooks))
         sockets = listening_sockets(server.host, server.port, private=True) \
             if server.workers else None
         # With workers the primary accepts only what they pass on (its private socket): the

@@ -43,6 +43,12 @@ def build_parser() -> argparse.ArgumentParser:
     chat.add_argument("--in", dest="place", default="#algemeen", help="where you are at the start")
     chat.add_argument("--start", default=None,
                       help="ISO time the clock starts at (default: now); scripts use a fake clock")
+    chat.add_argument("--db", default=None,
+                      help="database file or URL to keep (default: a fresh demo database in "
+                           "$XDG_STATE_HOME/hartslag, never the server's [storage] database)")
+    chat.add_argument("--verbose", action="store_true",
+                      help="show every log line on stderr (default: warnings; all go to the "
+                           "log file next to the database)")
     chat.set_defaults(func=_chat)
     db = sub.add_parser("db", help="database schema")
     db_sub = db.add_subparsers(dest="db_command", required=True)
@@ -160,7 +166,8 @@ async def _chat(args: argparse.Namespace, config: Config) -> int:
 
     start = _parse_start(args.start)
     return await run_chat(config, user=args.user, place=args.place, start=start,
-                          interactive=sys.stdin.isatty(), demo=args.demo)
+                          interactive=sys.stdin.isatty(), demo=args.demo, db=args.db,
+                          verbose=args.verbose)
 
 
 def _parse_start(value: str | None) -> datetime | None:

@@ -11,6 +11,7 @@ import json
 import logging
 import sys
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 _STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime"}
@@ -36,12 +37,27 @@ class OneLineFormatter(logging.Formatter):
         return " ".join(f"{k}={v}" for k, v in fields.items())
 
 
-def setup_logging(level: str = "INFO", *, fmt: str = "json", stream: Any = None) -> None:
+def setup_logging(level: str = "INFO", *, fmt: str = "json", stream: Any = None,
+                  file: Path | None = None, stream_level: str | None = None) -> None:
+    """One handler on ``stream`` (stderr), plus one on ``file`` when given. ``stream_level``
+    raises the stream's threshold above ``level`` (the local chat: the terminal shows only
+    warnings, the file gets everything, so log lines do not break into the conversation)."""
+    formatter = OneLineFormatter(json_lines=fmt == "json")
     handler = logging.StreamHandler(stream or sys.stderr)
-    handler.setFormatter(OneLineFormatter(json_lines=fmt == "json"))
+    handler.setFormatter(formatter)
+    handler.setLevel(stream_level or level)
+    handlers: list[logging.Handler] = [handler]
+    if file is not None:
+        to_file = logging.FileHandler(file, encoding="utf-8")
+        to_file.setFormatter(formatter)
+        to_file.setLevel(level)
+        handlers.append(to_file)
     root = logging.getLogger()
-    root.handlers[:] = [handler]
-    root.setLevel(level)
+    for old in root.handlers:
+        if isinstance(old, logging.FileHandler):  # a chat's log file set up before
+            old.close()
+    root.handlers[:] = handlers
+    root.setLevel(min(logging.getLevelName(level), logging.getLevelName(stream_level or level)))
     # Libraries that log request bodies or user ids at INFO/DEBUG stay at WARNING.
     for noisy in ("slack_bolt", "slack_sdk", "nio", "httpx", "uvicorn.access", "apscheduler",
                   "microsoft_teams", "aiosqlite", "sqlalchemy", "alembic"):

@@ -22,17 +22,28 @@ from commands.metrics import Metrics
 log = logging.getLogger("hartslag.server")
 
 HealthCheck = Callable[[], Awaitable[list[str]]]
+Degraded = Callable[[], list[str]]
 
 
 def build_http_app(
-    *, health: HealthCheck | None, metrics: Metrics, routes: Sequence[BaseRoute] = ()
+    *, health: HealthCheck | None, metrics: Metrics, routes: Sequence[BaseRoute] = (),
+    degraded: Degraded | None = None,
 ) -> Starlette:
-    """``health`` None: no /healthz here (an HTTP worker passes it on to the primary)."""
+    """``health`` None: no /healthz here (an HTTP worker passes it on to the primary).
+
+    /healthz: 503 "unavailable" when ``health`` names a problem (storage, a platform, a
+    worker); 200 "degraded" when only ``degraded`` does (a hook source without its secret:
+    chat works, that source's events are refused), so a load balancer keeps the process
+    while monitoring still sees the problem; else 200 "ok"."""
     async def healthz(_: Request) -> Response:
         assert health is not None
         problems = await health()
+        partial = degraded() if degraded is not None else []
         if problems:
-            return JSONResponse({"status": "unavailable", "problems": problems}, status_code=503)
+            return JSONResponse({"status": "unavailable", "problems": [*problems, *partial]},
+                                status_code=503)
+        if partial:
+            return JSONResponse({"status": "degraded", "problems": partial})
         return JSONResponse({"status": "ok"})
 
     async def metrics_endpoint(_: Request) -> Response:

@@ -84,6 +84,18 @@ async def _read(request: Request, limit: int) -> bytes | None:
     return body
 
 
+def missing_secrets(settings: HookSettings, env: Mapping[str, str] | None = None) -> list[str]:
+    """Configured sources whose secret is not in the environment: every event they send is
+    refused (503) until it is set. For /healthz, which says "degraded" instead of "ok"."""
+    environment = env if env is not None else os.environ
+    missing = []
+    for name, source in sorted(settings.sources.items()):
+        variable = source.secret_env or source.token_env
+        if not environment.get(variable):
+            missing.append(f"hooks.{name}: {variable} is not set")
+    return missing
+
+
 def hook_routes(settings: HookSettings, receive: Receive, *,
                 env: Mapping[str, str] | None = None,
                 clock: Callable[[], float] = time.time) -> list[Route]:

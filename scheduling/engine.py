@@ -100,6 +100,7 @@ class Scheduler:
         self._timer: AsyncIOScheduler | None = None
         self._armed: dict[int, datetime] = {}
         self._fence: int | None = None  # fencing token while this instance leads
+        self._held = False  # lease taken with hold_lease (no timer)
         self._sweeper: asyncio.Task[None] | None = None
         self._maintaining: asyncio.Task[Any] | None = None
         self._again = False
@@ -296,6 +297,30 @@ class Scheduler:
     @property
     def is_leader(self) -> bool:
         return self._fence is not None
+
+    async def hold_lease(self) -> str | None:
+        """Take or renew the leader lease without the timer, for a process that runs slots
+        itself with ``run_due`` (the local chat). None when this instance holds it now, else
+        the live holder (``host:pid:...``): then the caller must not run slots.
+
+        Judged by wall-clock time whatever this scheduler's clock says: a chat's fake clock
+        one ``wait 1d`` ahead saw a running server's lease as long expired, took it and fired
+        the server's schedules of the next day at once. While held, a server on the same
+        database stays a follower."""
+        ttl = timedelta(seconds=self._settings.lease_seconds)
+        now = datetime.now(UTC)
+        if await self._repo.acquire(LEASE, self.instance, now=now, ttl=ttl) is not None:
+            self._held = True
+            return None
+        self._held = False
+        lease = await self._repo.lease(LEASE)
+        return lease.holder if lease is not None else "?"
+
+    async def release_lease(self) -> None:
+        """Give up a lease taken with ``hold_lease`` (by wall-clock time, as it was taken)."""
+        if self._held:
+            self._held = False
+            await self._repo.release(LEASE, self.instance, now=datetime.now(UTC))
 
     async def start(self) -> None:
         """Start the timer; it runs slots only while this instance holds the lease."""

@@ -57,7 +57,9 @@ class NoticeRepository:
         self._db = db
 
     async def claim_event(self, source: str, key: str, *, at: datetime) -> bool:
-        """False when this source already delivered this event (a retry or a replay)."""
+        """Record that this source delivered this event, after its effect is durable (an
+        outbox batch keyed by the event adds nothing when queued twice); False when it was
+        recorded before (a retry or a replay)."""
         try:
             async with self._db.session() as session:
                 session.add(HookEvent(source=source, event_key=key, received_at=at))
@@ -65,31 +67,46 @@ class NoticeRepository:
             return False
         return True
 
-    async def release_event(self, source: str, key: str) -> None:
-        async with self._db.session() as session:
-            await session.exec(delete(HookEvent).where(  # type: ignore[call-overload]
-                col(HookEvent.source) == source, col(HookEvent.event_key) == key))
+    async def seen(self, source: str, key: str) -> bool:
+        async with self._db.session(readonly=True) as session:
+            found = await session.exec(select(HookEvent.id).where(
+                HookEvent.source == source, HookEvent.event_key == key))
+            return found.first() is not None
 
-    async def hold(self, notice: PendingNotice) -> bool:
-        """Keep ``notice``; True when it is the first one due at that time for that person
-        (the caller then schedules one flush for that moment)."""
-        async with self._db.session() as session:
-            earlier = await session.exec(select(PendingNotice.id).where(
-                PendingNotice.person_id == notice.person_id, PendingNotice.due_at == notice.due_at))
-            first = earlier.first() is None
-            session.add(notice)
+    async def hold(self, notice: PendingNotice, *, event: tuple[str, str] | None = None
+                   ) -> bool | None:
+        """Keep ``notice``; True when it is the first one due at that time for that person.
+        With ``event`` (source, key) the event is recorded in the same transaction: None,
+        and nothing kept, when it was recorded before, so a replay cannot hold a notice
+        twice and a crash cannot record an event whose notice was never kept."""
+        try:
+            async with self._db.session() as session:
+                if event is not None:
+                    session.add(HookEvent(source=event[0], event_key=event[1],
+                                          received_at=notice.created_at))
+                    await session.flush()
+                earlier = await session.exec(select(PendingNotice.id).where(
+                    PendingNotice.person_id == notice.person_id,
+                    PendingNotice.due_at == notice.due_at))
+                first = earlier.first() is None
+                session.add(notice)
+        except IntegrityError:
+            return None
         return first
 
-    async def take_due(self, person_id: int, *, now: datetime) -> list[PendingNotice]:
-        """Remove and return what is due for ``person_id`` (oldest first)."""
-        async with self._db.session() as session:
-            rows = list(await session.exec(
+    async def due(self, person_id: int, *, now: datetime) -> list[PendingNotice]:
+        """What is due for ``person_id`` (oldest first); kept until ``drop``."""
+        async with self._db.session(readonly=True) as session:
+            return list(await session.exec(
                 select(PendingNotice).where(PendingNotice.person_id == person_id,
                                             col(PendingNotice.due_at) <= now)
-                .order_by(col(PendingNotice.created_at))))
-            for row in rows:
-                await session.delete(row)
-            return rows
+                .order_by(col(PendingNotice.created_at), col(PendingNotice.id))))
+
+    async def drop(self, ids: list[int]) -> None:
+        """Forget held notices once their digest is safely in the outbox."""
+        async with self._db.session() as session:
+            await session.exec(delete(PendingNotice).where(  # type: ignore[call-overload]
+                col(PendingNotice.id).in_(ids)))
 
     async def reject(self, source: str, reason: str, payload: dict[str, Any], *, at: datetime) -> int:
         async with self._db.session() as session:

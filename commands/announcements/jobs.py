@@ -154,8 +154,11 @@ async def run_report(payload: JsonPayload, ctx: Context) -> None:
                        line=line)
         await schedule_report(ctx, ann.id, batch, round_ + 1)
         return
-    if not await repo(ctx).mark_reported(batch):
+    if run is not None and run.reported:
         return
+    # The report first, the flag after it: a crash between the two leaves the flag unset, and
+    # the scheduler's rerun finds the report's batch already queued (the outbox adds nothing
+    # for a known batch key), so the author gets it exactly once. The other order lost it.
     settings = settings_of(ctx)
     failures = [f"- `{show_target(item.target, settings) if '://' in item.target else item.target}`: "
                 f"{(item.error or '?')[:200]}" for item in report.items if item.state == "failed"]
@@ -163,3 +166,4 @@ async def run_report(payload: JsonPayload, ctx: Context) -> None:
     await tell(ctx, author, key, f"{batch}:report", id=ann.id, title=quoted_title(ann),
                sent=report.sent, total=report.total, failed=report.failed,
                failures="\n".join(failures))
+    await repo(ctx).mark_reported(batch)

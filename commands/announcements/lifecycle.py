@@ -257,9 +257,20 @@ async def post(ctx: Context, ann: Announcement, slot: str) -> int:
         deliveries.append(Delivery(delivered(ctx, ann, locale), address=address))
     batch = batch_key(ann.id, slot)
     await ctx.delivery.enqueue(deliveries, batch=batch, owner=owner(ann.id), on_sent=SENT)
-    if await repo(ctx).start_run(_id(ann), batch, at=ctx.clock.now(), total=len(deliveries)):
+    first = await repo(ctx).start_run(_id(ann), batch, at=ctx.clock.now(), total=len(deliveries))
+    # A rerun after a crash between recording the run and planning its report must still
+    # plan it (the run row alone used to stop that, and the author never heard).
+    if first or not await _report_planned(ctx, _id(ann), batch):
         await schedule_report(ctx, _id(ann), batch, 1)
     return len(deliveries)
+
+
+async def _report_planned(ctx: Context, announcement_id: int, batch: str) -> bool:
+    run = await repo(ctx).run_by_batch(batch)
+    if run is not None and run.reported:
+        return True
+    planned = await ctx.scheduler.list(kind_prefix=REPORT, owner=owner(announcement_id))
+    return any(info.payload.get("batch") == batch for info in planned)
 
 
 async def schedule_report(ctx: Context, announcement_id: int, batch: str, round_: int) -> None:

@@ -4,6 +4,8 @@ quiet hours comes."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -30,9 +32,15 @@ def summary(ctx: Context, locale: str, notices: Sequence[PendingNotice]) -> str:
 
 
 async def flush(payload: Mapping[str, Any], ctx: Context) -> None:
+    """Send what is due for a person as one message.
+
+    The held notices are deleted only after the digest is in the outbox, under a batch key
+    made of exactly those notices: a crash in between leaves them held, and the rerun queues
+    the same batch again (a no-op) before deleting them. Deleting first lost them."""
     person_id = int(payload["person"])
+    notices = ctx.store.repo(NoticeRepository)
     person = await ctx.store.repo(PeopleRepository).get(person_id)
-    due = await ctx.store.repo(NoticeRepository).take_due(person_id, now=ctx.clock.now())
+    due = await notices.due(person_id, now=ctx.clock.now())
     if person is None or not due:
         return
     recipient = await resolve(ctx, person.employee_id or person.email or "")
@@ -42,6 +50,18 @@ async def flush(payload: Mapping[str, Any], ctx: Context) -> None:
     title = TEXT.get(locale, "digest.title", summary=summary(ctx, locale, due))
     body = "\n\n".join(n.markdown for n in due)
     message = OutgoingMessage(body, title=title)
-    batch = f"notices:{person_id}:{payload.get('due', '')}:{due[0].id}"
-    await ctx.delivery.enqueue([Delivery(message, user=recipient.user)], batch=batch,
-                               owner=f"person:{person_id}")
+    ids = [int(n.id or 0) for n in due]
+    await ctx.delivery.enqueue([Delivery(message, user=recipient.user)],
+                               batch=batch_key(person_id, due), owner=f"person:{person_id}")
+    await notices.drop(ids)
+
+
+def batch_key(person_id: int, notices: Sequence[PendingNotice]) -> str:
+    """One key per set of held notices. Ids alone are not enough: SQLite hands a deleted
+    row's id out again, so the next digest of a person would carry the key of the one before
+    and the outbox would drop it as a repeat; the old key (person, due time, first id) also
+    named a grown set the same. The key covers each notice's id, times and text."""
+    parts = [[n.id, n.created_at.isoformat(), n.due_at.isoformat(), n.markdown]
+             for n in sorted(notices, key=lambda n: n.id or 0)]
+    digest = hashlib.sha256(json.dumps(parts).encode()).hexdigest()[:24]
+    return f"notices:{person_id}:{digest}"

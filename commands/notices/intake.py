@@ -60,21 +60,24 @@ def event_key(source: HookSource, payload: Mapping[str, Any]) -> str:
 
 
 async def receive(ctx: Context, name: str, payload: dict[str, Any]) -> Outcome:
+    """Handle one verified event. The event is recorded as seen only with or after its
+    effect (the outbox batch, or the held notice in the same transaction): recording it
+    first lost the message when the process died in between, because the source's retry
+    was then answered "duplicate"."""
     source = ctx.settings.get(HookSettings).sources[name]
     repo = ctx.store.repo(NoticeRepository)
     now = ctx.clock.now()
     key = event_key(source, payload)
-    if not await repo.claim_event(name, key, at=now):
+    if await repo.seen(name, key):
         return Outcome(200, {"status": "duplicate", "event": key})
-    try:
-        outcome = await _route(ctx, name, source, payload, key)
-    except Exception:
-        await repo.release_event(name, key)  # the source's retry gets another chance
-        raise
+    outcome = await _route(ctx, name, source, payload, key)
     if outcome.status >= 400:
-        await repo.release_event(name, key)
         kept = await repo.reject(name, str(outcome.body.get("error", "")), payload, at=now)
         outcome.body["kept_as"] = kept
+    else:
+        # False when a concurrent replay got here first: its batch had the same key, so
+        # the outbox kept one copy; a held notice recorded the event itself.
+        await repo.claim_event(name, key, at=now)
     log.info("hook handled", extra={"source": name, "status": outcome.status})
     return outcome
 
@@ -87,9 +90,9 @@ async def _route(ctx: Context, name: str, source: HookSource, payload: dict[str,
         where = f" (line {exc.problem.line})" if exc.problem.line else ""
         return Outcome(422, {"error": f"template could not render{where}: {exc.problem.reason}"})
     message = OutgoingMessage(text)
-    batch = f"hook:{name}:{key}"
+    batch = hook_batch(name, key)
     if source.to == "person":
-        return await _to_person(ctx, name, source, payload, message, batch)
+        return await _to_person(ctx, name, key, source, payload, message)
     addresses = await _addresses(ctx, source)
     if isinstance(addresses, Outcome):
         return addresses
@@ -118,8 +121,9 @@ def _address(target: str, settings: AnnouncementSettings) -> Address:
         return parse_target(target, settings)
 
 
-async def _to_person(ctx: Context, name: str, source: HookSource, payload: dict[str, Any],
-                     message: OutgoingMessage, batch: str) -> Outcome:
+async def _to_person(ctx: Context, name: str, key: str, source: HookSource,
+                     payload: dict[str, Any], message: OutgoingMessage) -> Outcome:
+    batch = hook_batch(name, key)
     ident = field(payload, source.person_field)
     if not isinstance(ident, str) or not ident.strip():
         return Outcome(422, {"error": f"no recipient: field {source.person_field!r} is missing"})
@@ -133,7 +137,8 @@ async def _to_person(ctx: Context, name: str, source: HookSource, payload: dict[
         await ctx.delivery.enqueue([Delivery(message, user=recipient.user)], batch=batch,
                                    owner=f"hook:{name}")
         return Outcome(202, {"status": "sent" if urgent else "queued"})
-    await _hold(ctx, recipient, name, source, message, due)
+    if not await _hold(ctx, recipient, (name, key), source, message, due):
+        return Outcome(200, {"status": "duplicate", "event": key})
     return Outcome(202, {"status": "held", "until": due.isoformat()})
 
 
@@ -150,12 +155,32 @@ def _hold_until(ctx: Context, recipient: Recipient) -> datetime | None:
     return None
 
 
-async def _hold(ctx: Context, recipient: Recipient, name: str, source: HookSource,
-                message: OutgoingMessage, due: datetime) -> None:
-    assert recipient.person.id is not None
-    notice = PendingNotice(person_id=recipient.person.id, source=name, label=source.label,
+async def _hold(ctx: Context, recipient: Recipient, event: tuple[str, str], source: HookSource,
+                message: OutgoingMessage, due: datetime) -> bool:
+    """Keep the notice for ``due`` (and record ``event`` with it); False for a replay.
+
+    The flush is planned before the notice is kept: a crash in between leaves a flush with
+    nothing to send, never a kept notice that no flush will ever send."""
+    person_id = recipient.person.id
+    assert person_id is not None
+    await _ensure_flush(ctx, person_id, due)
+    notice = PendingNotice(person_id=person_id, source=event[0], label=source.label,
                            markdown=message.markdown, due_at=due, created_at=ctx.clock.now())
-    if await ctx.store.repo(NoticeRepository).hold(notice):
+    return await ctx.store.repo(NoticeRepository).hold(notice, event=event) is not None
+
+
+async def _ensure_flush(ctx: Context, person_id: int, due: datetime) -> None:
+    owner, when = f"person:{person_id}", due.isoformat()
+    planned = await ctx.scheduler.list(kind_prefix=FLUSH, owner=owner)
+    if not any(info.payload.get("due") == when for info in planned):
         await ctx.scheduler.add(FLUSH, Trigger("once", at=due),
-                                {"person": recipient.person.id, "due": due.isoformat()},
-                                owner=f"person:{recipient.person.id}")
+                                {"person": person_id, "due": when}, owner=owner)
+
+
+def hook_batch(name: str, key: str) -> str:
+    """The outbox batch of one event: its key, hashed when too long for a batch key (an
+    event id of up to 180 characters with a source name of 60 did not fit in 200)."""
+    batch = f"hook:{name}:{key}"
+    if len(batch) <= 200:
+        return batch
+    return f"hook:{name}:sha256:{hashlib.sha256(key.encode()).hexdigest()}"

@@ -8,8 +8,11 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 
+from commands.templating import TemplateError, TemplateRenderer
+
 _TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,59}$")
+_RENDERER = TemplateRenderer()
 
 
 def check_time(value: str) -> str:
@@ -44,6 +47,20 @@ class HookSource(BaseModel):
     urgent_field: str = "urgent"  # dotted path; true bypasses quiet hours and digests
     label: str = "melding"  # the noun in a digest ("3 nieuwe poststukken")
     label_plural: str = "meldingen"
+
+    @field_validator("template")
+    @classmethod
+    def _compiles(cls, value: str) -> str:
+        """A template that cannot compile would fail every event of the source (422 each
+        time); refuse it at start, with its line. Rendering with no variables compiles it
+        (syntax, unknown filters and tests) and stops at the first variable, harmlessly."""
+        try:
+            _RENDERER.render(value, {})
+        except TemplateError as exc:
+            if exc.problem.kind in ("syntax", "too_long"):
+                where = f" on line {exc.problem.line}" if exc.problem.line else ""
+                raise ValueError(f"template error{where}: {exc.problem.reason}") from None
+        return value
 
     @model_validator(mode="after")
     def _auth_and_route(self) -> HookSource:

@@ -115,14 +115,25 @@ async def open_job(payload: Mapping[str, Any], ctx: Context) -> None:
     owner = f"pulse:{series.id}"
     await ctx.delivery.enqueue(await _deliveries(ctx, series, row, tree, "open"),
                                batch=f"pulse:{series.id}:{row.number}:open", owner=owner)
-    if not reused:
+    await _plan_round(ctx, series, row, owner)
+    log.info("pulse round opened", extra={"series": series.id, "round": row.number})
+
+
+async def _plan_round(ctx: Context, series: PulseSeries, row: PulseRound, owner: str) -> None:
+    """The round's close (and reminder) jobs, unless planned already: a rerun of the open
+    job after a crash between opening the round and planning them used to skip them (the
+    round existed), and the round stayed open until the daily sweep."""
+    planned = {info.kind for info in await ctx.scheduler.list(kind_prefix="pulse.", owner=owner)
+               if info.payload.get("round") == row.id}
+    if CLOSE not in planned:
         await ctx.scheduler.add(CLOSE, Trigger("once", at=row.closes_at), {"round": row.id},
                                 owner=owner, notify=series.created_by)
-        remind_at = row.opened_at + timedelta(minutes=series.reminder_minutes)
-        if series.reminder_minutes and series.reminder_mode != "off" and remind_at < row.closes_at:
-            await ctx.scheduler.add(REMIND, Trigger("once", at=remind_at), {"round": row.id},
-                                    owner=owner, notify=series.created_by)
-    log.info("pulse round opened", extra={"series": series.id, "round": row.number})
+    remind_at = row.opened_at + timedelta(minutes=series.reminder_minutes)
+    wanted = (series.reminder_minutes and series.reminder_mode != "off"
+              and remind_at < row.closes_at and remind_at > ctx.clock.now())
+    if wanted and REMIND not in planned:
+        await ctx.scheduler.add(REMIND, Trigger("once", at=remind_at), {"round": row.id},
+                                owner=owner, notify=series.created_by)
 
 
 async def remind_job(payload: Mapping[str, Any], ctx: Context) -> None:
@@ -150,28 +161,43 @@ async def remind_job(payload: Mapping[str, Any], ctx: Context) -> None:
 
 
 async def close_round(ctx: Context, round_id: int) -> bool:
-    """Close a round (idempotent): results to the author, key destruction scheduled."""
+    """Close a round (idempotent): results to the author, key destruction scheduled.
+
+    False when the round was not open. A closed round whose key still exists gets its
+    results batch and forget schedule ensured again: a crash between the close and those
+    writes (the close commits first) must not lose the author's results; the batch key and
+    the schedule check make the repeat add nothing."""
     runtime = ctx.store.repo(PulseRuntime)
-    settings = ctx.settings.get(PulseSettings)
-    now = ctx.clock.now()
-    if not await runtime.repo.close_round(round_id, at=now):
-        return False
-    runtime.forget_cached(round_id)
+    closed = await runtime.repo.close_round(round_id, at=ctx.clock.now())
+    if closed:
+        runtime.forget_cached(round_id)
     row = await runtime.repo.round(round_id)
     series = await runtime.repo.series(row.series_id) if row else None
-    if row is None or series is None:
-        return True
-    owner = f"pulse:{series.id}"
-    await ctx.scheduler.add(FORGET, Trigger("once", at=now + timedelta(days=settings.key_days)),
-                            {"round": round_id}, owner=owner)
+    if row is None or series is None or row.state != "closed" or row.forgotten_at is not None:
+        return closed
+    await _results(ctx, series, row)
+    await _ensure_forget(ctx, series, row)
+    if closed:
+        log.info("pulse round closed", extra={"series": series.id, "round": row.number})
+    return closed
+
+
+async def _results(ctx: Context, series: PulseSeries, row: PulseRound) -> None:
     author = await ctx.locale_for(user=person(series.created_by))
-    actx = ctx.with_locale(author)
-    text = await results_text(actx, series, row, group=series.team or ROOT)
+    text = await results_text(ctx.with_locale(author), series, row, group=series.team or ROOT)
     await ctx.delivery.enqueue(
         [Delivery(OutgoingMessage(text, title=series.title), user=person(series.created_by))],
-        batch=f"pulse:{series.id}:{row.number}:results", owner=owner)
-    log.info("pulse round closed", extra={"series": series.id, "round": row.number})
-    return True
+        batch=f"pulse:{series.id}:{row.number}:results", owner=f"pulse:{series.id}")
+
+
+async def _ensure_forget(ctx: Context, series: PulseSeries, row: PulseRound) -> None:
+    owner = f"pulse:{series.id}"
+    planned = await ctx.scheduler.list(kind_prefix=FORGET, owner=owner)
+    if any(info.payload.get("round") == row.id for info in planned):
+        return
+    days = ctx.settings.get(PulseSettings).key_days
+    at = (row.closed_at or ctx.clock.now()) + timedelta(days=days)
+    await ctx.scheduler.add(FORGET, Trigger("once", at=at), {"round": row.id}, owner=owner)
 
 
 async def close_job(payload: Mapping[str, Any], ctx: Context) -> None:

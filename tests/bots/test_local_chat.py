@@ -63,12 +63,13 @@ async def test_pressing_without_buttons_says_so(chat: ChatDriver) -> None:
 
 def test_hartslag_chat_reads_a_script_from_stdin(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("HARTSLAG_")}
-    env["HARTSLAG_STORAGE_URL"] = f"sqlite:///{tmp_path / 'chat.db'}"
     env["HARTSLAG_LOCAL_FILES_DIR"] = str(tmp_path / "files")
+    env["XDG_STATE_HOME"] = str(tmp_path / "state")
     script = ("@joost\n/hartslag help\n/hartslag taal en\n/hartslag help\n"
               "dm\nwaar vind ik mijn loonstrook\n")
     result = subprocess.run(
-        [sys.executable, "-m", "bots.cli", "chat", "--start", "2026-11-23T09:00"],
+        [sys.executable, "-m", "bots.cli", "chat", "--start", "2026-11-23T09:00",
+         "--db", str(tmp_path / "chat.db")],
         input=script, capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120,
     )
     assert result.returncode == 0, result.stderr

@@ -137,3 +137,29 @@ async def test_an_adapter_that_cannot_start_does_not_stop_the_others(
         assert problems == ["matrix: failed to start (ConnectionError: homeserver unreachable)"]
     finally:
         await app.stop()
+
+
+async def test_healthz_names_a_hook_source_whose_secret_is_unset(
+        db_url: str, tmp_path: Path, clock: FakeClock, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 18 finding 11: /healthz said ok while every event of a source was refused for
+    its missing secret. Now it is "degraded" and names the source (200: chat still works)."""
+    monkeypatch.delenv("TEST_HOOK_SECRET", raising=False)
+    monkeypatch.setenv("TEST_HOOK_TOKEN", "set")
+    sources = {"topdesk": {"secret_env": "TEST_HOOK_SECRET", "template": "{{ x }}"},
+               "coda": {"token_env": "TEST_HOOK_TOKEN", "template": "{{ y }}"}}
+    config = make_config(db_url, tmp_path, server={"host": "127.0.0.1", "port": 0},
+                         hooks={"sources": sources})
+    app = App(config, clock=clock, adapters=[LocalAdapter(config.local)])
+    await app.start()
+    assert app.server is not None
+    try:
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{app.server.port}",
+                                     timeout=10) as client:
+            health = await client.get("/healthz")
+            assert health.status_code == 200
+            assert health.json() == {"status": "degraded",
+                                     "problems": ["hooks.topdesk: TEST_HOOK_SECRET is not set"]}
+            monkeypatch.setenv("TEST_HOOK_SECRET", "now-set")
+            assert (await client.get("/healthz")).json() == {"status": "ok"}
+    finally:
+        await app.stop()

@@ -18,8 +18,8 @@ AMS = ZoneInfo("Europe/Amsterdam")
 WORKDAYS = [0, 1, 2, 3, 4]
 
 
-def at(*args: int) -> datetime:
-    return datetime(*args, tzinfo=AMS)
+def at(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=AMS)
 
 
 @pytest.mark.parametrize(

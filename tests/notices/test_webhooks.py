@@ -41,6 +41,10 @@ SOURCES: dict[str, Any] = {
         "label": "factuur ter goedkeuring", "label_plural": "facturen ter goedkeuring",
         "template": "Factuur {{ invoice }} van {{ supplier }} wacht op je goedkeuring.",
     },
+    "gemeente-zaaksysteem-meldingen": {  # a long source name (batch key length)
+        "secret_env": "TEST_TOPDESK_SECRET", "person_field": "caller.email",
+        "template": "**Incident {{ number }}**: {{ status }}",
+    },
     "fixi": {
         "secret_env": "TEST_TOPDESK_SECRET", "to": "channel", "channel": "local:#algemeen",
         "template": "Nieuwe melding openbare ruimte: {{ title }}",
@@ -237,3 +241,104 @@ async def test_notification_preferences_need_the_directory(hooked: Any) -> None:
     assert "Je staat nog niet in de personenlijst" in out
     assert "`17-8` is geen tijdvak" in out
     assert "stille uren 17:00-08:00" in out
+
+
+class Crash(BaseException):
+    """The process dying between two writes (not an Exception: nothing records a failure)."""
+
+
+@pytest.mark.parametrize("dies_in", ["enqueue", "drop"])
+async def test_a_crash_in_the_digest_flush_neither_loses_nor_doubles_it(
+        hooked: Any, monkeypatch: pytest.MonkeyPatch, dies_in: str) -> None:
+    """Issue 18 finding 4 (audit): the held notices were deleted before the digest was
+    queued; a crash in between lost them. Now they stay held until the digest is queued."""
+    from commands.notices.intake import FLUSH
+    from storage.notices import NoticeRepository
+
+    app, base, _ = hooked
+    app.clock.set(datetime(2026, 11, 23, 20, 0, tzinfo=AMS))
+    async with httpx.AsyncClient(base_url=base) as client:
+        assert (await post_signed(client, "topdesk", INCIDENT)).json()["status"] == "held"
+    person = (await rows(app, PendingNotice))[0].person_id
+    app.clock.set(datetime(2026, 11, 24, 8, 0, tzinfo=AMS))
+
+    async def crash(*args: Any, **kwargs: Any) -> Any:
+        raise Crash
+
+    if dies_in == "enqueue":
+        monkeypatch.setattr(app.outbox, "enqueue", crash)
+    else:
+        monkeypatch.setattr(NoticeRepository, "drop", crash)
+    with pytest.raises(Crash):
+        await app.run_job(FLUSH, {"person": person})
+    monkeypatch.undo()
+    await app.run_job(FLUSH, {"person": person})  # the scheduler's rerun after the restart
+    await app.run_job(FLUSH, {"person": person})
+    await app.outbox.drain()
+    digests = [t for t in local_texts(app, "@joost") if "werkvoorraad" in t]
+    assert len(digests) == 1 and "I 2611 001" in digests[0]
+    assert await rows(app, PendingNotice) == []
+
+
+@pytest.mark.parametrize("evening", [False, True])
+async def test_an_event_whose_handling_died_is_handled_on_the_sources_retry(
+        hooked: Any, monkeypatch: pytest.MonkeyPatch, evening: bool) -> None:
+    """Issue 18 finding 4 (audit): the event was recorded as seen before its message was
+    queued or held; a crash in between made the source's retry a "duplicate" and the
+    message was lost. Now the retry is handled, and a replay after that is a duplicate."""
+    from storage.notices import NoticeRepository
+
+    app, _, _ = hooked
+    if evening:
+        app.clock.set(datetime(2026, 11, 23, 20, 0, tzinfo=AMS))
+
+    async def crash(*args: Any, **kwargs: Any) -> Any:
+        raise Crash
+
+    if evening:
+        monkeypatch.setattr(NoticeRepository, "hold", crash)
+    else:
+        monkeypatch.setattr(app.outbox, "enqueue", crash)
+    with pytest.raises(Crash):
+        await app.receive_hook("topdesk", dict(INCIDENT))
+    monkeypatch.undo()
+    retried = await app.receive_hook("topdesk", dict(INCIDENT))
+    assert retried.status == 202 and retried.body["status"] == ("held" if evening else "queued")
+    replay = await app.receive_hook("topdesk", dict(INCIDENT))
+    assert replay.body["status"] == "duplicate"
+    if evening:
+        app.clock.set(datetime(2026, 11, 24, 8, 0, tzinfo=AMS))
+        await app.scheduler.run_due()
+    await app.outbox.drain()
+    texts = [t for t in local_texts(app, "@joost") if "I 2611 001" in t]
+    assert len(texts) == 1
+
+
+async def test_a_long_event_id_still_fits_an_outbox_batch_key(hooked: Any) -> None:
+    """Issue 18 finding 8 (audit): ``hook:<source>:id:<up to 180 chars>`` could pass the
+    outbox's 200-character batch limit; the event failed with a 500 on every retry."""
+    app, _, _ = hooked
+    long_id, source = "X" * 180, "gemeente-zaaksysteem-meldingen"
+    first = await app.receive_hook(source, {**INCIDENT, "id": long_id})
+    assert first.status == 202, first.body
+    other = await app.receive_hook(source, {**INCIDENT, "id": long_id[:-1] + "Y"})
+    assert other.status == 202, other.body  # a different event: its own batch
+    await app.outbox.drain()
+    assert len([t for t in local_texts(app, "@joost") if "I 2611 001" in t]) == 2
+
+
+async def test_the_next_digest_is_not_taken_for_the_last_one(hooked: Any) -> None:
+    """Issue 18 finding 8 (audit): a flushed notice's row is deleted and SQLite gives its id
+    to the next notice, so a digest key built from ids named the next digest like the last
+    one, and the outbox dropped it as a repeat."""
+    app, _, _ = hooked
+    texts: list[str] = []
+    for day, number in ((23, "N 1"), (24, "N 2")):
+        app.clock.set(datetime(2026, 11, day, 20, 0, tzinfo=AMS))
+        held = await app.receive_hook("topdesk", {**INCIDENT, "id": number, "number": number})
+        assert held.body["status"] == "held"
+        app.clock.set(datetime(2026, 11, day + 1, 8, 0, tzinfo=AMS))
+        await app.scheduler.run_due()
+        await app.outbox.drain()
+        texts = [t for t in local_texts(app, "@joost") if "werkvoorraad" in t]
+    assert len(texts) == 2 and "N 1" in texts[0] and "N 2" in texts[1]
