@@ -47,6 +47,10 @@ INVENTORY: tuple[DataKind, ...] = (
     DataKind("Pulse participation ledger", ("pulse_participation",),
              "who answered (keyed hash, other key than answers), only for pulses that opted in "
              "to reminding non-respondents", "keyed hash", "deleted when the round closes"),
+    DataKind("Pulse result decisions", ("pulse_shown",),
+             "per shown result who was invited (keyed hashes, never who answered) and the "
+             "question keys, for the differencing rule across time", "keyed hash",
+             "kept for the rule (pulse.difference_days); hidden results keep no audience"),
     DataKind("Teams and managers", ("org_team", "org_member"),
              "team names, members and managers per platform", "identifying",
              "until changed by import or command"),

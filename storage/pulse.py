@@ -21,6 +21,7 @@ Anonymity is kept here, in the shape of the tables (ARCHITECTURE.md section 6):
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -103,6 +104,24 @@ class PulseParticipation(SQLModel, table=True):
 
     round_id: int = Field(primary_key=True, foreign_key="pulse_round.id")
     participant_key: str = Field(primary_key=True, max_length=64)
+
+
+class PulseShown(SQLModel, table=True):
+    """The decision on one result (a round's group) when it was first shown: shown or hidden
+    by the differencing rule across time (commands/pulse/history.py). ``audience`` is the
+    sorted list of keyed hashes of the people the result could count (its invited people),
+    never who answered; ``questions`` the question keys. Decisions are never changed."""
+
+    __tablename__ = "pulse_shown"
+
+    round_id: int = Field(primary_key=True, foreign_key="pulse_round.id")
+    group: str = Field(primary_key=True, max_length=100)
+    shown: bool
+    at: datetime = Field(sa_type=UTCDateTime, index=True)
+    audience: str = Field(default="[]", sa_type=sa.Text)  # JSON sorted list of hashes
+    questions: str = Field(default="[]", sa_type=sa.Text)  # JSON sorted question keys
+    against_round: int | None = Field(default=None)  # the shown result it conflicted with
+    against_group: str = Field(default="", max_length=100)
 
 
 @dataclass(frozen=True, slots=True)
@@ -225,6 +244,33 @@ class PulseRepository:
                 PulseRound.state == "closed", col(PulseRound.forgotten_at).is_(None),
                 col(PulseRound.closed_at) <= forget_before))
             return [i for i in late if i is not None], [i for i in due if i is not None]
+
+    # -- decisions of the differencing rule across time ------------------------------------
+    async def decide(self, candidate: PulseShown, *, since: datetime,
+                     check: Callable[[list[PulseShown]], PulseShown | None]) -> PulseShown:
+        """The stored decision for the candidate's (round, group), or a new one: ``check``
+        gets every result shown since ``since`` and returns the one the candidate conflicts
+        with (then it is stored hidden) or None (stored shown). One write transaction, so two
+        results decided at the same time see each other."""
+        async with self._db.session() as session:
+            connection = await session.connection()
+            if connection.dialect.name == "postgresql":
+                await connection.execute(sa.text("SELECT pg_advisory_xact_lock(184201)"))
+            found = await session.get(PulseShown, (candidate.round_id, candidate.group))
+            if found is not None:
+                return found
+            shown = list(await session.exec(select(PulseShown).where(
+                PulseShown.shown == True, col(PulseShown.at) >= since)))  # noqa: E712
+            against = check(shown)
+            row = PulseShown(round_id=candidate.round_id, group=candidate.group,
+                             shown=against is None, at=candidate.at,
+                             audience=candidate.audience if against is None else "[]",
+                             questions=candidate.questions,
+                             against_round=against.round_id if against else None,
+                             against_group=against.group if against else "")
+            session.add(row)
+            await session.flush()
+            return row
 
     # -- reading answers --------------------------------------------------------------------
     async def answers(self, round_id: int) -> list[AnswerRow]:

@@ -41,7 +41,8 @@ def test_the_readme_tour_shows_pulse_results(tmp_path: Path) -> None:
     script = tour_script((ROOT / "README.md").read_text(encoding="utf-8"))
     done = subprocess.run([sys.executable, "-m", "bots.cli", "chat"], input=script, cwd=tmp_path,
                           capture_output=True, text=True, timeout=180, check=False,
-                          env={**__import__("os").environ, "PYTHONPATH": str(ROOT)})
+                          env={**__import__("os").environ, "PYTHONPATH": str(ROOT),
+                               "XDG_STATE_HOME": str(tmp_path / "state")})
     assert done.returncode == 0, done.stderr[-2000:]
     results = done.stdout.rsplit("anna: /hartslag pulse results 1", 1)[-1]
     assert "Deelname: 5 van 6" in results and "Gemiddeld **3.6** (5 antwoorden)" in results

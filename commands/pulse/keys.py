@@ -13,6 +13,9 @@
 - From the round key: the voter key (one answer per person, replaced when answering again),
   a different comment key (free text cannot be joined to the same person's answers) and, from
   a separately labelled key, the participation key of the opt-in ledger.
+- The audience key (one for all rounds, from the master): keyed hashes of who was *invited* to
+  a shown result, so the differencing rule across time can compare audiences
+  (commands/pulse/audience.py). Never who answered.
 """
 
 from __future__ import annotations
@@ -60,6 +63,10 @@ class PulseKeys:
     async def ledger_key(self, round_id: int, salt: str) -> bytes:
         return _mac(await self.master(), f"hartslag/pulse/ledger/v1|{round_id}|{salt}")
 
+    async def audience_key(self) -> bytes:
+        """One key for every round: audience snapshots must be comparable across rounds."""
+        return _mac(await self.master(), "hartslag/pulse/audience/v1")
+
 
 def voter_key(round_key: bytes, user_key: str) -> str:
     return hmac.new(round_key, f"voter|{user_key}".encode(), hashlib.sha256).hexdigest()
@@ -71,6 +78,11 @@ def comment_key(round_key: bytes, user_key: str) -> str:
 
 def participant_key(ledger_key: bytes, user_key: str) -> str:
     return hmac.new(ledger_key, f"participant|{user_key}".encode(), hashlib.sha256).hexdigest()
+
+
+def member_key(audience_key: bytes, user_key: str) -> str:
+    """A person in an audience snapshot (who was invited, never who answered)."""
+    return hmac.new(audience_key, f"member|{user_key}".encode(), hashlib.sha256).hexdigest()[:32]
 
 
 def _read_or_create(path: Path) -> bytes:

@@ -12,12 +12,13 @@ from zoneinfo import ZoneInfo
 from commands.context import Context
 from commands.org.directory import OrgDirectory
 from commands.org.tree import ROOT, TeamTree
+from commands.pulse.audience import decide
 from commands.pulse.questions import LABELS, load_questions
 from commands.pulse.results import GroupResult, QuestionResult, round_results
 from commands.pulse.runtime import PulseRuntime
 from commands.pulse.settings import PulseSettings
 from commands.pulse.text import PULSE
-from storage.pulse import PulseRound, PulseSeries
+from storage.pulse import PulseRound, PulseSeries, PulseShown
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 
@@ -39,11 +40,58 @@ async def group_result(ctx: Context, series: PulseSeries, row: PulseRound, group
     assert row.id is not None
     if tree is None:
         tree = await ctx.store.repo(OrgDirectory).tree(settings, at=ctx.clock.now())
-    return round_results(
-        group, questions=load_questions(series.questions),
+    questions = load_questions(series.questions)
+    result = round_results(
+        group, questions=questions,
         answers=await runtime.repo.answers(row.id), comments=await runtime.repo.comments(row.id),
         tree=tree, invited=json.loads(row.invited or "{}"), k=settings.k,
         k_text=settings.k_text, rng=rng)
+    if result.respondents is None or row.state != "closed":
+        return result  # hidden already, or a named pulse's live result (not kept)
+    decision = await decide(ctx, tree, series, row, group)
+    if decision.shown:
+        return result
+    return GroupResult(group, None, None, [None] * len(questions), None, "time",
+                       await _against(ctx, decision))
+
+
+async def _against(ctx: Context, decision: PulseShown) -> tuple[str, str, int] | None:
+    """The earlier shown result a hidden one conflicted with, for the reason text."""
+    repo = ctx.store.repo(PulseRuntime).repo
+    other = await repo.round(decision.against_round or 0)
+    series = await repo.series(other.series_id) if other is not None else None
+    if other is None or series is None:
+        return None
+    return decision.against_group, series.title, other.number
+
+
+def hidden_text(ctx: Context, result: GroupResult) -> str:
+    """Why a whole group is hidden, in words a manager understands."""
+    k = ctx.settings.get(PulseSettings).k
+    if result.reason == "time" and result.against is not None:
+        group, title, number = result.against
+        where = (ctx.text(PULSE, "group.all") if group == ROOT
+                 else ctx.text(PULSE, "hidden.team", team=group))
+        return ctx.text(PULSE, "hidden.time", k=k, group=where, title=title, number=number)
+    if result.reason in ("tree", "time"):
+        return ctx.text(PULSE, "hidden.tree", k=k)
+    return ctx.text(PULSE, "hidden.size", k=k)
+
+
+CSV_NOTES = {"size": "not enough responses (fewer than {k} people)",
+             "tree": "hidden: would reveal the answers of fewer than {k} people together "
+                     "with other groups of this round",
+             "time": "hidden: would reveal the answers of fewer than {k} people compared with "
+                     "an earlier result"}
+
+
+def csv_note(ctx: Context, result: GroupResult) -> str:
+    k = ctx.settings.get(PulseSettings).k
+    note = CSV_NOTES.get(result.reason, CSV_NOTES["size"]).format(k=k)
+    if result.reason == "time" and result.against is not None:
+        group, title, number = result.against
+        note += f" for {'everyone' if group == ROOT else 'team ' + group} ({title}, round {number})"
+    return note
 
 
 def group_name(ctx: Context, group: str) -> str:
@@ -81,7 +129,7 @@ def result_text(ctx: Context, series: PulseSeries, row: PulseRound, result: Grou
     lines = [ctx.text(PULSE, "result.title", title=series.title, number=row.number,
                       group=group_name(ctx, result.group))]
     if result.respondents is None:
-        lines.append(ctx.text(PULSE, "too_few"))
+        lines.append(hidden_text(ctx, result))
         return "\n".join(lines)
     if result.invited:
         lines.append(ctx.text(PULSE, "result.participation_of", n=result.respondents,
@@ -129,7 +177,7 @@ async def export_csv(ctx: Context, series: PulseSeries, rounds: list[PulseRound]
             result = await group_result(ctx, series, row, group, tree=tree)
             base = [series.id, row.number, closed, group]
             if result.respondents is None:
-                writer.writerow([*base, "", "", "", "", "", "", "", "", "not enough responses"])
+                writer.writerow([*base, "", "", "", "", "", "", "", "", csv_note(ctx, result)])
                 continue
             for index, q in enumerate(questions):
                 if q.kind == "text":

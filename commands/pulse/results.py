@@ -31,13 +31,18 @@ class QuestionResult:
 
 @dataclass(frozen=True)
 class GroupResult:
-    """What may be shown of ``group``; None marks "not enough responses"."""
+    """What may be shown of ``group``; None marks a hidden part. When the whole group is
+    hidden, ``reason`` says which rule hid it: "size" (fewer than k respondents), "tree"
+    (differencing within the round) or "time" (differencing against the earlier shown result
+    ``against``, see commands/pulse/history.py)."""
 
     group: str
     respondents: int | None
     invited: int | None
     questions: list[QuestionResult | None] = field(default_factory=list)
     comments: list[str] | None = None
+    reason: str = ""
+    against: tuple[str, str, int] | None = None  # (group, pulse title, round number)
 
 
 def question_result(index: int, question: Question, values: Sequence[str]) -> QuestionResult:
@@ -90,8 +95,9 @@ def round_results(
     for row in answers:
         voters.setdefault(_tag(tree, row.team), set()).add(row.voter_key)
     shown = shown_groups(parents, {t: len(v) for t, v in voters.items()}, k)
-    respondents = (len({row.voter_key for row in answers if member(row.team)})
-                   if group in shown else None)
+    inside_count = len({row.voter_key for row in answers if member(row.team)})
+    respondents = inside_count if group in shown else None
+    reason = "" if group in shown else "size" if inside_count < k else "tree"
     invited_total = (sum(n for t, n in invited.items() if member(t)) if invited else 0) or None
 
     results: list[QuestionResult | None] = []
@@ -111,5 +117,7 @@ def round_results(
     if group in text_visible:
         shown_comments = [c.text for c in comments if member(c.team)]
         (rng or random.SystemRandom()).shuffle(shown_comments)
-    return GroupResult(group, respondents, invited_total if respondents is not None else None,
-                       results, shown_comments)
+    if respondents is None:
+        # A hidden group shows nothing at all (no question, no comment, no trend point).
+        return GroupResult(group, None, None, [None] * len(questions), None, reason)
+    return GroupResult(group, respondents, invited_total, results, shown_comments)

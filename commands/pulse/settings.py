@@ -56,6 +56,9 @@ class PulseSettings(BaseModel):
     max_questions: int = 5
     # Rounds shown in a summary's trend.
     trend_rounds: int = 6
+    # Differencing across time: results of the same question shown within this many days of
+    # each other must have audiences that differ by 0 or at least k people.
+    difference_days: int = 365
     teams: dict[str, TeamSettings] = {}
 
     @field_validator("k")
@@ -72,7 +75,8 @@ class PulseSettings(BaseModel):
             raise ValueError("use at least 32 characters (e.g. `openssl rand -hex 32`)")
         return value
 
-    @field_validator("key_days", "duration_hours", "max_questions", "trend_rounds")
+    @field_validator("key_days", "duration_hours", "max_questions", "trend_rounds",
+                     "difference_days")
     @classmethod
     def _positive(cls, value: int) -> int:
         if value < 1:

@@ -51,9 +51,9 @@ PULSE = Catalog(
             "answer.not_invited": "De peiling \"{title}\" is voor de leden van een team waar "
             "jij (nog) niet in staat; je antwoord is niet opgeslagen.",
             "answer.usage": "Gebruik: `/hartslag pulse answer <nummer>` in een privébericht.",
-            "invite.anonymous": "Nieuwe peiling: **{title}** ({n} vragen, anoniem). Open tot "
+            "invite.anonymous": "Nieuwe peiling: **{title}** ({n:vraag|vragen}, anoniem). Open tot "
             "{closes}.",
-            "invite.named": "Nieuwe peiling: **{title}** ({n} vragen, *niet anoniem*). Open tot "
+            "invite.named": "Nieuwe peiling: **{title}** ({n:vraag|vragen}, *niet anoniem*). Open tot "
             "{closes}.",
             "invite.matrix": "Antwoorden gaat anoniem via een privébericht: stuur mij "
             "`pulse answer {round}`.",
@@ -61,14 +61,22 @@ PULSE = Catalog(
             "doen.",
             "when": "{date} {time}",
             "group.all": "iedereen",
-            "result.mean": "Gemiddeld **{mean}** ({n} antwoorden)",
+            "result.mean": "Gemiddeld **{mean}** ({n:antwoord|antwoorden})",
             "result.enps": "eNPS: **{score}**",
-            "result.multi_note": "Meerdere keuzes mogelijk; percentage van {n} mensen.",
+            "result.multi_note": "Meerdere keuzes mogelijk; percentage van {n:persoon|mensen}.",
             "result.title": "**Resultaten: {title}**, ronde {number} ({group})",
             "result.participation_of": "Deelname: {n} van {invited} ({pct}%)",
-            "result.participation": "Deelname: {n} mensen",
+            "result.participation": "Deelname: {n:persoon|mensen}",
             "too_few": "_Te weinig reacties om te tonen._",
             "too_few_text": "_Te weinig reacties om open antwoorden te tonen._",
+            "hidden.size": "_Te weinig reacties om te tonen: minder dan {k:persoon|mensen} "
+            "antwoordden._",
+            "hidden.tree": "_Verborgen: samen met de andere getoonde groepen van deze ronde "
+            "zou dit de antwoorden van minder dan {k:persoon|mensen} onthullen._",
+            "hidden.time": "_Verborgen: dit zou de antwoorden van minder dan {k:persoon|mensen} "
+            "onthullen, vergeleken met een eerder resultaat voor {group} ({title}, ronde "
+            "{number})._",
+            "hidden.team": "team {team}",
             "create.bad_duration": "`{option} {value}`: schrijf een duur als `90m`, `36h` of "
             "`3d` (hoogstens 90 dagen).",
             "create.no_audience": "Voor wie is de peiling? Geef `--team <team>` of "
@@ -97,7 +105,7 @@ PULSE = Catalog(
             "q.no_options": "\"{line}\": alleen `single` en `multi` hebben opties.",
             "q.none": "Zet de vragen op de regels onder het commando, bijvoorbeeld "
             "`likert: Ik kan mijn werk goed doen`.",
-            "q.too_many": "Een peiling heeft hoogstens {max} vragen.",
+            "q.too_many": "Een peiling heeft hoogstens {max:vraag|vragen}.",
             "q.one_text": "Een peiling heeft hoogstens één open vraag (`text:`).",
             "need_id": "Geef het nummer van de peiling, bijvoorbeeld `/hartslag pulse show 3`.",
             "no_pulse": "Peiling {id} bestaat niet.",
@@ -106,7 +114,7 @@ PULSE = Catalog(
             "mode.anonymous": "Anoniem: geen namen bij antwoorden, resultaten pas na sluiten en "
             "alleen voor groepen van voldoende mensen.",
             "mode.named": "Met namen (niet anoniem).",
-            "created": "Peiling **{id}** \"{title}\" staat klaar: {n} vragen voor {audience}, "
+            "created": "Peiling **{id}** \"{title}\" staat klaar: {n:vraag|vragen} voor {audience}, "
             "{when}, steeds {hours} uur open.\n{mode}",
             "show.title": "**Peiling {id}: {title}**",
             "show.schedule": "Planning: {when} (actief: {active})",
@@ -114,7 +122,7 @@ PULSE = Catalog(
             "no": "nee",
             "show.no_round": "Nog niet verstuurd.",
             "show.open": "Ronde {number} is open tot {closes}. Aantallen volgen na sluiten.",
-            "show.live": "Tot nu toe {n} mensen.",
+            "show.live": "Tot nu toe {n:persoon|mensen}.",
             "show.closed": "Ronde {number} is gesloten op {closed}.",
             "no_round": "Deze peiling heeft (nog) geen ronde met dat nummer.",
             "results.hidden": "De resultaten komen na het sluiten ({closes}).",
@@ -174,9 +182,9 @@ PULSE = Catalog(
             "answer.not_invited": "The poll \"{title}\" is for the members of a team you are "
             "not (yet) in; your answer was not stored.",
             "answer.usage": "Usage: `/hartslag pulse answer <number>` in a direct message.",
-            "invite.anonymous": "New poll: **{title}** ({n} questions, anonymous). Open until "
+            "invite.anonymous": "New poll: **{title}** ({n:question|questions}, anonymous). Open until "
             "{closes}.",
-            "invite.named": "New poll: **{title}** ({n} questions, *not anonymous*). Open "
+            "invite.named": "New poll: **{title}** ({n:question|questions}, *not anonymous*). Open "
             "until {closes}.",
             "invite.matrix": "Answers are anonymous through a direct message: send me "
             "`pulse answer {round}`.",
@@ -184,14 +192,21 @@ PULSE = Catalog(
             "to do.",
             "when": "{date} {time}",
             "group.all": "everyone",
-            "result.mean": "Average **{mean}** ({n} answers)",
+            "result.mean": "Average **{mean}** ({n:answer|answers})",
             "result.enps": "eNPS: **{score}**",
-            "result.multi_note": "Several choices allowed; percentage of {n} people.",
+            "result.multi_note": "Several choices allowed; percentage of {n:person|people}.",
             "result.title": "**Results: {title}**, round {number} ({group})",
             "result.participation_of": "Participation: {n} of {invited} ({pct}%)",
-            "result.participation": "Participation: {n} people",
+            "result.participation": "Participation: {n:person|people}",
             "too_few": "_Not enough responses to show._",
             "too_few_text": "_Not enough responses to show open answers._",
+            "hidden.size": "_Not enough responses to show: fewer than {k:person|people} "
+            "answered._",
+            "hidden.tree": "_Hidden: together with the other groups shown for this round, "
+            "this would reveal the answers of fewer than {k:person|people}._",
+            "hidden.time": "_Hidden: this would reveal the answers of fewer than {k:person|people} "
+            "compared with an earlier result for {group} ({title}, round {number})._",
+            "hidden.team": "team {team}",
             "create.bad_duration": "`{option} {value}`: write a duration like `90m`, `36h` or "
             "`3d` (at most 90 days).",
             "create.no_audience": "Who is the poll for? Give `--team <team>` or "
@@ -220,7 +235,7 @@ PULSE = Catalog(
             "q.no_options": "\"{line}\": only `single` and `multi` have options.",
             "q.none": "Put the questions on the lines below the command, for example "
             "`likert: I can do my work well`.",
-            "q.too_many": "A poll has at most {max} questions.",
+            "q.too_many": "A poll has at most {max:question|questions}.",
             "q.one_text": "A poll has at most one open question (`text:`).",
             "need_id": "Give the number of the poll, for example `/hartslag pulse show 3`.",
             "no_pulse": "Poll {id} does not exist.",
@@ -229,15 +244,15 @@ PULSE = Catalog(
             "mode.anonymous": "Anonymous: no names with answers, results only after closing "
             "and only for groups of enough people.",
             "mode.named": "With names (not anonymous).",
-            "created": "Poll **{id}** \"{title}\" is ready: {n} questions for {audience}, "
-            "{when}, open for {hours} hours each time.\n{mode}",
+            "created": "Poll **{id}** \"{title}\" is ready: {n:question|questions} for {audience}, "
+            "{when}, open for {hours:hour|hours} each time.\n{mode}",
             "show.title": "**Poll {id}: {title}**",
             "show.schedule": "Schedule: {when} (active: {active})",
             "yes": "yes",
             "no": "no",
             "show.no_round": "Not sent yet.",
             "show.open": "Round {number} is open until {closes}. Numbers follow after closing.",
-            "show.live": "So far {n} people.",
+            "show.live": "So far {n:person|people}.",
             "show.closed": "Round {number} closed on {closed}.",
             "no_round": "This poll has no round with that number (yet).",
             "results.hidden": "Results come after closing ({closes}).",

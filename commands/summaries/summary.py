@@ -16,7 +16,13 @@ from commands.model import Image, OutgoingMessage
 from commands.org.directory import OrgDirectory
 from commands.org.tree import TeamTree
 from commands.pulse.questions import load_questions
-from commands.pulse.render import day_text, group_result, question_lines, when_text
+from commands.pulse.render import (
+    day_text,
+    group_result,
+    hidden_text,
+    question_lines,
+    when_text,
+)
 from commands.pulse.results import GroupResult
 from commands.pulse.runtime import PulseRuntime
 from commands.pulse.settings import PulseSettings
@@ -91,7 +97,7 @@ async def build(ctx: Context, team: str, series_id: int | None = None, *,
     lines = [ctx.text(SUMMARY, "title", team=team, title=series.title, number=row.number,
                       closed=when_text(ctx, row.closed_at or row.closes_at))]
     if latest.respondents is None:
-        lines.append(ctx.text(SUMMARY, "too_few"))
+        lines.append(hidden_text(ctx, latest))
     elif latest.invited:
         lines.append(ctx.text(SUMMARY, "participation_of", n=latest.respondents,
                               invited=latest.invited,
@@ -99,7 +105,8 @@ async def build(ctx: Context, team: str, series_id: int | None = None, *,
     else:
         lines.append(ctx.text(SUMMARY, "participation", n=latest.respondents))
     questions = load_questions(series.questions)
-    for index, q in enumerate(questions):
+    # A hidden round shows no question at all: the reason above is the whole story.
+    for index, q in enumerate(questions if latest.respondents is not None else []):
         lines += ["", f"**{index + 1}. {q.text}**"]
         if q.kind == "text":
             if latest.comments is None:

@@ -37,7 +37,7 @@ async def test_team_commands_manage_teams_members_and_managers(chat: Any, app: A
     out = await chat.run("@anna\ndm\n/hartslag team add beheer --parent ict")
     assert "Team `beheer` staat erin (onder `ict`)" in out
     out = await chat.run("/hartslag team member add beheer local:b1 local:b2")
-    assert "2 wijziging(en) bij de leden" in out
+    assert "2 wijzigingen bij de leden" in out
     out = await chat.run("/hartslag team manager add beheer local:bram")
     assert await app.store.repo(RoleRepository).has("local:bram", "manager", team="beheer")
     out = await chat.run("/hartslag team show beheer")
@@ -120,7 +120,7 @@ def test_cli_imports_teams_and_exports_aggregates_with_k(
     assert not any(r["question"] == "2" for r in rows)  # free text is never exported
     assert main(["--config", str(config), "pulse", "export", "1", "--team", "noord"]) == 0
     rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
-    assert [r["note"] for r in rows] == ["not enough responses"]
+    assert [r["note"] for r in rows] == ["not enough responses (fewer than 5 people)"]
     assert main(["--config", str(config), "pulse", "export", "9"]) == 2
 
     async def csv_rows() -> int:

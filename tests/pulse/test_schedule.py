@@ -132,7 +132,7 @@ async def test_a_named_live_pulse_may_show_counts_while_open(chat: Any, app: Any
     await delivered(app, "pulse:1:1:open")
     await chat.run(answer_script("z1", ["1"]))
     out = await chat.run("@anna\ndm\n/hartslag pulse show 1\n/hartslag pulse results 1 --names")
-    assert "Tot nu toe 1 mensen." in out and "`local:z1`: ja" in out
+    assert "Tot nu toe 1 persoon." in out and "`local:z1`: ja" in out
 
 
 async def test_the_daily_sweep_closes_and_forgets_when_jobs_were_missed(chat: Any,
