@@ -39,7 +39,8 @@ TEXT = Catalog("wheres", {
         "faq.list.empty": "Geen items gevonden.",
         "faq.list.title": "Items in de kennisbank ({count}):",
         "faq.list.more": "... en nog {count}.",
-        "faq.show": "`{id}` ({lang}, eigenaar: {owner}, review elke {days} dagen, {helped} keer "
+        "faq.show": "`{id}` ({lang}, eigenaar: {owner}, review elke {days:dag|dagen}, "
+                    "{helped} keer "
                     "geholpen, {unhelpful} keer niet)\n**{question}**\n{answer}\n{url}\n"
                     "Trefwoorden: {keywords}\nAliassen: {aliases}",
         "faq.nobody": "niemand",
@@ -101,8 +102,9 @@ TEXT = Catalog("wheres", {
         "faq.list.empty": "No entries found.",
         "faq.list.title": "Entries in the knowledge base ({count}):",
         "faq.list.more": "... and {count} more.",
-        "faq.show": "`{id}` ({lang}, owner: {owner}, review every {days} days, helped {helped} "
-                    "times, not {unhelpful} times)\n**{question}**\n{answer}\n{url}\n"
+        "faq.show": "`{id}` ({lang}, owner: {owner}, review every {days:day|days}, helped "
+                    "{helped:time|times}, not {unhelpful:time|times})\n**{question}**\n"
+                    "{answer}\n{url}\n"
                     "Keywords: {keywords}\nAliases: {aliases}",
         "faq.nobody": "nobody",
         "faq.none": "none",
