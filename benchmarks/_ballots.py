@@ -47,11 +47,14 @@ Body = tuple[bytes, dict[str, str]]
 
 class Presses:
     """Press ``i`` is person ``i``, or, for every ``1/duplicates``-th, a replay of the press
-    half a period before it (same person, same answer). Subclasses build the body."""
+    half a period before it (same person, same answer). With an ``audience`` of N people,
+    person ``i`` is member ``i mod N`` of the team (more presses than people are revotes with
+    the same answer). Subclasses build the body."""
 
-    def __init__(self, round_id: int, *, duplicates: float = 0.1) -> None:
+    def __init__(self, round_id: int, *, duplicates: float = 0.1, audience: int = 0) -> None:
         self.round_id = round_id
         self.every = round(1 / duplicates) if duplicates else 0
+        self.audience = audience
         self._ready: dict[int, Body] = {}
 
     def body(self, index: int) -> Body:
@@ -65,8 +68,12 @@ class Presses:
 
     def person(self, index: int) -> int:
         if self.every and index % self.every == self.every - 1:
-            return index - self.every // 2
-        return index
+            index -= self.every // 2
+        return index % self.audience if self.audience else index
+
+    def member_key(self, person: int) -> str:
+        """The ``platform:id`` of person ``person`` (what the organisation lists)."""
+        raise NotImplementedError
 
     @staticmethod
     def value(person: int) -> str:
@@ -81,8 +88,29 @@ class Presses:
         return send
 
 
-async def open_round(db_path: Path) -> int:
-    """An anonymous one-question pulse, open now, written through the pulse repository."""
+TEAM_SIZE = 25  # people per sub-team of the benchmark organisation
+AUDIENCE_TEAM = "bench"
+
+
+def seed_audience(db_path: Path, keys: list[str]) -> dict[str, int]:
+    """An organisation as a CSV import leaves it: the team ``bench`` with sub-teams of
+    ``TEAM_SIZE`` people holding ``keys``. Written with sqlite3 (the seeding is not measured);
+    returns the invited count per team as the open job would."""
+    teams = [f"{AUDIENCE_TEAM}-{i // TEAM_SIZE:05d}" for i in range(len(keys))]
+    with sqlite3.connect(db_path) as conn:
+        conn.execute("INSERT INTO org_team (name, parent, source) VALUES (?, NULL, 'csv')",
+                     (AUDIENCE_TEAM,))
+        conn.executemany("INSERT INTO org_team (name, parent, source) VALUES (?, ?, 'csv')",
+                         [(name, AUDIENCE_TEAM) for name in dict.fromkeys(teams)])
+        conn.executemany("INSERT INTO org_member (team, user_key, manager, source) "
+                         "VALUES (?, ?, 0, 'csv')", zip(teams, keys, strict=True))
+    return dict(Counter(teams)) | {AUDIENCE_TEAM: len(keys)}
+
+
+async def open_round(db_path: Path, *, team: str | None = None,
+                     invited: dict[str, int] | None = None) -> int:
+    """An anonymous one-question pulse, open now, written through the pulse repository
+    (a team pulse when ``team`` is given: every vote checks membership)."""
     from datetime import UTC, datetime, timedelta
 
     from storage.db import Database
@@ -95,23 +123,22 @@ async def open_round(db_path: Path) -> int:
         repo = PulseRepository(db)
         series = await repo.add_series(PulseSeries(
             title="Benchmark", questions=questions, created_by="slack:U0BENCH",
-            created_at=now, anonymous=True))
+            created_at=now, anonymous=True, team=team))
         assert series.id is not None
         row = await repo.open_round(series.id, at=now, closes_at=now + timedelta(days=1),
-                                    invited="{}", ledger=False)
+                                    invited=json.dumps(invited or {}), ledger=False)
         assert row.id is not None
         return row.id
     finally:
         await db.dispose()
 
 
-def verify(db_path: Path, round_id: int, presses: Presses, acked: list[int]) -> dict[str, int]:
-    """Acknowledged people vs stored votes: nothing lost, nothing counted twice."""
+def verify(rows: list[tuple[str, str]], presses: Presses,
+           acked: list[int]) -> dict[str, int]:
+    """Acknowledged people vs stored (voter key, value) rows: nothing lost, nothing counted
+    twice."""
     people = {presses.person(i) for i in acked}
     expected = Counter(presses.value(p) for p in people)
-    with sqlite3.connect(db_path) as conn:
-        rows = conn.execute("SELECT voter_key, value FROM pulse_answer WHERE round_id = ?",
-                            (round_id,)).fetchall()
     stored = Counter(value for _, value in rows)
     double = len(rows) - len({key for key, _ in rows})
     lost = sum((expected - stored).values())
@@ -134,7 +161,10 @@ def profiler(out: str | None, pid: int, seconds: float) -> subprocess.Popen[byte
                             stderr=subprocess.DEVNULL)
 
 
-def arguments(description: str, *, rate: float) -> argparse.Namespace:
+FULL_SIZES = (1_000, 10_000, 50_000, 130_000)
+
+
+def arguments(description: str, *, rate: float, audience: int = 0) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--duration", type=float, default=15.0, help="seconds at --rate")
     parser.add_argument("--rate", type=float, default=rate, help="presses per second")
@@ -143,7 +173,17 @@ def arguments(description: str, *, rate: float) -> argparse.Namespace:
     parser.add_argument("--http-workers", type=int, default=0,
                         help="[server] workers: extra HTTP processes (0: one process)")
     parser.add_argument("--profile", help="write py-spy raw stacks of the server here")
-    return parser.parse_args()
+    parser.add_argument("--audience", type=int, default=audience,
+                        help="people in the pulse's team (0: a channel pulse, no team)")
+    parser.add_argument("--sizes", default="",
+                        help="comma-separated audiences, one run each, then the curve")
+    parser.add_argument("--full", action="store_true",
+                        help="the full curve: " + ", ".join(f"{n:,}" for n in FULL_SIZES))
+    parser.add_argument("--no-peer", action="store_true", help="skip the naive Bolt peer")
+    args = parser.parse_args()
+    chosen = [int(n) for n in args.sizes.split(",") if n.strip()]
+    args.sizes = chosen or (list(FULL_SIZES) if args.full else [args.audience])
+    return args
 
 
 @dataclass(frozen=True)
@@ -159,11 +199,37 @@ class VotePath:
     replies: Callable[[Any], int]  # replies the fake received
     goal_rate: float
     goal_p99_ms: float | None = None
+    # The naive peer's command line: (tmp, port, fake, audience) -> argv. Its votes are read
+    # from tmp/peer.db, table peer_vote (voter_key, value).
+    peer: Callable[[Path, int, Any, int], list[str]] | None = None
+
+
+async def curve(args: argparse.Namespace, path: VotePath) -> dict[str, Any]:
+    """One ``measure`` per audience size (each printed as its own JSON line when there are
+    several), then the curve: how p99, CPU per vote and the ratios to the peer and the bare
+    reference move as the audience grows."""
+    runs = []
+    for size in args.sizes:
+        args.audience = size
+        runs.append(await measure(args, path))
+        if len(args.sizes) > 1:
+            print(json.dumps(runs[-1]), flush=True)
+    if len(runs) == 1:
+        return runs[0]
+    keys = ("audience", "votes_per_s", "p99_ack_ms", "server_cpu_ms_per_vote", "capacity_per_s",
+            "lost", "double", "database_locked", "rss_mb", "cpu_ratio_to_peer",
+            "cpu_ratio_to_peer_per_ack",
+            "p99_ratio_to_peer", "capacity_ratio_to_peer", "cpu_ratio", "ratio", "goal_met")
+    last = runs[-1]
+    return {"benchmark": path.name, "target_rate": args.rate, "votes_per_s": last["votes_per_s"],
+            "reference": last["reference"], "ratio": last["ratio"],
+            "goal_met": all(r["goal_met"] for r in runs),
+            "curve": [{k: r.get(k) for k in keys} | {"peer": r.get("peer")} for r in runs]}
 
 
 async def measure(args: argparse.Namespace, path: VotePath) -> dict[str, Any]:
-    """The open-loop target phase, the database check, the capacity phase and the reference,
-    as one JSON-ready dict (see votes.py for what each figure means)."""
+    """The open-loop target phase, the database check, the capacity phase, the naive peer and
+    the reference, as one JSON-ready dict (see votes.py for what each figure means)."""
     tmp = Path(tempfile.mkdtemp(prefix=f"hartslag-bench-{path.name}-"))
     port = free_port()
     async with path.fake() as fake:
@@ -176,23 +242,37 @@ async def measure(args: argparse.Namespace, path: VotePath) -> dict[str, Any]:
         server_side["database_locked"] = log.read_text(errors="replace").count(
             "database is locked")
         server_side["replies_sent"] = path.replies(fake)
+        peer = None
+        if path.peer is not None and args.audience and not args.no_peer:
+            before = path.replies(fake)
+            peer = await _peer(args, path, fake, tmp)
+            peer["replies_sent"] = path.replies(fake) - before
     reference = await _reference(args, path)
-    return _figures(args, path, server_side, reference)
+    return _figures(args, path, server_side, reference, peer)
 
 
 async def _load(args: argparse.Namespace, path: VotePath, fake: Any,
                 server: subprocess.Popen[bytes], base: str, tmp: Path) -> dict[str, Any]:
     await wait_http(f"{base}/healthz", server)
     pid = server.pid
-    round_id = await open_round(tmp / "bench.db")
+    team, invited = None, None
+    if args.audience:
+        keys = path.presses(0, fake)
+        invited = seed_audience(tmp / "bench.db",
+                                [keys.member_key(i) for i in range(args.audience)])
+        team = AUDIENCE_TEAM
+    round_id = await open_round(tmp / "bench.db", team=team, invited=invited)
     presses = path.presses(round_id, fake)
+    presses.audience = args.audience
     url = base + path.endpoint
     count = int(args.rate * args.duration)
     presses.prepare(count)
+    rss_start = rss_mb(pid)[0]
     cpu_before, own_before = cpu_seconds(pid), time.process_time()
     spy = profiler(args.profile, pid, args.duration)
     target = await open_loop(presses.request(url), rate=args.rate, count=count,
                              deadline=args.duration + 5)
+    await asyncio.sleep(0.5)  # the replies after the last acks belong to the cost per vote
     cpu_used = cpu_seconds(pid) - cpu_before
     # Share of one core this process (load generator + fake platform) used: near 1.0 means
     # the generator, not the server, limited the rate.
@@ -206,10 +286,71 @@ async def _load(args: argparse.Namespace, path: VotePath, fake: Any,
     capacity = await closed_loop(presses.request(url), workers=args.workers,
                                  seconds=args.capacity_seconds, first=count)
     await asyncio.sleep(1.0)  # replies after the ack finish (they do not count)
-    checked = verify(tmp / "bench.db", round_id, presses, target.acked + capacity.acked)
+    checked = verify(_rows(tmp / "bench.db", round_id), presses, target.acked + capacity.acked)
     return {"target": target, "capacity": capacity, "cpu_used": cpu_used, "lag": lag,
             "generator_share": generator_share, "rss": rss, "peak": peak, "rss_all": rss_all,
-            "checked": checked}
+            "rss_start": rss_start, "checked": checked}
+
+
+async def _peer(args: argparse.Namespace, path: VotePath, fake: Any,
+                tmp: Path) -> dict[str, Any]:
+    """The same load against the naive Bolt + SQLModel peer (one process, as its docs run)."""
+    assert path.peer is not None
+    port = free_port()
+    log = tmp / "peer.log"
+    with child(path.peer(tmp, port, fake, args.audience), log=log) as peer:
+        await wait_http(f"http://{HOST}:{port}/healthz", peer, within=120)
+        presses = path.presses(1, fake)
+        presses.audience = args.audience
+        url = f"http://{HOST}:{port}{path.endpoint}"
+        count = int(args.rate * args.duration)
+        presses.prepare(count)
+        cpu, replied = cpu_seconds(peer.pid), path.replies(fake)
+        target = await open_loop(presses.request(url), rate=args.rate, count=count,
+                                 deadline=args.duration + 5)
+        # The peer acks first and works after the ack: its cost is counted once its backlog
+        # is written, and it is stopped only when the table stops growing.
+        await _settled(tmp / "peer.db")
+        cpu = cpu_seconds(peer.pid) - cpu
+        done = path.replies(fake) - replied  # clicks it finished: stored and answered
+        capacity = await closed_loop(presses.request(url), workers=args.workers,
+                                     seconds=args.capacity_seconds, first=count)
+        await _settled(tmp / "peer.db")
+        rss = rss_mb(peer.pid)[0]
+        stop(peer)
+    checked = verify(_peer_rows(tmp / "peer.db"), presses, target.acked + capacity.acked)
+    t, c = target.figures(), capacity.figures()
+    return {"kind": "Bolt AsyncApp listener, ack first, one SQLModel transaction per click",
+            "rate": t["rate"], "p50_ms": t["p50_ms"], "p99_ms": t["p99_ms"],
+            "errors": t["errors"], "capacity_per_s": c["rate"],
+            # Per click it finished, reply included (its work comes after the ack; work it
+            # never did costs nothing, so per ack would flatter it when it falls behind).
+            "cpu_ms_per_vote": round(cpu * 1000 / max(1, min(done, target.ok)), 3),
+            "cpu_ms_per_ack": round(cpu * 1000 / max(1, target.ok), 3), "rss_mb": rss,
+            **checked,
+            "database_locked": log.read_text(errors="replace").count("database is locked")}
+
+
+async def _settled(db_path: Path, *, within: float = 90.0) -> None:
+    """Wait (bounded) until the peer's vote table has not grown for three seconds."""
+    last, still, deadline = -1, 0, time.monotonic() + within
+    while time.monotonic() < deadline and still < 3:
+        with sqlite3.connect(db_path, timeout=10) as conn:
+            now = conn.execute("SELECT count(*) FROM peer_vote").fetchone()[0]
+        still = still + 1 if now == last else 0
+        last = now
+        await asyncio.sleep(1.0)
+
+
+def _peer_rows(db_path: Path) -> list[tuple[str, str]]:
+    with sqlite3.connect(db_path, timeout=10) as conn:
+        return conn.execute("SELECT voter_key, value FROM peer_vote").fetchall()
+
+
+def _rows(db_path: Path, round_id: int) -> list[tuple[str, str]]:
+    with sqlite3.connect(db_path) as conn:
+        return conn.execute("SELECT voter_key, value FROM pulse_answer WHERE round_id = ?",
+                            (round_id,)).fetchall()
 
 
 async def _reference(args: argparse.Namespace, path: VotePath) -> dict[str, Any]:
@@ -229,8 +370,14 @@ async def _reference(args: argparse.Namespace, path: VotePath) -> dict[str, Any]
     return {"target": target, "capacity": capacity, "cpu": cpu}
 
 
+def _ratio(ours: float, peer: dict[str, Any] | None, key: str) -> float | None:
+    """hartslag's figure / the peer's (None without a peer)."""
+    theirs = peer.get(key) if peer else None
+    return round(ours / theirs, 2) if theirs else None
+
+
 def _figures(args: argparse.Namespace, path: VotePath, side: dict[str, Any],
-             reference: dict[str, Any]) -> dict[str, Any]:
+             reference: dict[str, Any], peer: dict[str, Any] | None) -> dict[str, Any]:
     target, checked, locked = side["target"], side["checked"], side["database_locked"]
     t, c = target.figures(), side["capacity"].figures()
     rt, rc = reference["target"].figures(), reference["capacity"].figures()
@@ -240,14 +387,15 @@ def _figures(args: argparse.Namespace, path: VotePath, side: dict[str, Any],
             and checked["double"] == 0 and locked == 0
             and (path.goal_p99_ms is None or t["p99_ms"] <= path.goal_p99_ms))
     return {
-        "benchmark": path.name, "path": path.description,
+        "benchmark": path.name, "path": path.description, "audience": args.audience,
         "duration_s": args.duration, "target_rate": args.rate,
         "votes_per_s": t["rate"], "p50_ack_ms": t["p50_ms"], "p99_ack_ms": t["p99_ms"],
         "p99_ack_ms_by_10s": target.p99_by_window(10.0),
         "max_ack_ms": t["max_ms"], "errors": t["errors"], "statuses": target.statuses,
         **checked, "database_locked": locked,
         "lag_p99_ms": None if side["lag"] is None else round(side["lag"] * 1000, 1),
-        "http_workers": args.http_workers, "rss_mb": side["rss"], "rss_peak_mb": side["peak"],
+        "http_workers": args.http_workers, "rss_start_mb": side["rss_start"],
+        "rss_mb": side["rss"], "rss_peak_mb": side["peak"],
         "rss_all_processes_mb": side["rss_all"],
         "server_cpu_ms_per_vote": round(cpu_ms, 3),
         # What one uncontended core could ack at this CPU cost (an event loop is one core).
@@ -263,6 +411,10 @@ def _figures(args: argparse.Namespace, path: VotePath, side: dict[str, Any],
         "cpu_ratio": round(cpu_ms / ref_cpu_ms, 1) if ref_cpu_ms else None,
         "ratio": round(c["rate"] / rc["rate"], 3) if rc["rate"] else None,
         "ratio_p99": round(t["p99_ms"] / rt["p99_ms"], 1) if rt["p99_ms"] else None,
+        "peer": peer,
+        "cpu_ratio_to_peer": _ratio(cpu_ms, peer, "cpu_ms_per_vote"),
+        "cpu_ratio_to_peer_per_ack": _ratio(cpu_ms, peer, "cpu_ms_per_ack"),
+        "p99_ratio_to_peer": _ratio(t["p99_ms"], peer, "p99_ms"),
+        "capacity_ratio_to_peer": _ratio(c["rate"], peer, "capacity_per_s"),
         "goal_met": bool(goal),
     }
-

@@ -15,7 +15,17 @@ Phases, all against 127.0.0.1 and bounded in count and time:
    body and answers 200, in its own process. ``ratio`` = hartslag capacity / reference
    capacity (machine-independent-ish); ``ratio_p99`` compares p99 at the target rate.
 
-    .venv/bin/python benchmarks/votes.py [--duration 15] [--rate 1000]
+3. ``peer``: the same open-loop load and capacity phase against the naive peer
+   (``benchmarks/peer_bolt.py``: a Bolt ``AsyncApp`` listener that acks first and writes one
+   SQLModel transaction per click), checked the same way; ``*_ratio_to_peer`` compare.
+
+The pulse is a team pulse for ``--audience`` people (default 1,000) in sub-teams of 25, so
+every vote checks membership in the organisation tree. ``--sizes 1000,50000`` runs one
+measurement per size (one JSON line each) and ends with the curve; ``--full`` runs
+1,000, 10,000, 50,000 and 130,000.
+
+    .venv/bin/python benchmarks/votes.py [--duration 15] [--rate 1000] [--audience 50000]
+    .venv/bin/python benchmarks/votes.py --full --rate 300 --duration 30
 """
 
 from __future__ import annotations
@@ -35,8 +45,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from aiohttp import web
 
-from benchmarks._ballots import PULSE_KEY, Body, Presses, VotePath, arguments, measure
-from benchmarks._harness import HOST, free_port
+from benchmarks._ballots import PULSE_KEY, Body, Presses, VotePath, arguments, curve
+from benchmarks._harness import HOST, PYTHON, free_port
 
 SECRET = "bench-signing-secret"
 TEAM = "T0BENCH"
@@ -118,6 +128,9 @@ class Clicks(Presses):
         super().__init__(round_id, duplicates=duplicates)
         self.response_base = response_base
 
+    def member_key(self, person: int) -> str:
+        return f"slack:U{person:08d}"
+
     def body(self, index: int) -> Body:
         person = self.person(index)
         user = f"U{person:08d}"
@@ -144,6 +157,12 @@ class Clicks(Presses):
                       "Content-Type": "application/x-www-form-urlencoded"}
 
 
+def peer_argv(tmp: Path, port: int, slack: FakeSlackApi, audience: int) -> list[str]:
+    """The naive Bolt + SQLModel peer (benchmarks/peer_bolt.py) against the same fake."""
+    return [PYTHON, "benchmarks/peer_bolt.py", "--port", str(port), "--db", str(tmp / "peer.db"),
+            "--api", slack.base_url, "--secret", SECRET, "--audience", str(audience)]
+
+
 SLACK = VotePath(
     name="votes", description="slack block_actions over HTTP -> bolt -> pulse -> "
     "group-commit writer (SQLite), ack after commit",
@@ -151,12 +170,12 @@ SLACK = VotePath(
     presses=lambda round_id, slack: Clicks(
         round_id, f"http://{HOST}:{slack.port}" if slack else "http://127.0.0.1:9"),
     replies=lambda slack: slack.calls["response_url"] + slack.calls["chat.postMessage"],
-    goal_rate=1000.0, goal_p99_ms=250.0)
+    goal_rate=1000.0, goal_p99_ms=250.0, peer=peer_argv)
 
 
 def main() -> None:
-    args = arguments(__doc__.split("\n\n")[0], rate=1000.0)
-    print(json.dumps(asyncio.run(measure(args, SLACK))))
+    args = arguments(__doc__.split("\n\n")[0], rate=1000.0, audience=1000)
+    print(json.dumps(asyncio.run(curve(args, SLACK))))
 
 
 if __name__ == "__main__":

@@ -31,12 +31,15 @@ class TeamTree:
     def __init__(self, teams: Iterable[Team]) -> None:
         self.teams: dict[str, Team] = {t.name: t for t in teams}
         self._children: dict[str, list[str]] = {}
-        self._teams_of: dict[str, list[str]] = {}  # person -> teams (the vote path's lookup)
+        teams_of: dict[str, list[str]] = {}
         self._subtrees: dict[str, frozenset[str]] = {}
         for team in self.teams.values():
             self._children.setdefault(self.parent(team.name), []).append(team.name)
             for member in team.members:
-                self._teams_of.setdefault(member, []).append(team.name)
+                teams_of.setdefault(member, []).append(team.name)
+        # person -> teams (the vote path's lookup). Tuples of strings drop out of the garbage
+        # collector's view; 50,000 lists stayed in it and every full collection walked them.
+        self._teams_of = {person: tuple(names) for person, names in teams_of.items()}
         self._depth = {name: len(self.ancestors(name)) + 1 for name in self.teams}  # CycleError
 
     def parent(self, name: str) -> str:
@@ -91,7 +94,7 @@ class TeamTree:
     def team_of(self, user_key: str, *, within: str | None = None) -> str:
         """The most specific team of a person (deepest; by name on a tie), optionally only
         among ``within`` and its sub-teams; "" when none."""
-        found = self._teams_of.get(user_key, [])
+        found: tuple[str, ...] | list[str] = self._teams_of.get(user_key, ())
         if within:
             scope = self.subtree(within)
             found = [t for t in found if t in scope]
