@@ -44,9 +44,14 @@ def digest(body: str) -> str:
     return hashlib.sha256(body.encode("utf-8")).hexdigest()
 
 
-def delivery_id(batch: str, target: str) -> str:
-    """Deterministic: the same (batch, target) always has the same id (Matrix txn id)."""
-    return "hs" + hashlib.sha256(f"{batch}\0{target}".encode()).hexdigest()[:30]
+def delivery_id(batch: str, target: str, installation: str = "") -> str:
+    """Deterministic per database: the same (batch, target) always has the same id (Matrix
+    txn id), and ``installation`` (random, one per database) keeps two databases' ids apart,
+    so reconciliation after a restore never takes another installation's post for ours.
+    Ids made before the installation id (``installation=""``) are unchanged; stored rows keep
+    the id they were sent with."""
+    key = f"{installation}\0{batch}\0{target}" if installation else f"{batch}\0{target}"
+    return "hs" + hashlib.sha256(key.encode()).hexdigest()[:30]
 
 
 def recipient_to_json(target: Address | UserRef) -> str:

@@ -17,6 +17,16 @@ The rule for ambiguous rows, checked before any resend:
 3. Else the row stays ``ambiguous`` for good and is reported as "uncertain": a missing post
    can be resent by the author; a double post in 5,000 inboxes cannot be taken back.
 
+A lookup that fails (the platform could not be asked) is no send: it counts in ``lookups``,
+not ``attempts``; a 429 on a lookup parks the row without counting. After ``max_lookups``
+failed lookups, or one the platform refuses for good, the row is settled "uncertain" by rule
+3: never resent, logged (counts only) and its batch's author gets a direct message (once per
+batch) saying some posts may be missing and the report lists them.
+
+Rate limits: a row takes its rate-limit tokens *before* it is marked "sending", so after a
+crash only the rows really handed to the platform need a lookup. A 429 blocks the scope the
+platform limits (``PlatformLimits.blocks``; see scheduling/buckets.py), in clock time.
+
 ``DeliveryError`` from a port means "not posted" (adapters raise it only when the platform
 refused the request). Attempts are bounded (``max_attempts``); a 429 with Retry-After does
 not use up an attempt, it only waits.
@@ -35,11 +45,12 @@ from typing import Any
 
 from commands.clock import Clock
 from commands.delivery import Delivery
+from commands.i18n import DEFAULT_LOCALE, Catalog
 from commands.metrics import Metrics
-from commands.model import Address, MessageRef, UserRef
+from commands.model import Address, MessageRef, OutgoingMessage, UserRef
 from commands.port import ChatPort, DeliveryError, MultiPort
 from scheduling.backoff import backoff_seconds
-from scheduling.buckets import RateLimiter
+from scheduling.buckets import Blocks, RateLimited, RateLimiter
 from scheduling.codec import (
     delivery_id,
     digest,
@@ -50,6 +61,7 @@ from scheduling.codec import (
     ref_to_json,
 )
 from scheduling.groupcommit import GroupCommit
+from scheduling.missed import owner_ref
 from scheduling.progress import BatchProgress, batch_progress
 from scheduling.settings import DeliverySettings
 from storage.db import Database
@@ -61,6 +73,28 @@ log = logging.getLogger("hartslag.outbox")
 Runner = Callable[[str, Mapping[str, Any]], Awaitable[None]]
 Finder = Callable[[Any, str], Awaitable[MessageRef | None]]
 PURGE_EVERY = 3600.0  # seconds between retention purges
+
+MESSAGES = Catalog(
+    "outbox",
+    {
+        "nl": {
+            "uncertain": (
+                "Van de verzending **{batch}** is niet met zekerheid vast te stellen of elk "
+                "bericht is geplaatst: hartslag kon het platform er niet naar vragen. Die "
+                "berichten worden niet opnieuw verstuurd (een dubbel bericht is niet terug te "
+                "nemen); het rapport van de verzending toont ze als onzeker."
+            ),
+        },
+        "en": {
+            "uncertain": (
+                "For the delivery **{batch}** hartslag cannot tell for sure whether every "
+                "message was posted: it could not ask the platform. Those messages are not "
+                "sent again (a double post cannot be taken back); the delivery's report "
+                "lists them as uncertain."
+            ),
+        },
+    },
+)
 
 
 class Outbox:
@@ -85,13 +119,19 @@ class Outbox:
         self._runner = runner
         self._settings = settings or DeliverySettings()
         self.instance = instance or instance_name()
+        shared = self._settings.shared_budget and not db.is_sqlite
         self._limiter = RateLimiter(self._settings.limits_for, monotonic=monotonic,
-                                    headroom=self._settings.rate_headroom)
+                                    headroom=self._settings.rate_headroom,
+                                    grant=self._repo.grant if shared else None,
+                                    grant_max=self._settings.budget_grant_max)
         self._writer: GroupCommit[Change | Renew, bool] = GroupCommit(
             self._repo.apply, name="hartslag.outbox.writer")
         self._lease = timedelta(seconds=self._settings.lease_seconds)
         self._batches: dict[str, OutboxBatch] = {}
-        self._blocked: dict[tuple[str, str], datetime] = {}
+        self._blocks = Blocks()
+        self._installation: str | None = None
+        # Operator counts since the last summary line (no text, no people: just numbers).
+        self._tally: dict[str, int] = {}
         self._inflight: set[asyncio.Task[None]] = set()
         self._wake = asyncio.Event()
         self._taking = asyncio.Lock()
@@ -114,11 +154,13 @@ class Outbox:
         if not batch or len(batch) > 200:
             raise ValueError("batch must be 1-200 characters")
         now = self._clock.now()
+        if self._installation is None:
+            self._installation = await self._repo.installation_id()
         bodies: dict[str, str] = {}
         rows: list[dict[str, Any]] = []
         seen: set[str] = set()
         for item in deliveries:
-            row = _row(item, batch, now)
+            row = _row(item, batch, now, self._installation)
             if row["target"] in seen:
                 continue
             seen.add(row["target"])
@@ -245,6 +287,18 @@ class Outbox:
             log.warning("rows interrupted while sending; reconciling before any resend",
                         extra={"rows": reaped})
         self._metrics.queue_depth.set(await self._repo.depth())
+        self.log_summary()
+
+    def _count(self, what: str, n: int = 1) -> None:
+        self._tally[what] = self._tally.get(what, 0) + n
+
+    def log_summary(self) -> dict[str, int]:
+        """One operator line with the counts since the last one (failed lookups, rows left
+        uncertain, rate-limit blocks); nothing when all is quiet. Returns the counts."""
+        tally, self._tally = self._tally, {}
+        if tally:
+            log.warning("delivery summary", extra={"counts": dict(sorted(tally.items()))})
+        return tally
 
     async def _idle(self) -> None:
         self._wake.clear()
@@ -275,34 +329,27 @@ class Outbox:
         recipient = recipient_from_json(row.recipient)
         if row.state == "ambiguous" and not await self._reconcile(row, recipient):
             return
-        blocked = self._blocked.get((row.platform, row.channel))
-        if blocked is not None and blocked > self._clock.now():
-            # The conversation answered 429 lately: wait in the table, not in a task.
-            await self._change(row, ("pending", "ambiguous"), next_attempt_at=blocked,
-                               lease_owner=None, lease_until=None)
+        blocked = self._send_blocked(row)
+        if blocked is not None:
+            # The scope answered 429 lately: wait in the table, not in a task.
+            await self._park(row, blocked)
             return
         wait = self._limiter.admit(row.platform, row.channel,
                                    patience=self._settings.queue_patience_seconds)
         if wait:
             # A busy conversation: park the row instead of holding a slot other
             # conversations could use (no head-of-line blocking).
-            await self._change(row, ("pending", "ambiguous"), lease_owner=None,
-                               lease_until=None,
-                               next_attempt_at=self._clock.now() + timedelta(seconds=wait))
+            await self._park(row, self._clock.now() + timedelta(seconds=wait))
             return
+        # Tokens first, then "sending": a row waiting for its turn is still "pending", so a
+        # crash leaves only the rows really handed to the platform to be looked up.
+        slot = await self._limiter.acquire(row.platform, row.scope, row.channel, admitted=True)
         attempt = row.attempts + 1
-        try:
-            marked = await self._change(row, ("pending", "ambiguous"), state="sending",
-                                        attempts=attempt, next_attempt_at=None)
-        except BaseException:
-            self._limiter.withdraw(row.platform, row.channel)
-            raise
+        marked = await self._change(row, ("pending", "ambiguous"), state="sending",
+                                    attempts=attempt, next_attempt_at=None)
         if not marked:
-            self._limiter.withdraw(row.platform, row.channel)
             return  # cancelled, or another instance took over after our lease ran out
-        # The token is taken after the "sending" commit, right before the call: taken before,
-        # the commit's latency would bunch sends up and break the platform's budget.
-        await self._limiter.acquire(row.platform, row.scope, row.channel, admitted=True)
+        await self._limiter.pace(row.platform, row.scope, row.channel, slot)
         try:
             ref = await self._send(recipient, body, row.delivery_id)
         except DeliveryError as exc:
@@ -318,6 +365,19 @@ class Outbox:
         if isinstance(recipient, Address):
             return await self._port.send(recipient, message, delivery_id=ident)
         return await self._port.send_direct(recipient, message, delivery_id=ident)
+
+    def _send_blocked(self, row: OutboxRow) -> datetime | None:
+        """The end of a 429 block on this row's send scopes (its team's methods or sender,
+        its conversation), or None."""
+        now = self._clock.now()
+        ends = [end for end in (self._blocks.until(("send", row.platform, row.scope), now),
+                                self._blocks.until(("conv", row.platform, row.channel), now))
+                if end is not None]
+        return max(ends) if ends else None
+
+    async def _park(self, row: OutboxRow, until: datetime) -> None:
+        await self._change(row, ("pending", "ambiguous"), next_attempt_at=until,
+                           lease_owner=None, lease_until=None)
 
     async def _change(self, row: OutboxRow, when: tuple[str, ...], **values: Any) -> bool:
         assert row.id is not None
@@ -341,7 +401,7 @@ class Outbox:
             # Rate limited: wait as told; this does not use up an attempt.
             delay = exc.retry_after + random.uniform(0, min(1.0, exc.retry_after / 4 + 0.05))
             until = now + timedelta(seconds=delay)
-            self._block(row.platform, row.channel, until)
+            self._block(row, exc, until)
             await self._change(row, ("sending",), state="pending", attempts=attempt - 1,
                                next_attempt_at=until, error=reason,
                                lease_owner=None, lease_until=None)
@@ -363,14 +423,22 @@ class Outbox:
                            lease_owner=None, lease_until=None)
         self._metrics.deliveries.labels(row.platform, "retry").inc()
 
-    def _block(self, platform: str, channel: str, until: datetime) -> None:
-        """Honour a Retry-After for the whole conversation (in clock time, so a FakeClock
-        test never waits for real)."""
-        if len(self._blocked) > 10_000:
-            now = self._clock.now()
-            self._blocked = {k: v for k, v in self._blocked.items() if v > now}
-        key = (platform, channel)
-        self._blocked[key] = max(until, self._blocked.get(key, until))
+    def _block(self, row: OutboxRow, exc: DeliveryError, until: datetime) -> None:
+        """Honour a Retry-After for the scope the platform limits: a Slack method in the
+        whole team, a Matrix sender, a Teams conversation (in clock time)."""
+        scope = exc.scope if isinstance(exc, RateLimited) else ""
+        if not scope:
+            scope = self._settings.limits_for(row.platform).blocks
+        if scope.startswith("method:"):
+            self._blocks.block(("send", row.platform, row.scope), (scope,), until)
+        elif scope == "sender":
+            self._blocks.block(("send", row.platform, row.scope), ("sender",), until)
+        else:
+            self._blocks.block(("conv", row.platform, row.channel), ("conversation",), until)
+        self._count(f"blocked:{row.platform}:{scope.partition(':')[0] or scope}")
+        log.warning("rate limited: scope blocked",
+                    extra={"platform": row.platform, "scope": scope,
+                           "seconds": round((until - self._clock.now()).total_seconds(), 2)})
 
     async def _unknown(self, row: OutboxRow, attempt: int, exc: Exception) -> None:
         """The call failed in a way that does not say whether the platform posted it."""
@@ -387,35 +455,87 @@ class Outbox:
         """Settle an ambiguous row; True when it should be (re)sent now."""
         finder = self._finder(row.platform)
         if finder is not None:
-            try:
-                found = await finder(recipient, row.delivery_id)
-            except Exception as exc:
-                return await self._reconcile_later(row, exc)
-            if found is not None:
-                await self._sent(row, found, outcome="reconciled")
-                return False
-            return True
+            return await self._look_up(row, recipient, finder)
         if row.platform in self._settings.idempotent_platforms:
             return True
-        await self._change(
-            row, ("ambiguous",), next_attempt_at=None, lease_until=None,
-            error="may have been posted; not resent to avoid a duplicate",
-        )
-        self._metrics.deliveries.labels(row.platform, "uncertain").inc()
-        self._metrics.queue_depth.dec()
+        await self._uncertain(row, "may have been posted; not resent to avoid a duplicate")
         return False
 
-    async def _reconcile_later(self, row: OutboxRow, exc: Exception) -> bool:
-        attempt = row.attempts + 1
-        final = attempt >= self._settings.max_attempts
-        delay = backoff_seconds(attempt, initial=self._settings.backoff_initial_seconds,
+    async def _look_up(self, row: OutboxRow, recipient: Address | UserRef,
+                       finder: Finder) -> bool:
+        """Ask the platform for the row's post, under the lookup scope's own rate limit and
+        429 blocks (a lookup never spends the posting budget nor a send attempt)."""
+        now = self._clock.now()
+        blocked = self._blocks.until(("lookup", row.platform, row.scope), now)
+        wait = 0.0 if blocked is not None else self._limiter.admit(
+            row.platform, row.scope, patience=self._settings.queue_patience_seconds,
+            level="lookup")
+        if blocked is not None or wait:
+            await self._park(row, blocked or now + timedelta(seconds=wait))
+            return False
+        await self._limiter.acquire_lookup(row.platform, row.scope)
+        try:
+            found = await finder(recipient, row.delivery_id)
+        except Exception as exc:
+            return await self._lookup_failed(row, exc)
+        if found is not None:
+            await self._sent(row, found, outcome="reconciled")
+            return False
+        return True
+
+    async def _lookup_failed(self, row: OutboxRow, exc: Exception) -> bool:
+        now = self._clock.now()
+        if isinstance(exc, DeliveryError) and exc.retry_after is not None and not exc.permanent:
+            until = now + timedelta(seconds=exc.retry_after)
+            scope = exc.scope if isinstance(exc, RateLimited) else "lookup"
+            self._blocks.block(("lookup", row.platform, row.scope), (scope,), until)
+            self._count(f"blocked:{row.platform}:lookup")
+            log.warning("rate limited: lookups blocked",
+                        extra={"platform": row.platform, "scope": scope,
+                               "seconds": exc.retry_after})
+            await self._park(row, until)
+            return False
+        lookups = row.lookups + 1
+        self._count("lookup_failed")
+        reason = exc.reason if isinstance(exc, DeliveryError) else type(exc).__name__
+        log.warning("reconciliation lookup failed",
+                    extra={"row": row.id, "platform": row.platform, "lookups": lookups,
+                           "error": reason[:200]})
+        permanent = isinstance(exc, DeliveryError) and exc.permanent
+        if permanent or lookups >= self._settings.max_lookups:
+            await self._uncertain(row, f"could not look it up: {reason}"[:500], lookups=lookups)
+            return False
+        delay = backoff_seconds(lookups, initial=self._settings.backoff_initial_seconds,
                                 maximum=self._settings.backoff_max_seconds)
-        await self._change(
-            row, ("ambiguous",), attempts=attempt, lease_owner=None, lease_until=None,
-            next_attempt_at=None if final else self._clock.now() + timedelta(seconds=delay),
-            error=f"reconciliation failed: {type(exc).__name__}",
-        )
+        await self._change(row, ("ambiguous",), lookups=lookups, lease_owner=None,
+                           lease_until=None, next_attempt_at=now + timedelta(seconds=delay),
+                           error=f"reconciliation failed: {reason}"[:500])
         return False
+
+    async def _uncertain(self, row: OutboxRow, reason: str, **values: Any) -> None:
+        """Rule 3: settle the row as "uncertain" for good, count it, tell the author."""
+        done = await self._change(row, ("ambiguous",), next_attempt_at=None, lease_until=None,
+                                  error=reason, **values)
+        self._metrics.deliveries.labels(row.platform, "uncertain").inc()
+        self._metrics.queue_depth.dec()
+        self._count("uncertain")
+        log.warning("delivery left uncertain; not resent",
+                    extra={"row": row.id, "platform": row.platform})
+        if done:
+            await self._tell_author(row.batch)
+
+    async def _tell_author(self, name: str) -> None:
+        """A direct message to the batch's author (a person ``platform:id``), once per batch."""
+        batch = await self._batch(name)
+        author = owner_ref(batch.owner if batch else None)
+        if author is None or name.startswith("uncertain:"):
+            return
+        text = MESSAGES.get(DEFAULT_LOCALE, "uncertain", batch=name[:80])
+        try:
+            await self.enqueue([Delivery(OutgoingMessage(text), user=author)],
+                               batch=f"uncertain:{name}"[:200], owner="outbox")
+        except Exception:
+            log.exception("could not tell the author about uncertain rows")
 
     def _finder(self, platform: str) -> Finder | None:
         port: Any = self._port
@@ -475,7 +595,7 @@ class Outbox:
     # -- reports -------------------------------------------------------------------------
 
 
-def _row(item: Delivery, batch: str, now: datetime) -> dict[str, Any]:
+def _row(item: Delivery, batch: str, now: datetime, installation: str) -> dict[str, Any]:
     if item.address is not None:
         address = item.address
         target = str(address)
@@ -489,9 +609,9 @@ def _row(item: Delivery, batch: str, now: datetime) -> dict[str, Any]:
         platform, scope, channel = user.platform, user.workspace, f"dm:{user.id}"
         recipient = recipient_to_json(user)
     return {
-        "delivery_id": delivery_id(batch, target), "batch": batch, "target": target,
+        "delivery_id": delivery_id(batch, target, installation), "batch": batch, "target": target,
         "recipient": recipient, "platform": platform, "scope": scope, "channel": channel,
         "digest": "", "state": "pending", "attempts": 0, "next_attempt_at": now,
         "lease_owner": None, "lease_until": None, "message_id": None, "message_address": None,
-        "error": None, "created_at": now, "sent_at": None, "notified": False,
+        "error": None, "created_at": now, "sent_at": None, "notified": False, "lookups": 0,
     }

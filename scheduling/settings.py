@@ -7,6 +7,7 @@ platforms' published limits with some headroom; see config.example.toml for each
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -47,20 +48,28 @@ class PlatformLimits(_Frozen):
     channel_burst: int = Field(default=1, ge=1)
     per_workspace: float = Field(default=10.0, ge=0)
     workspace_burst: int = Field(default=10, ge=1)
+    # Reconciliation lookups (Slack conversations.history: Tier 3, ~50/min) have their own
+    # bucket per workspace, so looking up never spends the posting budget.
+    lookups_per_second: float = Field(default=0.8, ge=0)
+    lookup_burst: int = Field(default=3, ge=1)
+    # What a 429 on a send blocks: "method" (Slack: that API method in the whole workspace),
+    # "sender" (Matrix: every send of the bot account), "conversation" (Teams: that
+    # conversation of that tenant).
+    blocks: Literal["method", "sender", "conversation"] = "conversation"
 
 
 DEFAULT_LIMITS: dict[str, PlatformLimits] = {
     # chat.postMessage: ~1/s per channel; the workspace cap is unpublished ("several hundred
     # per minute"): 5/s stays clear of it.
     "slack": PlatformLimits(per_channel=1.0, channel_burst=1, per_workspace=5.0,
-                            workspace_burst=5),
+                            workspace_burst=5, blocks="method"),
     # 50 requests/s per app per tenant; ~7/s per conversation (1,800/hour).
     "teams": PlatformLimits(per_channel=7.0, channel_burst=7, per_workspace=45.0,
                             workspace_burst=45),
     # Synapse's rc_message is per sender; exempt the bot account (admin API) and raise these.
     "matrix": PlatformLimits(per_channel=5.0, channel_burst=5, per_workspace=10.0,
-                             workspace_burst=10),
-    "local": PlatformLimits(per_channel=0.0, per_workspace=0.0),
+                             workspace_burst=10, blocks="sender"),
+    "local": PlatformLimits(per_channel=0.0, per_workspace=0.0, lookups_per_second=0.0),
 }
 
 
@@ -84,6 +93,14 @@ class DeliverySettings(_Frozen):
     rate_headroom: float = Field(default=0.95, gt=0, le=1)
     progress_window_seconds: float = Field(default=60.0, gt=0)
     retention_days: int = Field(default=30, ge=1)
+    # Failed lookups (the platform could not be asked) after which an ambiguous row is
+    # settled as "uncertain": not resent, logged, and its batch's author told.
+    max_lookups: int = Field(default=5, ge=1)
+    # PostgreSQL: instances share each workspace budget through the delivery_budget table;
+    # an instance reserves at most this many send slots per round trip (SQLite: one
+    # process anyway).
+    shared_budget: bool = True
+    budget_grant_max: int = Field(default=16, ge=1)
 
     def limits_for(self, platform: str) -> PlatformLimits:
         return self.limits.get(platform) or DEFAULT_LIMITS.get(platform) or PlatformLimits()

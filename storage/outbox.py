@@ -9,6 +9,7 @@ on still holding the lease, which fences off an instance that stalled past its l
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -16,7 +17,8 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import Index, UniqueConstraint, delete, func, insert, or_, update
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlmodel import Field, SQLModel, col, select
 
 import storage.base  # noqa: F401  (naming convention before any table)
@@ -75,6 +77,32 @@ class OutboxRow(SQLModel, table=True):
     created_at: datetime = Field(sa_type=UTCDateTime)
     sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
     notified: bool = False  # on_sent job ran
+    # Failed reconciliation lookups (apart from ``attempts``: a lookup that fails is no send).
+    lookups: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+
+
+class Installation(SQLModel, table=True):
+    """One row per database: the random installation id that makes delivery ids unique
+    across databases (a restored or second installation never matches another's posts)."""
+
+    __tablename__ = "installation"
+
+    name: str = Field(primary_key=True, max_length=50)
+    value: str = Field(max_length=100)
+
+
+class DeliveryBudget(SQLModel, table=True):
+    """A rate budget shared by every instance on this database (PostgreSQL), as time slots:
+    ``next_slot`` is the first free send time (the database server's clock, epoch seconds,
+    so instances' clocks never disagree about it). Each grant hands out slots 1/rate apart."""
+
+    __tablename__ = "delivery_budget"
+
+    key: str = Field(primary_key=True, max_length=400)
+    next_slot: float = 0.0
+
+
+INSTALLATION = "installation_id"
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +133,7 @@ class Renew:
 
 
 _TABLE: sa.Table = OutboxRow.__table__  # type: ignore[attr-defined]
+_BUDGET: sa.Table = DeliveryBudget.__table__  # type: ignore[attr-defined]
 _C = _TABLE.c
 
 
@@ -141,6 +170,62 @@ class OutboxRepository:
 
     def __init__(self, db: Database) -> None:
         self._db = db
+
+    async def installation_id(self) -> str:
+        """This database's installation id, created once (the migration makes it; a
+        database made otherwise gets it on first use). Racing instances agree: the first
+        insert wins and everyone reads it back."""
+        async with self._db.session() as session:
+            found = await session.get(Installation, INSTALLATION)
+            if found is not None:
+                return found.value
+        try:
+            async with self._db.session() as session:
+                session.add(Installation(name=INSTALLATION, value=secrets.token_hex(8)))
+        except IntegrityError:
+            pass  # another instance made it first
+        async with self._db.session(readonly=True) as session:
+            made = await session.get(Installation, INSTALLATION)
+            assert made is not None
+            return made.value
+
+    async def grant(self, key: str, *, rate: float, burst: int, want: int,
+                    horizon: float) -> tuple[list[float], float]:
+        """Up to ``want`` send slots of the shared budget ``key`` (``rate`` per second, up to
+        ``burst`` at once after a pause), none further than ``horizon`` seconds ahead: the
+        seconds from now until each slot, and when none was free, the seconds to wait.
+
+        The row is locked first and the server clock read only under the lock, so grants
+        are ordered by the lock and no two instances get the same slot."""
+        now_epoch = sa.func.extract("epoch", sa.func.clock_timestamp())
+        async with self._db.session() as session:
+            conn = await session.connection()
+            locked = await self._lock_budget(conn, key)
+            if locked is None:  # first use (racing makers: the first insert wins)
+                await conn.execute(pg_insert(_BUDGET).values(key=key, next_slot=0.0)
+                                   .on_conflict_do_nothing(index_elements=["key"]))
+                locked = await self._lock_budget(conn, key)
+                assert locked is not None
+            start = sa.func.greatest(_BUDGET.c.next_slot, now_epoch - burst / rate)
+            count = sa.func.least(want, sa.func.greatest(
+                0, sa.func.floor((now_epoch + horizon - start) * rate)))
+            after, now = (await conn.execute(
+                _BUDGET.update().where(_BUDGET.c.key == key)
+                .values(next_slot=start + count / rate)
+                .returning(_BUDGET.c.next_slot, now_epoch)
+            )).one()
+        now = float(now)
+        first = max(locked, now - burst / rate)
+        granted = max(0, round((after - first) * rate))
+        slots = [max(0.0, first + i / rate - now) for i in range(granted)]
+        wait = 0.0 if slots else max(0.001, first - (now + horizon) + 1 / rate)
+        return slots, wait
+
+    @staticmethod
+    async def _lock_budget(conn: Any, key: str) -> float | None:
+        return (await conn.execute(
+            sa.select(_BUDGET.c.next_slot).where(_BUDGET.c.key == key).with_for_update()
+        )).scalar_one_or_none()
 
     async def enqueue(
         self, batch: OutboxBatch, bodies: Mapping[str, str], rows: Sequence[Mapping[str, Any]]

@@ -77,6 +77,10 @@ INVENTORY: tuple[DataKind, ...] = (
     DataKind("Outbox", ("outbox", "outbox_batch", "outbox_message"),
              "what was sent to which channel or person, state, platform message id",
              "identifying", "delivery.retention_days after sending"),
+    DataKind("Delivery bookkeeping", ("installation", "delivery_budget"),
+             "this database's random installation id (part of every delivery id) and the "
+             "next free send slot per rate scope (platform, workspace, method)", "none",
+             "kept while the installation exists"),
     DataKind("Schedules", ("schedule", "schedule_run", "scheduler_lease"),
              "job kinds, triggers, payloads, run ledger, the leader lease", "staff",
              "scheduler.run_retention_days for the run ledger"),

@@ -24,6 +24,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bots.slack.settings import SlackSettings
 from commands.port import DeliveryError
+from scheduling.buckets import RateLimited
 
 # Errors a retry cannot fix: the outbox marks the row failed and reports it.
 PERMANENT_ERRORS = frozenset({
@@ -37,6 +38,7 @@ PERMANENT_ERRORS = frozenset({
     "invalid_metadata_schema", "metadata_too_large", "message_not_found", "cant_update_message",
     "edit_window_closed", "is_inactive", "not_allowed_token_type", "invalid_arguments",
     "too_many_attachments", "channel_type_not_supported", "as_user_not_supported",
+    "method_not_supported_for_channel_type",  # conversations.join of a private channel
 })
 
 
@@ -59,6 +61,16 @@ def build_client(settings: SlackSettings, *, posting: bool = False) -> AsyncWebC
         retry_handlers=handlers,
         **kwargs,  # type: ignore[arg-type]
     )
+
+
+def lookup_client(client: AsyncWebClient) -> AsyncWebClient:
+    """``client`` without its 429 retries, for reconciliation lookups: a rate-limited
+    lookup goes up at once as ``RateLimited`` (conversations.history's own scope) instead of
+    sleeping in a delivery slot that posts to other channels could use."""
+    handlers = [h for h in client.retry_handlers
+                if not isinstance(h, AsyncRateLimitErrorRetryHandler)]
+    return AsyncWebClient(token=client.token, base_url=client.base_url, timeout=client.timeout,
+                          retry_handlers=handlers)
 
 
 def _retry_after(error: SlackApiError) -> float | None:
@@ -97,8 +109,9 @@ def delivery_error(exc: Exception, *, method: str) -> DeliveryError:
         status = int(getattr(exc.response, "status_code", 200) or 200)
         code = error_code(exc)
         if status == 429 or code == "ratelimited":
-            return DeliveryError(f"slack {method}: ratelimited",
-                                 retry_after=_retry_after(exc) or 1.0)
+            # Slack limits each method per workspace: the outbox blocks that method's scope.
+            return RateLimited(f"slack {method}: ratelimited",
+                               retry_after=_retry_after(exc) or 1.0, scope=f"method:{method}")
         return DeliveryError(f"slack {method}: {code}", permanent=code in PERMANENT_ERRORS)
     if isinstance(exc, SlackClientError):
         return DeliveryError(f"slack {method}: {type(exc).__name__}")

@@ -4,6 +4,11 @@ the optional extras ``find_user_by_email``, ``find_delivery`` and ``reaction_cou
 Every post carries message metadata ``hartslag_delivery`` with the outbox row id, because
 Slack has no idempotency key: after a crash or a timeout ``find_delivery`` looks the delivery
 id up in the channel's recent history before the outbox decides to post again.
+
+A public channel posted to without an invite (chat:write.public) answers ``not_in_channel``
+to conversations.history: the lookup then joins it (conversations.join, scope channels:join)
+and reads again. Joining happens only for such a lookup, never before a post. Lookups use a
+client without 429 retries: a 429 goes up at once so the outbox blocks only lookups.
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bots.slack.blocks import message_blocks, message_text
-from bots.slack.client import delivery_error, error_code, refused
+from bots.slack.client import delivery_error, error_code, lookup_client, refused
 from bots.slack.groups import open_group
 from commands.model import Address, MessageRef, OutgoingMessage, UserRef
 from commands.port import Capabilities, DeliveryError
@@ -44,6 +49,7 @@ class SlackPort:
                  workspace: str = "", history_lookback: int = 200) -> None:
         self.client = client
         self._poster = poster or client  # retries 429 only (see bots.slack.client)
+        self._lookup = lookup_client(client)  # no 429 retries (the outbox blocks the scope)
         self.workspace = workspace
         self.bot_user: str | None = None  # left out of member lists (set from auth.test)
         self._lookback = history_lookback
@@ -191,8 +197,9 @@ class SlackPort:
         """The message posted for ``delivery_id`` in the recent history, if any (crash
         reconciliation). A person's DM is opened first (conversations.open is idempotent)."""
         if isinstance(target, UserRef):
+            opened = await self._lookup_call("conversations.open", "POST", users=target.id)
             address = Address("slack", target.workspace or self.workspace,
-                              await self.open_direct(target))
+                              str(opened["channel"]["id"]))
         else:
             address = target
         channel = address.channel
@@ -205,7 +212,7 @@ class SlackPort:
         while seen < self._lookback:
             if cursor:
                 params["cursor"] = cursor
-            result = await self._get(method, **params)
+            result = await self._history(method, params)
             messages = result.get("messages") or []
             for item in messages:
                 meta = item.get("metadata") or {}
@@ -219,6 +226,26 @@ class SlackPort:
             if not messages or not cursor:
                 return None
         return None
+
+
+    async def _lookup_call(self, method: str, verb: str, **params: Any) -> Any:
+        try:
+            if verb == "GET":
+                return await self._lookup.api_call(method, http_verb="GET", params=params)
+            return await self._lookup.api_call(method, json=params)
+        except (SlackApiError, SlackClientError, OSError, TimeoutError) as exc:
+            raise delivery_error(exc, method=method) from exc
+
+    async def _history(self, method: str, params: dict[str, Any]) -> Any:
+        """One page of history; a public channel the bot is not in is joined first."""
+        try:
+            return await self._lookup_call(method, "GET", **params)
+        except DeliveryError as exc:
+            if not exc.reason.endswith(": not_in_channel"):
+                raise
+        await self._lookup_call("conversations.join", "POST", channel=params["channel"])
+        log.info("joined a public channel to look a delivery up")
+        return await self._lookup_call(method, "GET", **params)
 
 
 __all__ = ["CAPABILITIES", "EVENT_TYPE", "DeliveryError", "SlackPort"]

@@ -25,7 +25,7 @@ from storage.db import Database
 PG_ENV = "HARTSLAG_TEST_POSTGRES_URL"
 assert storage.outbox and storage.scheduling  # their tables are in ``metadata``
 MY_TABLES = ("schedule", "schedule_run", "scheduler_lease", "outbox", "outbox_batch",
-             "outbox_message")
+             "outbox_message", "installation", "delivery_budget")
 
 
 class RecordingRunner:
