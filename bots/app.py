@@ -214,6 +214,7 @@ class App:
 
     async def _serve(self) -> None:
         from bots.webhooks import hook_routes, missing_secrets
+        from commands.wheres.embedder import problems as wheres_problems
 
         routes = [route for adapter in self.adapters for route in adapter.routes()]
         server = self.config.server
@@ -228,7 +229,7 @@ class App:
         hooks = self.services.settings.get(HookSettings)
         routes += hook_routes(hooks, self.receive_hook)
         http = build_http_app(health=self.health, metrics=self.metrics, routes=routes,
-                              degraded=lambda: missing_secrets(hooks))
+                              degraded=lambda: [*missing_secrets(hooks), *wheres_problems()])
         sockets = listening_sockets(server.host, server.port, private=True) \
             if server.workers else None
         # With workers the primary accepts only what they pass on (its private socket): the

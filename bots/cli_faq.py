@@ -55,6 +55,14 @@ async def run_import(args: argparse.Namespace, config: Config) -> int:
         print(f"hartslag: {path}: {exc}", file=sys.stderr)
         return 2
     counts = {"created": 0, "updated": 0, "unchanged": 0}
+    if parsed.errors:
+        # All or nothing: a half-imported knowledge base is worse than none; name every bad
+        # entry (position and line) so the file can be fixed and imported again.
+        for error in parsed.errors:
+            print(f"{path}: {error.position} ({error.entry_id or '-'}): {error.reason}",
+                  file=sys.stderr)
+        print(f"nothing imported: {len(parsed.errors)} invalid")
+        return 1
     entries = [replace(e, owner=args.owner) if args.owner and not e.owner else e
                for e in parsed.entries]
     async with open_core(config) as app:

@@ -6,7 +6,7 @@ asked, never who asked it or where (no user key, channel or platform message id)
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
@@ -43,13 +43,29 @@ class FaqEntry(SQLModel, table=True):
     unhelpful: int = 0
     created_at: datetime = Field(sa_type=UTCDateTime)
     updated_at: datetime = Field(sa_type=UTCDateTime, index=True)
+    source: str = Field(default="", max_length=1000)  # the intranet page it came from
+    tags: list[str] = Field(default_factory=list, sa_type=sa.JSON)
+    twin: str = Field(default="", max_length=80)  # the entry this one translates
 
     def to_entry(self) -> Entry:
         return Entry(
             id=self.id, question=self.question, answer=self.answer, url=self.url,
             keywords=tuple(self.keywords), lang=self.lang, owner=self.owner,
-            review_days=self.review_days, aliases=tuple(self.aliases),
+            review_days=self.review_days, aliases=tuple(self.aliases), source=self.source,
+            tags=tuple(self.tags), twin=self.twin,
         )
+
+
+class FaqVector(SQLModel, table=True):
+    """An entry text's embedding, keyed by model and text hash (not by entry: an unchanged
+    text is never embedded twice, and an edited one simply gets a new row)."""
+
+    __tablename__ = "faq_vector"
+
+    model: str = Field(primary_key=True, max_length=80)
+    text_hash: str = Field(primary_key=True, max_length=64)
+    dim: int
+    vector: bytes = Field(sa_type=sa.LargeBinary)  # float32, little-endian
 
 
 class FaqQuestion(SQLModel, table=True):
@@ -148,24 +164,59 @@ class FaqRepository:
                 id=entry.id, question=entry.question, answer=entry.answer, url=entry.url,
                 keywords=list(entry.keywords), aliases=list(entry.aliases), lang=entry.lang,
                 owner=entry.owner, review_days=entry.review_days, reviewed_at=now,
-                created_at=now, updated_at=now,
+                created_at=now, updated_at=now, source=entry.source, tags=list(entry.tags),
+                twin=entry.twin,
             ))
             return "created"
         aliases = list(dict.fromkeys([*row.aliases, *entry.aliases]))
         merged = Entry(
             id=entry.id, question=entry.question, answer=entry.answer, url=entry.url,
             keywords=entry.keywords, lang=entry.lang, owner=entry.owner or row.owner,
-            review_days=entry.review_days, aliases=tuple(aliases),
+            review_days=entry.review_days, aliases=tuple(aliases), source=entry.source,
+            tags=entry.tags, twin=entry.twin,
         )
         if merged == row.to_entry():
             return "unchanged"
         row.question, row.answer, row.url = merged.question, merged.answer, merged.url
         row.keywords, row.aliases, row.lang = list(merged.keywords), aliases, merged.lang
         row.owner, row.review_days = merged.owner, merged.review_days
+        row.source, row.tags, row.twin = merged.source, list(merged.tags), merged.twin
         row.updated_at, row.reviewed_at = _later(row.updated_at, now), now
         row.reminded_at = None
         s.add(row)
         return "updated"
+
+    # -- vectors ---------------------------------------------------------------------------
+    async def vectors(self, model: str, hashes: Iterable[str]) -> dict[str, bytes]:
+        """Stored vectors of ``model`` for these text hashes (hash -> float32 bytes)."""
+        wanted = list(dict.fromkeys(hashes))
+        out: dict[str, bytes] = {}
+        async with self._db.session(readonly=True) as s:
+            for i in range(0, len(wanted), 500):
+                rows = await s.exec(select(FaqVector.text_hash, FaqVector.vector).where(
+                    FaqVector.model == model, col(FaqVector.text_hash).in_(wanted[i:i + 500])))
+                out.update({digest: bytes(blob) for digest, blob in rows})
+        return out
+
+    async def put_vectors(self, model: str, vectors: Mapping[str, bytes], *, dim: int) -> None:
+        """Store vectors (hash -> float32 bytes); one already there is kept (same text)."""
+        async with self._db.session() as s:
+            have = set(await s.exec(select(FaqVector.text_hash).where(
+                FaqVector.model == model, col(FaqVector.text_hash).in_(list(vectors)))))
+            for digest, blob in vectors.items():
+                if digest not in have:
+                    s.add(FaqVector(model=model, text_hash=digest, dim=dim, vector=blob))
+
+    async def prune_vectors(self, model: str, keep: Iterable[str]) -> int:
+        """Delete this model's vectors of texts no entry has any more."""
+        keep_set = set(keep)
+        async with self._db.session() as s:
+            stored = list(await s.exec(select(FaqVector.text_hash).where(FaqVector.model == model)))
+            gone = [h for h in stored if h not in keep_set]
+            for i in range(0, len(gone), 500):
+                await s.exec(sa.delete(FaqVector).where(  # type: ignore[call-overload]
+                    col(FaqVector.model) == model, col(FaqVector.text_hash).in_(gone[i:i + 500])))
+            return len(gone)
 
     async def remove(self, entry_id: str) -> bool:
         async with self._db.session() as s:

@@ -24,6 +24,11 @@ class Entry:
     owner: str = ""
     review_days: int = DEFAULT_REVIEW_DAYS
     aliases: tuple[str, ...] = field(default=())
+    # Where the answer came from (an intranet page) and free tags, kept from imports.
+    source: str = ""
+    tags: tuple[str, ...] = ()
+    # The id of the entry this one translates ("" = none): twins answer as one.
+    twin: str = ""
 
 
 @dataclass(frozen=True, slots=True)

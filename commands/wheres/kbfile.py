@@ -2,7 +2,7 @@
 
 YAML: a list of entries (or ``{entries: [...]}``), as in ``docs/faq/sample-kb.yaml``.
 CSV: a header row with ``id,question,answer`` and optionally ``url,keywords,lang,owner,
-review_days,aliases``; list cells separate their items with ``;`` or ``|``.
+review_days,aliases,source,tags,twin``; list cells separate their items with ``;`` or ``|``.
 Invalid entries are reported with their position and the reason; valid ones are returned.
 """
 
@@ -19,7 +19,7 @@ import yaml
 from commands.wheres.entry import DEFAULT_REVIEW_DAYS, ID_PATTERN, LANGS, Entry
 
 FIELDS = ("id", "question", "answer", "url", "keywords", "lang", "owner", "review_days",
-          "aliases")
+          "aliases", "source", "tags", "twin")
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,7 +95,7 @@ def _csv_rows(text: str) -> list[tuple[str, Any]]:
     out: list[tuple[str, Any]] = []
     for row in reader:
         item: dict[str, Any] = {k.strip(): (v or "").strip() for k, v in row.items() if k}
-        for name in ("keywords", "aliases"):
+        for name in ("keywords", "aliases", "tags"):
             cell = item.get(name, "")
             item[name] = [p.strip() for p in cell.replace("|", ";").split(";") if p.strip()]
         out.append((f"row {reader.line_num}", item))
@@ -137,9 +137,11 @@ def to_entry(item: Any, *, default_review_days: int = DEFAULT_REVIEW_DAYS) -> En
     entry_id = _text(item, "id", required=True, limit=80).lower()
     if not ID_PATTERN.match(entry_id):
         raise ValueError(f"id {entry_id!r}: use letters, digits, '-', '_' or '.'")
-    url = _text(item, "url", required=False, limit=1000)
-    if url and not url.startswith(("https://", "http://")):
-        raise ValueError("url: must start with https:// or http://")
+    url = _link(item, "url")
+    source = _link(item, "source")
+    twin = _text(item, "twin", required=False, limit=80).lower()
+    if twin and (not ID_PATTERN.match(twin) or twin == entry_id):
+        raise ValueError(f"twin {twin!r}: name the id of the entry this one translates")
     lang = _text(item, "lang", required=False, limit=5).lower() or "nl"
     if lang not in LANGS:
         raise ValueError(f"lang: {lang!r} is not one of {', '.join(LANGS)}")
@@ -158,5 +160,13 @@ def to_entry(item: Any, *, default_review_days: int = DEFAULT_REVIEW_DAYS) -> En
         question=_text(item, "question", required=True, limit=500),
         answer=_text(item, "answer", required=True, limit=4000),
         url=url, keywords=_list(item, "keywords"), lang=lang, owner=owner,
-        review_days=days, aliases=_list(item, "aliases"),
+        review_days=days, aliases=_list(item, "aliases"), source=source,
+        tags=_list(item, "tags"), twin=twin,
     )
+
+
+def _link(item: Mapping[str, Any], name: str) -> str:
+    url = _text(item, name, required=False, limit=1000)
+    if url and not url.startswith(("https://", "http://")):
+        raise ValueError(f"{name}: must start with https:// or http://")
+    return url

@@ -8,14 +8,19 @@ faq import``, a second instance) changed entries, only those entries are re-inde
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 from commands.context import Context
+from commands.wheres.blend import decide, in_language
+from commands.wheres.embedder import Models, load
 from commands.wheres.entry import Entry, Match
 from commands.wheres.index import FaqIndex
+from commands.wheres.language import guess_lang
 from commands.wheres.rerank import Reranker, SentenceTransformerReranker, rerank
+from commands.wheres.semantic import Semantic
 from commands.wheres.settings import WheresSettings
 from commands.wheres.synonyms import build_synonyms, load_groups
 from commands.wheres.text import normalise
@@ -52,8 +57,12 @@ def build_index(settings: WheresSettings) -> FaqIndex:
 class Knowledge:
     """Index + repository. Writes go to the database first, then to the index."""
 
-    def __init__(self, *, reranker: Reranker | None = None) -> None:
+    def __init__(self, *, reranker: Reranker | None = None, models: Models | None = None) -> None:
+        """``models``: an already loaded embedding model (tests, a shared instance); else
+        ``[wheres] embedding_model`` is loaded on first use."""
         self._reranker = reranker
+        self._semantic: Semantic | None = Semantic(models) if models is not None else None
+        self._semantic_loaded = models is not None
         self._index: FaqIndex | None = None
         self._versions: dict[str, datetime] = {}
         self._stamp: tuple[int, str] | None = None
@@ -66,7 +75,18 @@ class Knowledge:
             if self._index is None or force or stamp != self._stamp:
                 self._index = await self._sync(ctx, self._index)
                 self._stamp = stamp
+                semantic = await self.semantic(ctx)
+                if semantic is not None:
+                    semantic.refresh(ctx, _Entries(self._index))
             return self._index
+
+    async def semantic(self, ctx: Context) -> Semantic | None:
+        """The semantic layer, loaded once (off the event loop); None when off or broken."""
+        if not self._semantic_loaded:
+            self._semantic_loaded = True
+            models = await asyncio.to_thread(load, settings_of(ctx).embedding_model)
+            self._semantic = Semantic(models) if models is not None else None
+        return self._semantic
 
     async def _sync(self, ctx: Context, index: FaqIndex | None) -> FaqIndex:
         versions = await repo(ctx).versions()
@@ -86,16 +106,24 @@ class Knowledge:
         return index
 
     async def match(self, ctx: Context, question: str, *, lang: str | None) -> Match:
-        """The verdict on a question; ``lang`` (the asker's) breaks ties of translations."""
+        """The verdict on a question; ``lang`` (the asker's) picks among translations, unless
+        the question's own words tell its language."""
         index = await self.index(ctx)
+        lang = guess_lang(question) or lang
         ranked = index.rank(question, lang=lang)
+        entries = _Entries(index)
+        semantic = self._semantic
+        sims = await semantic.similarities(question) if semantic is not None else None
+        if sims is not None:
+            return decide(entries, index.verdict(ranked), ranked, sims,
+                          settings_of(ctx).blend(), lang=lang)
         reranker = self._reranker_for(ctx)
         if reranker is not None and ranked:
             weight = settings_of(ctx).reranker_weight
             # A model runs for tens of milliseconds: keep it off the event loop.
             ranked = await asyncio.to_thread(rerank, index, question, ranked, reranker,
                                              weight=weight)
-        return index.verdict(ranked)
+        return in_language(entries, index.verdict(ranked), lang)
 
     def _reranker_for(self, ctx: Context) -> Reranker | None:
         if self._reranker is None and settings_of(ctx).reranker_model:
@@ -135,3 +163,22 @@ class Knowledge:
         """Apply our own change now. (The stamp check finds other processes' changes; it
         could miss one made within the same clock tick as the previous one, ours cannot.)"""
         await self.index(ctx, force=True)
+
+
+class _Entries(Mapping[str, Entry]):
+    """The index's entries as a read-only mapping (no copy per question)."""
+
+    def __init__(self, index: FaqIndex) -> None:
+        self._index = index
+
+    def __getitem__(self, entry_id: str) -> Entry:
+        entry = self._index.get(entry_id)
+        if entry is None:
+            raise KeyError(entry_id)
+        return entry
+
+    def __iter__(self) -> Iterator[str]:
+        return iter([e.id for e in self._index.entries()])
+
+    def __len__(self) -> int:
+        return len(self._index)

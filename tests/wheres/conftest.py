@@ -67,8 +67,9 @@ def sample_text() -> str:
 async def bot(db_url: str, tmp_path: Path, clock: FakeClock) -> AsyncIterator[Bot]:
     from bots.app import App
 
+    # The semantic layer has its own tests (test_semantic.py); here the lexical rules.
     config = make_config(db_url, tmp_path, roles={"comms": [COMMS.key]},
-                         wheres={"digest_to": [COMMS.key]})
+                         wheres={"digest_to": [COMMS.key], "embedding_model": "off"})
     app = App(config, clock=clock, adapters=[],
               features=(commands.core.register, commands.wheres.register))
     port = FakeChatPort()

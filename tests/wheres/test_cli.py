@@ -48,7 +48,7 @@ async def run(config: Config, argv: list[str]) -> int:
 
 @pytest.fixture
 def cli_config(db_url: str, tmp_path: Path) -> Config:
-    return make_config(db_url, tmp_path)
+    return make_config(db_url, tmp_path, wheres={"embedding_model": "off"})
 
 
 async def test_import_then_reimport_is_idempotent(
@@ -79,14 +79,19 @@ async def test_import_with_a_default_owner(cli_config: Config, tmp_path: Path) -
     assert row is not None and row.owner == "slack:U42"
 
 
-async def test_invalid_entries_reported_with_position_valid_ones_imported(
+async def test_invalid_entries_reported_with_position_and_nothing_imported(
     cli_config: Config, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    from bots.app import open_core
+    from storage.faq import FaqRepository
+
     kb = tmp_path / "kb.yaml"
     kb.write_text(INVALID, encoding="utf-8")
     assert await run(cli_config, ["faq", "import", str(kb)]) == 1
     out = capsys.readouterr()
-    assert "1 created, 0 updated, 0 unchanged, 5 invalid" in out.out
+    assert "nothing imported: 5 invalid" in out.out
+    async with open_core(cli_config) as app:
+        assert await app.store.repo(FaqRepository).entries() == []
     assert "entry 2 (line 4) (no-answer): answer: missing" in out.err
     assert "entry 3 (line 6) (Bad Id!): id 'bad id!'" in out.err
     assert "entry 4 (line 9) (bad-url): url: must start with https://" in out.err
@@ -105,7 +110,10 @@ async def test_csv_import(
         ",Zonder id?,Geen id.,,,nl\n", encoding="utf-8")
     assert await run(cli_config, ["faq", "import", str(kb)]) == 1
     out = capsys.readouterr()
-    assert "2 created" in out.out and "row 4 (-): id: missing" in out.err
+    assert "nothing imported" in out.out and "row 4 (-): id: missing" in out.err
+    kb.write_text(kb.read_text(encoding="utf-8").rsplit(",Zonder", 1)[0], encoding="utf-8")
+    assert await run(cli_config, ["faq", "import", str(kb)]) == 0
+    assert "2 created" in capsys.readouterr().out
 
 
 async def test_unreadable_file_is_one_line(
