@@ -9,11 +9,12 @@ from typing import Any
 
 from commands.context import Context
 from commands.delivery import Delivery
-from commands.errors import UserError
+from commands.errors import Refused, UserError
 from commands.grammar import ArgsError, parse_args
 from commands.messages import CORE
 from commands.model import CommandRequest, OutgoingMessage, Reply
 from commands.org.directory import OrgDirectory
+from commands.org.tree import TeamTree
 from commands.pulse.jobs import person
 from commands.pulse.settings import PulseSettings
 from commands.router import Router
@@ -42,6 +43,20 @@ async def _weekly(ctx: Context, team: str, on: bool) -> Reply:
     return Reply.text(ctx.text(SUMMARY, "weekly_off", team=team))
 
 
+async def _require_manager(ctx: Context, tree: TeamTree, team: str) -> None:
+    """The manager role for ``team``, refused in words that fit the case: a manager of
+    another team is told which teams are hers, not that she lacks the role."""
+    if ctx.user is not None and await ctx.roles.has(ctx.user, "manager", team=team):
+        return
+    key = ctx.user.key if ctx.user is not None else ""
+    mine = sorted(name for name, node in tree.teams.items() if key in node.managers)
+    if mine and team not in tree.teams:
+        raise UserError(ctx.text(SUMMARY, "unknown_team", team=team, mine=", ".join(mine)))
+    if mine:
+        raise Refused(ctx.text(SUMMARY, "not_your_team", team=team, mine=", ".join(mine)))
+    await ctx.require("manager", team=team)
+
+
 async def handle(request: CommandRequest, ctx: Context) -> Reply | None:
     try:
         args = parse_args(request.args)
@@ -50,15 +65,16 @@ async def handle(request: CommandRequest, ctx: Context) -> Reply | None:
     if not args.words:
         raise UserError(ctx.text(SUMMARY, "usage"))
     # Config teams (and their managers' role grants) are synced on first use: before roles.
-    await ctx.store.repo(OrgDirectory).tree(ctx.settings.get(PulseSettings), at=ctx.clock.now())
+    tree = await ctx.store.repo(OrgDirectory).tree(ctx.settings.get(PulseSettings),
+                                                   at=ctx.clock.now())
     if args.words[0].lower() in ("weekly", "wekelijks"):
         if len(args.words) != 3 or args.words[2].lower() not in ("on", "off", "aan", "uit"):
             raise UserError(ctx.text(SUMMARY, "usage"))
         team = args.words[1]
-        await ctx.require("manager", team=team)
+        await _require_manager(ctx, tree, team)
         return await _weekly(ctx, team, args.words[2].lower() in ("on", "aan"))
     team = args.words[0]
-    await ctx.require("manager", team=team)
+    await _require_manager(ctx, tree, team)
     series_id = None
     if len(args.words) > 1:
         word = args.words[1].lstrip("#")

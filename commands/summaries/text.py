@@ -10,6 +10,9 @@ SUMMARY = Catalog(
         "nl": {
             "help": "`summary <team> [peiling]` (`samenvatting`): resultaten voor "
             "leidinggevenden; `summary weekly <team> on|off` voor een wekelijks bericht",
+            "unknown_team": "Team `{team}` ken ik niet. Jij bent leidinggevende van: {mine}.",
+            "not_your_team": "Je bent leidinggevende van {mine}, niet van `{team}`: die "
+            "samenvatting is voor de leidinggevenden van dat team.",
             "usage": "Gebruik: `/hartslag summary <team> [nummer peiling]` of `/hartslag "
             "summary weekly <team> on|off`.",
             "no_pulse": "Peiling {id} bestaat niet.",
@@ -30,6 +33,9 @@ SUMMARY = Catalog(
         "en": {
             "help": "`summary <team> [poll]` (`samenvatting`): results for managers; "
             "`summary weekly <team> on|off` for a weekly message",
+            "unknown_team": "I don't know team `{team}`. You manage: {mine}.",
+            "not_your_team": "You manage {mine}, not `{team}`: that summary is for the managers "
+            "of that team.",
             "usage": "Usage: `/hartslag summary <team> [poll number]` or `/hartslag summary "
             "weekly <team> on|off`.",
             "no_pulse": "Poll {id} does not exist.",

@@ -54,8 +54,12 @@ async def test_only_managers_of_that_team_get_a_summary(chat: Any, app: Any) -> 
     await two_rounds(chat, app)
     out = await chat.run("@z1\ndm\n/hartslag summary zorg")
     assert "rol leidinggevende" in out
+    # A manager of another team is told whose team it is, not that she lacks the role.
     out = await chat.run("@omar\ndm\n/hartslag summary zorg")  # manager of ict, not zorg
-    assert "rol leidinggevende" in out
+    assert "Je bent leidinggevende van ict, niet van `zorg`" in out
+    assert "rol leidinggevende" not in out
+    out = await chat.run("@omar\ndm\n/hartslag summary zorgg")
+    assert "Team `zorgg` ken ik niet. Jij bent leidinggevende van: ict." in out
 
 
 async def test_a_sub_team_that_would_allow_subtraction_is_hidden(chat: Any, app: Any) -> None:
