@@ -19,7 +19,7 @@ from commands.announcements.lifecycle import (
     tell,
 )
 from commands.announcements.messages import TEXT
-from commands.announcements.render import ack_choice, quoted_title
+from commands.announcements.render import ack_choice, quoted, quoted_title
 from commands.announcements.targets import show_target
 from commands.context import Context
 from commands.delivery import BatchReport, Delivery
@@ -99,7 +99,10 @@ async def run_remind(payload: JsonPayload, ctx: Context) -> None:
     deliveries = []
     for person in people.values():
         locale = await ctx.locale_for(user=person)
+        # The text itself, not only its title: a reminder is read on a phone, far from the
+        # channel post it points at.
         text = TEXT.get(locale, "reminder", title=quoted_title(ann), due=local_time(ctx, ann.ack_due))
+        text += "\n\n" + quoted(ctx, ann, locale)
         deliveries.append(Delivery(OutgoingMessage(text, choices=(ack_choice(ann, locale),)),
                                    user=person))
     await ctx.delivery.enqueue(deliveries, batch=f"{owner(ann.id)}:remind:{today}",

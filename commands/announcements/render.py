@@ -79,10 +79,14 @@ def summary(ctx: Context, ann: Announcement) -> list[str]:
 
 def framed(ctx: Context, ann: Announcement, head: str) -> str:
     """``head``, the announcement as it will look, and the summary."""
-    copy = delivered(ctx, ann, ctx.locale)
-    quoted = "\n".join(f"> {line}" if line else ">" for line in
-                       [f"**{copy.title}**", *copy.markdown.splitlines()])
-    return "\n".join([head, "", quoted, "", *summary(ctx, ann)])
+    return "\n".join([head, "", quoted(ctx, ann, ctx.locale), "", *summary(ctx, ann)])
+
+
+def quoted(ctx: Context, ann: Announcement, locale: str) -> str:
+    """The announcement as a quote: title and text as its readers got them."""
+    copy = delivered(ctx, ann, locale)
+    return "\n".join(f"> {line}" if line else ">" for line in
+                     [f"**{copy.title}**", *copy.markdown.splitlines()])
 
 
 def preview(ctx: Context, ann: Announcement) -> OutgoingMessage:

@@ -38,6 +38,9 @@ async def test_reminders_once_a_day_to_members_who_did_not_read(chat: Any, app: 
     await chat.advance(timedelta(minutes=10))
     first = reminders(chat.transcript)
     assert sorted(first) == ["daan", "joost", "lisa", "noor", "omar", "sara"]  # minus mila
+    # The reminder carries the announcement itself, not only its title.
+    reminder = chat.transcript.rsplit("Herinnering", 1)[-1]
+    assert "> **Nieuw rooster**" in reminder and "> Lees dit." in reminder
     await app.run_job(REMIND, {"id": 1})  # the same day again: nothing new
     await app.outbox.drain()
     assert len(reminders(chat.transcript)) == 6
