@@ -61,20 +61,29 @@ def invite_message(ctx: Context, series: PulseSeries, row: PulseRound, *, platfo
 async def _deliveries(ctx: Context, series: PulseSeries, row: PulseRound, tree: TeamTree,
                       kind: str, skip: set[str] | None = None) -> list[Delivery]:
     out: list[Delivery] = []
+    built: dict[tuple[str, str, bool], OutgoingMessage] = {}
+
+    def message_for(locale: str, platform: str, direct: bool) -> OutgoingMessage:
+        # Each person reads it in their own language (their choice, else the pulse's): an
+        # English reader used to get a Dutch invitation and then English question chrome.
+        key = (locale, platform, direct)
+        if key not in built:
+            there = ctx.with_locale(locale)
+            message = invite_message(there, series, row, platform=platform, direct=direct)
+            built[key] = _as_reminder(there, message) if kind == "remind" else message
+        return built[key]
+
+    locales = ctx.services.locales
     for key in audience(tree, series):
         if skip and key in skip:
             continue
         user = person(key)
-        message = invite_message(ctx, series, row, platform=user.platform, direct=True)
-        if kind == "remind":
-            message = _as_reminder(ctx, message)
-        out.append(Delivery(message, user=user))
+        locale = await locales.resolve(user, None, hint=series.locale)
+        out.append(Delivery(message_for(locale, user.platform, True), user=user))
     for text in json.loads(series.channels):
         address = Address.parse(text)
-        message = invite_message(ctx, series, row, platform=address.platform, direct=False)
-        if kind == "remind":
-            message = _as_reminder(ctx, message)
-        out.append(Delivery(message, address=address))
+        locale = await locales.resolve(None, address, hint=series.locale)
+        out.append(Delivery(message_for(locale, address.platform, False), address=address))
     return out
 
 

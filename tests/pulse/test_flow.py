@@ -242,4 +242,16 @@ async def test_platforms_with_forms_get_the_whole_pulse_as_one_form(chat: Any, a
 
 async def test_a_summary_before_any_closed_round_says_so(chat: Any) -> None:
     out = await chat.run("@mila\ndm\n/hartslag summary zorg\n/hartslag summary nope")
-    assert "nog geen gesloten peiling" in out and "rol leidinggevende" in out
+    assert "nog geen gesloten peiling" in out and "Team `nope` ken ik niet" in out
+
+
+async def test_each_person_is_invited_in_their_own_language(chat: Any, app: Any) -> None:
+    """Issue 20 #6: an English reader used to get a Dutch invitation, then English chrome."""
+    await chat.run("@z2\ndm\n/hartslag taal en\n")
+    await start(chat)
+    messages = re.split(r"(?m)^(?=\[)", chat.transcript)
+    to_z1 = "".join(m for m in messages if m.startswith("[dm z1] hartslag"))
+    to_z2 = "".join(m for m in messages if m.startswith("[dm z2] hartslag"))
+    assert "New poll: **Week pulse** (5 questions, anonymous)" in to_z2
+    assert "Nieuwe peiling" not in to_z2
+    assert "Nieuwe peiling: **Week pulse** (5 vragen, anoniem)" in to_z1
