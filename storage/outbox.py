@@ -248,7 +248,8 @@ class OutboxRepository:
 
     async def take(self, owner: str, *, now: datetime, lease: timedelta, limit: int) -> list[Taken]:
         """Lease up to ``limit`` due rows (pending, or ambiguous awaiting reconciliation) of
-        batches that are not paused, oldest first."""
+        batches that are not paused: rows awaiting reconciliation first, then the longest
+        due."""
         query = (
             select(OutboxRow)
             .join(OutboxBatch, col(OutboxBatch.batch) == col(OutboxRow.batch))
@@ -258,7 +259,10 @@ class OutboxRepository:
                 or_(col(OutboxRow.lease_until).is_(None), col(OutboxRow.lease_until) < now),
                 col(OutboxBatch.paused).is_(False),
             )
-            .order_by(col(OutboxRow.id))
+            # In the order of ix_outbox_state_next_attempt_at (ties by id): ordering by id
+            # alone made SQLite sort every due row on each take (102 ms per take with
+            # 78,000 pending, 0.2 ms in index order), so the cost per DM grew with the batch.
+            .order_by(col(OutboxRow.state), col(OutboxRow.next_attempt_at), col(OutboxRow.id))
             .limit(limit)
             .with_for_update(skip_locked=True, of=OutboxRow)  # type: ignore[arg-type]
         )
