@@ -263,3 +263,30 @@ async def test_instances_share_one_budget(pg_url: str) -> None:
     finally:
         await first.dispose()
         await second.dispose()
+
+
+async def test_a_slot_missed_by_a_stall_is_given_up_for_a_new_one() -> None:
+    """Used late, a slot lands in the same second as the slots granted after it: two
+    instances went over the limit in their busiest second that way (finding 5)."""
+    from scheduling.buckets import SharedPool
+
+    clock = [100.0]
+    asked: list[int] = []
+
+    async def grant(key: str, *, rate: float, burst: int, want: int,
+                    horizon: float) -> tuple[list[float], float]:
+        asked.append(want)
+        return [0.0], 0.0  # one slot, now
+
+    async def sleep(seconds: float) -> None:
+        clock[0] += seconds
+
+    pool = SharedPool("slack:T1:post", 10, 1, grant, most=16, monotonic=lambda: clock[0],
+                      sleep=sleep)
+    slot = await pool.reserve()
+    clock[0] = slot + 0.5  # the process stalled half a second after reserving
+    await pool.wait(slot)
+    assert len(asked) == 2  # the stale slot was not used: a fresh one was granted
+    on_time = await pool.reserve()
+    await pool.wait(on_time)
+    assert len(asked) == 3 and clock[0] >= on_time
