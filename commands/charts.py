@@ -41,8 +41,24 @@ def trend_png(
     title: str = "",
     y_range: tuple[float, float] | None = None,
     y_label: str = "",
+    x_label: str = "",
 ) -> bytes:
-    """A line per series over the rounds in ``x_labels``."""
+    """A line per series over the rounds in ``x_labels``, as PNG."""
+    return _png(trend_figure(x_labels, lines, title=title, y_range=y_range, y_label=y_label,
+                             x_label=x_label))
+
+
+def trend_figure(
+    x_labels: Sequence[str],
+    lines: Sequence[Line],
+    *,
+    title: str = "",
+    y_range: tuple[float, float] | None = None,
+    y_label: str = "",
+    x_label: str = "",
+) -> Figure:
+    """The trend chart; every line is named in the legend (one line too: a chart read on its
+    own must say which question it shows)."""
     figure = Figure(figsize=(6.4, 3.6))
     axes = figure.add_subplot()
     positions = list(range(len(x_labels)))
@@ -54,12 +70,14 @@ def trend_png(
         axes.set_ylim(*y_range)
     if y_label:
         axes.set_ylabel(y_label)
+    if x_label:
+        axes.set_xlabel(x_label)
     if title:
         axes.set_title(title)
     axes.grid(True, alpha=0.3)
-    if len(lines) > 1:
+    if lines:
         axes.legend(fontsize="small", loc="best")
-    return _png(figure)
+    return figure
 
 
 def bars_png(counts: Mapping[str, float], *, title: str = "", horizontal: bool = True) -> bytes:
@@ -78,9 +96,10 @@ def bars_png(counts: Mapping[str, float], *, title: str = "", horizontal: bool =
 
 
 async def render_trend(x_labels: Sequence[str], lines: Sequence[Line], *, title: str = "",
-                       y_range: tuple[float, float] | None = None, y_label: str = "") -> bytes:
+                       y_range: tuple[float, float] | None = None, y_label: str = "",
+                       x_label: str = "") -> bytes:
     return await asyncio.to_thread(trend_png, x_labels, lines, title=title, y_range=y_range,
-                                   y_label=y_label)
+                                   y_label=y_label, x_label=x_label)
 
 
 async def render_bars(counts: Mapping[str, float], *, title: str = "",

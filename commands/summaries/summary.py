@@ -138,7 +138,10 @@ async def build(ctx: Context, team: str, series_id: int | None = None, *,
         shown = likert or trend_lines
         y_range = (0.8, 5.2) if likert else (-105.0, 105.0)
         png = await render_trend([f"{r.number} ({day_text(r.opened_at)})" for r in rounds],
-                                 shown, title=f"{team}: {series.title}"[:60], y_range=y_range)
+                                 shown, title=f"{team}: {series.title}"[:60], y_range=y_range,
+                                 x_label=ctx.text(SUMMARY, "chart_x"),
+                                 y_label=ctx.text(SUMMARY, "chart_y_likert" if likert
+                                                  else "chart_y_enps"))
         image = Image(png, alt, filename=f"pulse-{series.id}-{team}.png")
     return Summary(OutgoingMessage("\n".join(lines), image=image,
                                    title=ctx.text(SUMMARY, "heading", team=team)),

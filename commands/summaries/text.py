@@ -10,6 +10,9 @@ SUMMARY = Catalog(
         "nl": {
             "help": "`summary <team> [peiling]` (`samenvatting`): resultaten voor "
             "leidinggevenden; `summary weekly <team> on|off` voor een wekelijks bericht",
+            "chart_x": "Ronde (datum)",
+            "chart_y_likert": "Gemiddelde (1 = oneens, 5 = eens)",
+            "chart_y_enps": "eNPS (-100 tot 100)",
             "unknown_team": "Team `{team}` ken ik niet. Jij bent leidinggevende van: {mine}.",
             "not_your_team": "Je bent leidinggevende van {mine}, niet van `{team}`: die "
             "samenvatting is voor de leidinggevenden van dat team.",
@@ -33,6 +36,9 @@ SUMMARY = Catalog(
         "en": {
             "help": "`summary <team> [poll]` (`samenvatting`): results for managers; "
             "`summary weekly <team> on|off` for a weekly message",
+            "chart_x": "Round (date)",
+            "chart_y_likert": "Average (1 = disagree, 5 = agree)",
+            "chart_y_enps": "eNPS (-100 to 100)",
             "unknown_team": "I don't know team `{team}`. You manage: {mine}.",
             "not_your_team": "You manage {mine}, not `{team}`: that summary is for the managers "
             "of that team.",

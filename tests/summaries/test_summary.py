@@ -10,6 +10,8 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from commands.charts import PNG_SIGNATURE
 from tests.pulse.conftest import ZORG, answer_script, delivered, jump
 
@@ -114,3 +116,26 @@ async def test_weekly_summary_of_a_team_that_does_not_exist_is_refused(chat: Any
                          "@joost\ndm\n/hartslag summary weekly nergens on\n")
     assert "Team `nergens` bestaat niet." in out
     assert [s for s in await app.scheduler.list(kind_prefix="summaries.")] == []
+
+
+async def test_the_summary_chart_names_its_axes_and_questions(
+        chat: Any, app: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 20 #9: the chart had no axis labels, and one line had no name."""
+    import commands.summaries.summary as summary
+    from commands.charts import trend_figure
+
+    drawn: list[Any] = []
+
+    async def draw(x_labels: Any, lines: Any, **options: Any) -> bytes:
+        drawn.append(trend_figure(x_labels, lines, **options))
+        return PNG_SIGNATURE
+
+    monkeypatch.setattr(summary, "render_trend", draw)
+    await two_rounds(chat, app)
+    await chat.run("@mila\ndm\n/hartslag summary zorg")
+    (figure,) = drawn
+    (axes,) = figure.axes
+    assert axes.get_xlabel() == "Ronde (datum)"
+    assert axes.get_ylabel() == "Gemiddelde (1 = oneens, 5 = eens)"
+    legend = axes.get_legend()
+    assert legend is not None and legend.get_texts()[0].get_text().startswith("1. ")
