@@ -73,7 +73,7 @@ async def test_admin_manages_org_teams_from_teams(teams: TeamsHarness) -> None:
     teams.connector.clear()
     await teams.post(teams.activities.personal("team list"))
     listing = (await teams.connector.wait_for(lambda c: len(c) >= 1))[0]
-    assert "zorg" in listing.text and "1 leden" in listing.text, listing.text
+    assert "zorg" in listing.text and "1 lid" in listing.text, listing.text
     teams.connector.clear()
     await teams.post(teams.activities.personal("team list", sender=BRAM))
     refused = (await teams.connector.wait_for(lambda c: len(c) >= 1))[0]
