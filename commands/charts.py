@@ -2,7 +2,7 @@
 
 Matplotlib's object API with the Agg canvas: no pyplot, so no global figure state and no GUI
 backend; each call builds and drops its own Figure. Rendering takes tens of milliseconds of
-CPU, so async callers use ``render_trend`` / ``render_bars``, which run it in a worker thread.
+CPU, so async callers use ``render_trend``, which runs it in a worker thread.
 """
 
 from __future__ import annotations
@@ -102,6 +102,3 @@ async def render_trend(x_labels: Sequence[str], lines: Sequence[Line], *, title:
                                    y_label=y_label, x_label=x_label)
 
 
-async def render_bars(counts: Mapping[str, float], *, title: str = "",
-                      horizontal: bool = True) -> bytes:
-    return await asyncio.to_thread(bars_png, counts, title=title, horizontal=horizontal)

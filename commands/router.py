@@ -132,10 +132,6 @@ class Router:
     def find_command(self, name: str) -> CommandSpec | None:
         return self._commands.get(name.lower())
 
-    @property
-    def job_kinds(self) -> tuple[str, ...]:
-        return tuple(self._jobs)
-
     def standing(self, settings: SettingsBag) -> dict[str, Trigger]:
         return {kind: s(settings) if callable(s) else s for kind, s in self._standing.items()}
 

@@ -73,5 +73,3 @@ def ref_to_json(ref: MessageRef) -> dict[str, str]:
     return {"address": str(ref.address), "message_id": ref.message_id}
 
 
-def ref_from_json(data: dict[str, str]) -> MessageRef:
-    return MessageRef(Address.parse(data["address"]), data["message_id"])

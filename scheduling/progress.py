@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -118,12 +117,3 @@ def _status(row: OutboxRow) -> DeliveryStatus:
                           attempts=row.attempts, message=ref, error=row.error)
 
 
-def progress_json(progress: BatchProgress) -> str:
-    """A compact JSON form of a progress report (CLI, logs)."""
-    return json.dumps({
-        "batch": progress.batch, "total": progress.total, "sent": progress.sent,
-        "failed": progress.failed, "pending": progress.pending,
-        "uncertain": progress.uncertain, "cancelled": progress.cancelled,
-        "rate_per_second": progress.rate_per_second,
-        "eta": progress.eta.isoformat() if progress.eta else None,
-    })

@@ -120,6 +120,3 @@ class NoticeRepository:
             query = select(RejectedHook).order_by(col(RejectedHook.id).desc()).limit(limit)
             return list(await session.exec(query))
 
-    async def purge_events(self, *, before: datetime) -> None:
-        async with self._db.session() as session:
-            await session.exec(delete(HookEvent).where(col(HookEvent.received_at) < before))  # type: ignore[call-overload]

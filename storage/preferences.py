@@ -82,13 +82,6 @@ class PreferenceRepository:
     async def set_locale(self, user_key: str, locale: str) -> None:
         await self.set(f"user:{user_key}", "locale", locale)
 
-    async def delete_scope(self, scope: str) -> None:
-        async with self._db.session() as session:
-            rows = await session.exec(select(Preference).where(Preference.scope == scope))
-            for row in rows:
-                await session.delete(row)
-        self._forget()
-
     def _forget(self) -> None:
         self._generation += 1
         self._snapshots.clear()

@@ -68,6 +68,3 @@ def to_mrkdwn(markdown: str) -> str:
     return "".join(out)
 
 
-def to_plain(markdown: str) -> str:
-    """A notification/fallback text: mrkdwn without the markup characters that look odd."""
-    return to_mrkdwn(markdown)

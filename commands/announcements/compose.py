@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -289,5 +289,3 @@ def describe_when(ctx: Context, trigger: Trigger | None) -> str:
     return timespec.describe(trigger, ctx.locale)
 
 
-def with_base(plan_: Plan, **changes: Any) -> Plan:
-    return replace(plan_, **changes)

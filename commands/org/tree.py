@@ -7,7 +7,7 @@ touching storage, so the anonymity rules can be tested on random trees.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 ROOT = "*"  # the virtual root: everyone, whatever their team (a whole poll's result)
@@ -109,5 +109,3 @@ class TeamTree:
         return parent == name or parent in self.subtree(name)
 
 
-def tree_from_mapping(parents: Mapping[str, str | None]) -> TeamTree:
-    return TeamTree(Team(name, parent) for name, parent in parents.items())
