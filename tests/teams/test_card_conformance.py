@@ -465,11 +465,18 @@ async def test_pulse_and_summary_cards_conform(teams: TeamsHarness, validate: Va
     assert "Week pulse" in seen[0].text, seen[0].text
     teams.connector.clear()
     await teams.advance(timedelta(minutes=5))
-    invites = [c for c in teams.connector.activities() if c.card and c.card.get("actions")]
+    invite = None
+    for _ in range(20):  # bounded: on a loaded machine a send may time out and be retried
+        invites = [c for c in teams.connector.activities() if c.card and c.card.get("actions")]
+        dm_of = {call.body["members"][0]["id"]: call.result_id
+                 for call in teams.connector.sent() if call.path == "/v3/conversations"}
+        invite = next((c for c in invites if c.conversation_id == dm_of.get(PEOPLE[0].id)),
+                      None)
+        if invite is not None:
+            break
+        await teams.advance(timedelta(minutes=1))
+    assert invite is not None, "no invitation reached the first member"
     seen += teams.connector.sent()
-    dm_of = {call.body["members"][0]["id"]: call.result_id for call in teams.connector.sent()
-             if call.path == "/v3/conversations"}
-    invite = next(c for c in invites if c.conversation_id == dm_of[PEOPLE[0].id])
     calls = await _press(teams, invite, card_of(invite)["actions"][0]["title"], PEOPLE[0])
     seen += calls
     form = next(c for c in calls if c.card and any(
