@@ -8,8 +8,9 @@ and the local adapter. ``chat`` drives it with scripts like ``hartslag chat``.
 from __future__ import annotations
 
 import asyncio
+import logging
 import shutil
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,21 @@ from bots.config import DEMO_DEFAULTS, Config, parse_config
 from commands.clock import FakeClock
 
 START = datetime(2026, 11, 23, 9, 0, tzinfo=ZoneInfo("Europe/Amsterdam"))
+
+
+@pytest.fixture(autouse=True)
+def _root_logging() -> Iterator[None]:
+    """Put the root logger back after each test. ``setup_logging`` (run by the CLI and the
+    local chat) replaces its handlers with one on the sys.stderr of that moment, which under
+    pytest is a capture file closed after the test: later log lines would hit a closed file."""
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    yield
+    for handler in root.handlers:
+        if handler not in handlers:
+            handler.close()
+    root.handlers[:] = handlers
+    root.setLevel(level)
 
 
 @pytest.fixture(scope="session")
