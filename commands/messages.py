@@ -27,23 +27,24 @@ CORE = Catalog(
             "role.triage": "signalen-team",
             "role.manager": "leidinggevende",
             "help.title": "**hartslag**: wat je hier kunt doen",
+            "help.more": "Typ `help <commando>` voor uitleg met een voorbeeld, bijvoorbeeld "
+            "`help {example}`.",
+            "help.unknown": "Ik ken het commando `{name}` niet. Dit kun je doen:",
+            "tree.unknown_sub": "`{command} {word}` ken ik niet. Wat je met `{command}` kunt:"
+            "\n{usage}",
+            "tree.unknown_option": "De optie `--{option}` hoort niet bij dit commando. "
+            "Gebruik: {usage}",
+            "tree.needs_value": "Achter `--{option}` hoort een waarde. Gebruik: {usage}",
+            "tree.missing": "Er ontbreekt {what}. Gebruik: {usage}",
+            "tree.example": "Voorbeeld: `{example}`",
             "help.footer": "Je kunt ook gewoon een vraag stellen, bijvoorbeeld "
             "\"waar vind ik mijn loonstrook\". In een privébericht mag `/hartslag` weg.",
-            "help.help": "`help` (`hulp`): dit overzicht",
-            "help.language": "`language nl|en [--kanaal]` (`taal`): kies je taal (of, als "
-            "beheerder, die van het kanaal)",
-            "help.role": "`role list|grant|revoke <rol> <persoon> [team]` (`rol`): "
-            "rollen beheren",
             "language.set": "Ik praat vanaf nu Nederlands met je.",
             "language.channel_set": "In dit kanaal praat ik vanaf nu Nederlands, met iedereen "
             "die zelf geen taal koos.",
             "language.show": "Je taal is Nederlands. Kies met `/hartslag taal en` voor Engels.",
             "language.bad": "`{value}` ken ik niet als taal. Kies `nl` (Nederlands) of "
             "`en` (English).",
-            "role.usage": "Gebruik: `/hartslag rol list`, `/hartslag rol grant <rol> "
-            "<persoon> [team]` of `/hartslag rol revoke <rol> <persoon> [team]`. Rollen: "
-            "admin, comms, triage, manager (met team). Een persoon schrijf je als "
-            "`platform:id`, bijvoorbeeld `slack:U0123` of `local:anna`.",
             "role.bad_role": "`{value}` is geen rol. Kies uit: admin, comms, triage, manager.",
             "role.bad_user": "`{value}` is geen persoon. Schrijf `platform:id`, bijvoorbeeld "
             "`slack:U0123`, `matrix:@anna:example.org` of `local:anna`.",
@@ -73,13 +74,18 @@ CORE = Catalog(
             "role.triage": "signals team",
             "role.manager": "manager",
             "help.title": "**hartslag**: what you can do here",
+            "help.more": "Type `help <command>` for its usage with an example, for example "
+            "`help {example}`.",
+            "help.unknown": "I don't know the command `{name}`. This is what you can do:",
+            "tree.unknown_sub": "I don't know `{command} {word}`. What you can do with "
+            "`{command}`:\n{usage}",
+            "tree.unknown_option": "The option `--{option}` does not belong to this command. "
+            "Usage: {usage}",
+            "tree.needs_value": "`--{option}` needs a value after it. Usage: {usage}",
+            "tree.missing": "{what} is missing. Usage: {usage}",
+            "tree.example": "Example: `{example}`",
             "help.footer": "You can also just ask a question, for example \"where is my "
             "payslip\". In a direct message you may leave out `/hartslag`.",
-            "help.help": "`help` (`hulp`): this overview",
-            "help.language": "`language nl|en [--channel]` (`taal`): choose your language (or, "
-            "as an administrator, the channel's)",
-            "help.role": "`role list|grant|revoke <role> <person> [team]` (`rol`): "
-            "manage roles",
             "language.set": "I'll speak English with you from now on.",
             "language.channel_set": "In this channel I'll speak English from now on, with "
             "everyone who chose no language of their own.",
@@ -87,10 +93,6 @@ CORE = Catalog(
             "language nl`.",
             "language.bad": "I don't know `{value}` as a language. Choose `nl` (Nederlands) "
             "or `en` (English).",
-            "role.usage": "Usage: `/hartslag role list`, `/hartslag role grant <role> "
-            "<person> [team]` or `/hartslag role revoke <role> <person> [team]`. Roles: "
-            "admin, comms, triage, manager (with a team). Write a person as "
-            "`platform:id`, for example `slack:U0123` or `local:anna`.",
             "role.bad_role": "`{value}` is not a role. Choose from: admin, comms, triage, "
             "manager.",
             "role.bad_user": "`{value}` is not a person. Write `platform:id`, for example "

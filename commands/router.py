@@ -28,6 +28,7 @@ from commands.model import (
 )
 from commands.schedule import JsonPayload, Trigger
 from commands.settings import SettingsBag
+from commands.tree import Command
 
 log = logging.getLogger("hartslag.router")
 MAX_INPUT = 10_000  # characters in one request, whatever the feature
@@ -66,6 +67,7 @@ class Router:
         self._conversations: list[MessageHandler] = []
         self._jobs: dict[str, JobHandler] = {}
         self._standing: dict[str, Standing] = {}
+        self._trees: list[Command] = []
 
     # -- registration -------------------------------------------------------------------
     def command(
@@ -84,6 +86,20 @@ class Router:
                 raise ValueError(f"command {key!r} registered twice")
             self._commands[key.lower()] = spec
         self._specs.append(spec)
+
+    def tree(self, command: Command) -> None:
+        """A declared command (``commands.tree``): its tree parses the arguments, checks the
+        roles and answers ``help`` for it."""
+        words = command.words.all()
+        self.command(words[0], command.dispatch, aliases=words[1:])
+        self._trees.append(command)
+
+    @property
+    def trees(self) -> tuple[Command, ...]:
+        return tuple(self._trees)
+
+    def find_tree(self, name: str) -> Command | None:
+        return next((c for c in self._trees if name.lower() in c.words.all()), None)
 
     def interaction(self, action: str, handler: InteractionHandler, *,
                     stateless: bool = False) -> None:

@@ -5,21 +5,16 @@ from __future__ import annotations
 
 from commands.context import Context
 from commands.errors import UserError
-from commands.grammar import ArgsError, parse_args
+from commands.grammar import Args
 from commands.i18n import normalise_locale
 from commands.messages import CORE
 from commands.model import CommandRequest, Reply
 from commands.router import Router
+from commands.tree import Command, Param, Sub, T, Words
 from storage.preferences import PreferenceRepository
 
-CHANNEL_FLAGS = frozenset({"channel", "kanaal"})
 
-
-async def handle(request: CommandRequest, ctx: Context) -> Reply | None:
-    try:
-        args = parse_args(request.args, flags=CHANNEL_FLAGS)
-    except ArgsError as exc:
-        raise UserError(ctx.text(CORE, "bad_args", reason=str(exc))) from None
+async def handle(request: CommandRequest, ctx: Context, args: Args) -> Reply | None:
     value = args.rest().strip()
     if not value:
         return Reply.text(ctx.text(CORE, "language.show"))
@@ -27,7 +22,7 @@ async def handle(request: CommandRequest, ctx: Context) -> Reply | None:
     if locale is None:
         raise UserError(ctx.text(CORE, "language.bad", value=value[:20]))
     prefs = ctx.store.repo(PreferenceRepository)
-    if args.flags & CHANNEL_FLAGS:
+    if "channel" in args.flags:
         await ctx.require("admin")
         await prefs.set(f"channel:{request.address.without_thread()}", "locale", locale)
         return Reply.text(CORE.get(locale, "language.channel_set"))
@@ -35,5 +30,16 @@ async def handle(request: CommandRequest, ctx: Context) -> Reply | None:
     return Reply.text(CORE.get(locale, "language.set"))
 
 
+LANGUAGE = Command(
+    Words("language", "taal", ("lang",)),
+    T("kies je taal", "choose your language"),
+    root=Sub(Words("", ""), T("kies `nl` of `en` voor jezelf; met `--kanaal` (beheerder) voor "
+                              "het kanaal", "choose `nl` or `en` for yourself; with `--channel` "
+                              "(administrator) for the channel"),
+             handle, params=(Param(Words("language", "taal")),
+                             Param(Words("channel", "kanaal"), flag=True)),
+             example=T("taal en", "language nl")))
+
+
 def register(router: Router) -> None:
-    router.command("language", handle, aliases=("taal", "lang"), help=(CORE, "help.language"))
+    router.tree(LANGUAGE)

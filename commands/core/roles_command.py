@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from commands.context import Context
 from commands.errors import UserError
-from commands.grammar import ArgsError, parse_args
+from commands.grammar import Args
 from commands.messages import CORE
 from commands.model import PLATFORMS, CommandRequest, Reply
 from commands.roles import ROLES
 from commands.router import Router
+from commands.tree import Command, Param, Sub, T, Words
 from storage.roles import RoleRepository
 
 
@@ -23,7 +24,7 @@ def _team_suffix(ctx: Context, team: str) -> str:
     return ctx.text(CORE, "role.team_suffix", team=team) if team else ""
 
 
-async def _list(ctx: Context) -> Reply:
+async def _list(request: CommandRequest, ctx: Context, args: Args) -> Reply:
     roles = ctx.roles
     grants: list[tuple[str, str, str]] = []
     config_grants = getattr(roles, "config_grants", None)
@@ -39,16 +40,7 @@ async def _list(ctx: Context) -> Reply:
     return Reply.text("\n".join(lines))
 
 
-async def handle(request: CommandRequest, ctx: Context) -> Reply | None:
-    try:
-        args = parse_args(request.args)
-    except ArgsError as exc:
-        raise UserError(ctx.text(CORE, "bad_args", reason=str(exc))) from None
-    action = args.pop_word()
-    if action in (None, "list", "lijst"):
-        return await _list(ctx)
-    if action not in ("grant", "geef", "revoke", "intrekken") or len(args.words) < 2:
-        raise UserError(ctx.text(CORE, "role.usage"))
+async def _change(request: CommandRequest, ctx: Context, args: Args, *, grant: bool) -> Reply:
     role, raw_user = args.words[0].lower(), args.words[1]
     if role not in ROLES:
         raise UserError(ctx.text(CORE, "role.bad_role", value=role[:30]))
@@ -59,7 +51,7 @@ async def handle(request: CommandRequest, ctx: Context) -> Reply | None:
     repo = ctx.store.repo(RoleRepository)
     values = {"user": f"`{user}`", "role": ctx.text(CORE, f"role.{role}"),
               "team": _team_suffix(ctx, team)}
-    if action in ("grant", "geef"):
+    if grant:
         await repo.grant(role, user, team, by=request.user.key, at=ctx.clock.now())
         return Reply.text(ctx.text(CORE, "role.granted", **values))
     if await repo.revoke(role, user, team):
@@ -67,6 +59,34 @@ async def handle(request: CommandRequest, ctx: Context) -> Reply | None:
     return Reply.text(ctx.text(CORE, "role.not_found", **values))
 
 
+async def _grant(request: CommandRequest, ctx: Context, args: Args) -> Reply:
+    return await _change(request, ctx, args, grant=True)
+
+
+async def _revoke(request: CommandRequest, ctx: Context, args: Args) -> Reply:
+    return await _change(request, ctx, args, grant=False)
+
+
+_WHO = (Param(Words("role", "rol"), required=True), Param(Words("person", "persoon"), required=True),
+        Param(Words("team", "team")))
+ROLE = Command(
+    Words("role", "rol", ("roles", "rollen")),
+    T("rollen beheren: wie mag aankondigen, signalen behandelen, samenvattingen lezen",
+      "manage roles: who may announce, handle signals, read summaries"),
+    subs=(
+        Sub(Words("list", "lijst"), T("alle toegekende rollen", "every role granted"), _list,
+            example=T("rol lijst", "role list"), roles=("admin",)),
+        Sub(Words("grant", "geef"), T("geef iemand een rol (manager: met team)",
+                                      "give someone a role (manager: with a team)"),
+            _grant, params=_WHO, roles=("admin",),
+            example=T("rol geef comms local:sara", "role grant manager local:omar demo")),
+        Sub(Words("revoke", "intrekken", ("trek",)), T("neem iemand een rol af",
+                                                       "take a role away"),
+            _revoke, params=_WHO, roles=("admin",),
+            example=T("rol intrekken comms local:sara", "role revoke comms local:sara")),
+    ),
+    default="list")
+
+
 def register(router: Router) -> None:
-    router.command("role", handle, aliases=("rol", "roles", "rollen"), role="admin",
-                   help=(CORE, "help.role"))
+    router.tree(ROLE)
