@@ -44,9 +44,9 @@ from commands.clock import Clock
 from commands.metrics import Metrics
 from commands.schedule import JsonPayload, ScheduleInfo, Trigger
 from commands.timespec import first_fire_time, from_json, next_fire_time, to_json, validate
-from scheduling.groupcommit import GroupCommit
 from scheduling.settings import SchedulerSettings
 from storage.db import Database
+from storage.groupcommit import GroupCommit
 from storage.scheduling import (
     Claim,
     ClaimAsk,

@@ -60,11 +60,11 @@ from scheduling.codec import (
     recipient_to_json,
     ref_to_json,
 )
-from scheduling.groupcommit import GroupCommit
 from scheduling.missed import owner_ref
 from scheduling.progress import BatchProgress, batch_progress
 from scheduling.settings import DeliverySettings
 from storage.db import Database
+from storage.groupcommit import GroupCommit
 from storage.outbox import Change, OutboxBatch, OutboxRepository, OutboxRow, Renew, Taken
 from storage.scheduling import instance_name
 

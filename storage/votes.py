@@ -18,13 +18,12 @@ Guarantees:
   same transaction that writes it, so nothing slips in after a close.
 - One failing ballot does not fail its neighbours: a failed batch is retried ballot by ballot.
 
-The writer task exists only while there is work; it ends when the queue is empty, so the
-writer needs no start/stop and leaves nothing running behind a closed event loop.
+The queueing and batching are storage/groupcommit.py's (the product's one group-commit
+writer); this module is the ballot transaction.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -36,6 +35,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from storage.db import Database
+from storage.groupcommit import GroupCommit
 from storage.pulse import PulseAnswer, PulseComment, PulseParticipation, PulseRound
 
 log = logging.getLogger("hartslag.votes")
@@ -80,70 +80,43 @@ class RoundClosed(Exception):
     """The ballot's round is not open (closed, or unknown)."""
 
 
-_Pending = tuple[tuple[Op, ...], "asyncio.Future[None]"]
 
 
 class VoteWriter:
-    """One per process and database (``store.repo(VoteWriter)``)."""
+    """One per process and database (``store.repo(VoteWriter)``): the group-commit writer
+    (storage/groupcommit.py) with the ballot transaction below."""
 
     def __init__(self, db: Database, *, max_batch: int = MAX_BATCH) -> None:
         self._db = db
-        self._max_batch = max_batch
-        self._pending: list[_Pending] = []
-        self._task: asyncio.Task[None] | None = None
-        self.batches = 0  # committed transactions, for tests and benchmarks
+        self._group: GroupCommit[tuple[Op, ...], bool] = GroupCommit(
+            self._commit, name="pulse-vote-writer", max_batch=max_batch, isolate=True)
+
+    @property
+    def batches(self) -> int:
+        """Committed transactions, for tests and benchmarks."""
+        return self._group.batches
 
     async def submit(self, ops: Sequence[Op]) -> None:
         """Write ``ops`` atomically; returns after commit. Raises RoundClosed."""
         if not ops:
             return
-        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._pending.append((tuple(ops), future))
-        if self._task is None or self._task.done():
-            self._task = asyncio.create_task(self._run(), name="pulse-vote-writer")
-        await asyncio.shield(future)
+        try:
+            accepted = await self._group.write(tuple(ops))
+        except Exception as exc:
+            # The database's message may quote the values (a comment's text): type only.
+            log.error("vote not stored", extra={"error_type": type(exc).__name__})
+            raise RuntimeError("vote not stored") from None
+        if not accepted:
+            raise RoundClosed()
 
     async def flush(self) -> None:
         """Wait until everything submitted so far is written."""
-        while self._task is not None and not self._task.done():
-            await asyncio.shield(self._task)
+        await self._group.flush()
 
-    async def _run(self) -> None:
-        while self._pending:
-            batch = self._pending[: self._max_batch]
-            del self._pending[: len(batch)]
-            try:
-                await self._write_batch(batch)
-            except asyncio.CancelledError:
-                for _, future in batch:
-                    if not future.done():
-                        future.set_exception(RuntimeError("vote writer stopped"))
-                for _, future in self._pending:
-                    if not future.done():
-                        future.set_exception(RuntimeError("vote writer stopped"))
-                self._pending.clear()
-                raise
-
-    async def _write_batch(self, batch: list[_Pending]) -> None:
-        try:
-            outcome = await self._commit([ops for ops, _ in batch])
-        except Exception:
-            if len(batch) == 1:
-                log.exception("vote batch failed", extra={"ballots": 1})
-                _settle(batch[0][1], RuntimeError("vote not stored"))
-                return
-            log.warning("vote batch failed; retrying one by one", extra={"ballots": len(batch)})
-            for item in batch:
-                await self._write_batch([item])
-            return
-        self.batches += 1
-        for (_, future), accepted in zip(batch, outcome, strict=True):
-            _settle(future, None if accepted else RoundClosed())
-
-    async def _commit(self, ballots: list[tuple[Op, ...]]) -> list[bool]:
+    async def _commit(self, ballots: Sequence[tuple[Op, ...]]) -> list[bool]:
         return await self._db.write(lambda conn: self._commit_in(conn, ballots))
 
-    def _commit_in(self, conn: Connection, ballots: list[tuple[Op, ...]]) -> list[bool]:
+    def _commit_in(self, conn: Connection, ballots: Sequence[tuple[Op, ...]]) -> list[bool]:
         """The batch's transaction, run in one go (``Database.write``)."""
         rounds = {op.round_id for ops in ballots for op in ops}
         table = PulseRound.__table__  # type: ignore[attr-defined]
@@ -228,12 +201,3 @@ def _fold(ballots: list[tuple[Op, ...]]) -> _Folded:
             else:
                 out.ledger.add((op.round_id, op.participant_key))
     return out
-
-
-def _settle(future: asyncio.Future[None], error: BaseException | None) -> None:
-    if future.done():
-        return
-    if error is None:
-        future.set_result(None)
-    else:
-        future.set_exception(error)

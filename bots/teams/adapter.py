@@ -47,8 +47,8 @@ from bots.teams.retry import RetryMiddleware, RetryPolicy
 from bots.teams.settings import TeamsSettings
 from commands.model import FormSubmission, InboundMessage, Interaction, Reply, Request
 from commands.port import DeliveryError
-from scheduling.groupcommit import GroupCommit
 from storage.events import EventLedger
+from storage.groupcommit import GroupCommit
 from storage.teams import (
     ConversationRef,
     TeamsReferenceRepository,

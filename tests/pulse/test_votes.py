@@ -124,7 +124,8 @@ async def test_a_crash_between_batches_loses_only_unacknowledged_ballots(
         db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
     round_id = await new_round(db)
     writer = VoteWriter(db, max_batch=10)
-    original = writer._commit
+    group = writer._group
+    original = group._apply
     calls = 0
     stuck = asyncio.Event()
 
@@ -136,7 +137,7 @@ async def test_a_crash_between_batches_loses_only_unacknowledged_ballots(
             await asyncio.Event().wait()
         return await original(ballots)
 
-    monkeypatch.setattr(writer, "_commit", commit)
+    monkeypatch.setattr(group, "_apply", commit)
     acked: list[str] = []
 
     async def click(voter: str) -> None:
@@ -145,8 +146,8 @@ async def test_a_crash_between_batches_loses_only_unacknowledged_ballots(
 
     tasks = [asyncio.ensure_future(click(f"v{i:02d}")) for i in range(45)]
     await stuck.wait()
-    assert writer._task is not None
-    writer._task.cancel()  # the crash
+    assert group._task is not None
+    group._task.cancel()  # the crash
     results = await asyncio.gather(*tasks, return_exceptions=True)
     stored = {a.voter_key for a in await PulseRepository(db).answers(round_id)}
     assert set(acked) == stored  # every acknowledged ballot is stored, nothing else
