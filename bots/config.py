@@ -9,7 +9,6 @@ is not given.
 
 from __future__ import annotations
 
-import ipaddress
 import json
 import os
 import tomllib
@@ -78,12 +77,9 @@ class ServerSettings(Section):
 
     @property
     def is_loopback(self) -> bool:
-        if self.host == "localhost":
-            return True
-        try:
-            return ipaddress.ip_address(self.host).is_loopback
-        except ValueError:
-            return False
+        from bots.server import is_loopback  # the HTTP stack loads only when asked
+
+        return is_loopback(self.host)
 
 
 class LocaleSettings(Section):

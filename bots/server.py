@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ipaddress
 import logging
 import os
 import socket
@@ -23,6 +24,17 @@ log = logging.getLogger("hartslag.server")
 
 HealthCheck = Callable[[], Awaitable[list[str]]]
 Degraded = Callable[[], list[str]]
+
+
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` (a name or an address) is this machine only: what the development
+    switches (Teams without token checks, the local chat's hooks) are allowed to bind."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def build_http_app(

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import ipaddress
 import logging
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
@@ -39,6 +38,7 @@ from opentelemetry import metrics as otel_metrics
 from starlette.routing import BaseRoute
 
 from bots.adapter import AdapterDeps, Sink
+from bots.server import is_loopback
 from bots.teams import cards, translate
 from bots.teams.credentials import CertificateTokenProvider
 from bots.teams.endpoint import RouteAdapter, ThreadedTokenValidator
@@ -65,15 +65,6 @@ RECENT_REFERENCES = 50_000
 SUBMIT_ANSWER_BUDGET = 2.0  # seconds a card submit waits for its handler before the 200
 _Refs = tuple[list[ConversationRef], list[UserRefRow]]
 _CLOUD_NAMES = {"public": "Public", "usgov": "USGov", "usgovdod": "USGovDoD", "china": "China"}
-
-
-def is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 class TeamsAdapter:
