@@ -28,6 +28,12 @@ def normalise_locale(value: str | None) -> str | None:
     return code if code in LOCALES else None
 
 
+def number(value: int | float, locale: str) -> str:
+    """A number as the language writes it: "1.200" in Dutch, "1,200" in English (the one
+    number formatter; plural texts use it too)."""
+    return format_decimal(value, locale=locale if locale in LOCALES else DEFAULT_LOCALE)
+
+
 def _fields(text: str) -> set[str]:
     return {name for _, name, _, _ in string.Formatter().parse(text) if name}
 

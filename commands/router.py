@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 from commands.context import Context
 from commands.errors import Refused, UserError
 from commands.grammar import parse_root
-from commands.i18n import Catalog
+from commands.i18n import Catalog, number
 from commands.messages import CORE
 from commands.model import (
     CommandRequest,
@@ -175,7 +175,7 @@ class Router:
     async def _route(self, request: Request, ctx: Context) -> Reply | None:
         if _size(request) > MAX_INPUT:
             # Features cap their own fields tighter; this guards every handler at once.
-            raise UserError(CORE.get(ctx.locale, "too_long", limit=f"{MAX_INPUT:,}".replace(",", ".")))
+            raise UserError(CORE.get(ctx.locale, "too_long", limit=number(MAX_INPUT, ctx.locale)))
         if isinstance(request, CommandRequest):
             return await self._command(request, ctx)
         if isinstance(request, Interaction):

@@ -1,42 +1,15 @@
-"""Progress of a long fan-out: counts plus rate and ETA, and the words for it
-("1.200/5.000 verzonden, klaar rond 10:42")."""
+"""Progress of a long fan-out: counts plus rate and ETA. The words for it are the
+feature's (commands/announcements/jobs.py ``progress_line``): the one progress renderer."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from commands.delivery import BatchReport, DeliveryStatus
-from commands.i18n import Catalog
 from commands.model import Address, MessageRef
-from commands.schedule import DEFAULT_TIMEZONE
 from storage.outbox import OutboxRepository, OutboxRow
-
-MESSAGES = Catalog(
-    "delivery",
-    {
-        "nl": {
-            "progress": "{sent}/{total} verzonden",
-            "eta": ", klaar rond {time}",
-            "failed": ", {failed} mislukt",
-            "uncertain": ", {uncertain} onzeker (mogelijk verzonden)",
-            "cancelled": ", {cancelled} geannuleerd",
-            "paused": " (gepauzeerd)",
-            "done": " (klaar)",
-        },
-        "en": {
-            "progress": "{sent}/{total} sent",
-            "eta": ", done around {time}",
-            "failed": ", {failed} failed",
-            "uncertain": ", {uncertain} uncertain (may have been sent)",
-            "cancelled": ", {cancelled} cancelled",
-            "paused": " (paused)",
-            "done": " (done)",
-        },
-    },
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,35 +27,6 @@ class BatchProgress(BatchReport):
     @property
     def done(self) -> bool:
         return self.pending == 0
-
-
-def _number(n: int, locale: str) -> str:
-    text = f"{n:,}"
-    return text.replace(",", ".") if locale == "nl" else text
-
-
-def format_progress(
-    progress: BatchProgress, locale: str = "nl", *, timezone: str = DEFAULT_TIMEZONE
-) -> str:
-    """One line for the author, e.g. "1.200/5.000 verzonden, klaar rond 10:42"."""
-    def text(key: str, **values: object) -> str:
-        return MESSAGES.get(locale, key, **values)
-
-    line = text("progress", sent=_number(progress.sent, locale),
-                total=_number(progress.total, locale))
-    if progress.eta is not None and not progress.done and not progress.paused:
-        line += text("eta", time=progress.eta.astimezone(ZoneInfo(timezone)).strftime("%H:%M"))
-    if progress.failed:
-        line += text("failed", failed=_number(progress.failed, locale))
-    if progress.uncertain:
-        line += text("uncertain", uncertain=_number(progress.uncertain, locale))
-    if progress.cancelled:
-        line += text("cancelled", cancelled=_number(progress.cancelled, locale))
-    if progress.paused and not progress.done:
-        line += text("paused")
-    elif progress.done:
-        line += text("done")
-    return line
 
 
 async def batch_progress(repo: OutboxRepository, batch: str, *, now: datetime,

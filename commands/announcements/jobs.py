@@ -23,6 +23,7 @@ from commands.announcements.render import ack_choice, quoted, quoted_title
 from commands.announcements.targets import show_target
 from commands.context import Context
 from commands.delivery import BatchReport, Delivery
+from commands.i18n import number
 from commands.model import Address, OutgoingMessage, UserRef
 from commands.port import DeliveryError
 from commands.schedule import JsonPayload
@@ -114,11 +115,6 @@ async def _stop_reminders(ctx: Context, ann: Announcement, *, done: bool = False
     finished = done or ann.reminders_sent >= settings_of(ctx).max_reminders
     if finished and ann.remind_schedule_id:
         await ctx.scheduler.cancel(ann.remind_schedule_id)
-
-
-def number(n: int, locale: str) -> str:
-    text = f"{n:,}"
-    return text.replace(",", ".") if locale == "nl" else text
 
 
 def progress_line(ctx: Context, report: BatchReport, started: datetime | None) -> str:
