@@ -22,28 +22,36 @@ def test_the_first_two_commands_install_run_and_test() -> None:
     assert ci == [test]
 
 
-def tour_script(readme: str) -> str:
-    """The demo tour of "The local chat": the printf block, as the script lines it pipes."""
+def tour_script(text: str, marker: str = "pulse results") -> str:
+    """A demo script of the docs: the ``printf`` block holding ``marker`` (the README's tour
+    holds "pulse results"), as the script lines it pipes into ``hartslag chat``."""
     import shlex
 
-    block = next(b for b in re.findall(r"^```\n(printf .*?)^```", readme, re.DOTALL | re.M)
-                 if "pulse results" in b)
+    block = next(b for b in re.findall(r"^```\n(printf .*?)^```", text, re.DOTALL | re.M)
+                 if marker in b)
     words = shlex.split(block.replace("\\\n", " ").split("|")[0])
     return "\n".join(words[2:]) + "\n"
+
+
+def run_chat(script: str, tmp_path: Path) -> str:
+    """Pipe a script into ``python -m bots.cli chat`` (as ``.venv/bin/hartslag chat`` runs it)
+    in an empty folder with its own state directory, and return the transcript."""
+    import os
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-m", "bots.cli", "chat"], input=script, cwd=tmp_path,
+                          capture_output=True, text=True, timeout=180, check=False,
+                          env={**os.environ, "PYTHONPATH": str(ROOT),
+                               "XDG_STATE_HOME": str(tmp_path / "state")})
+    assert done.returncode == 0, done.stderr[-2000:]
+    return done.stdout
 
 
 def test_the_readme_tour_shows_pulse_results(tmp_path: Path) -> None:
     """Issue 20 #1: the demo team is big enough for the minimum group size, so the tour
     ends with results, not "too few responses"."""
-    import subprocess
-    import sys
-
-    script = tour_script((ROOT / "README.md").read_text(encoding="utf-8"))
-    done = subprocess.run([sys.executable, "-m", "bots.cli", "chat"], input=script, cwd=tmp_path,
-                          capture_output=True, text=True, timeout=180, check=False,
-                          env={**__import__("os").environ, "PYTHONPATH": str(ROOT),
-                               "XDG_STATE_HOME": str(tmp_path / "state")})
-    assert done.returncode == 0, done.stderr[-2000:]
-    results = done.stdout.rsplit("anna: /hartslag pulse results 1", 1)[-1]
+    transcript = run_chat(tour_script((ROOT / "README.md").read_text(encoding="utf-8")), tmp_path)
+    results = transcript.rsplit("anna: /hartslag pulse results 1", 1)[-1]
     assert "Deelname: 5 van 6" in results and "Gemiddeld **3.6** (5 antwoorden)" in results
     assert "Te weinig" not in results

@@ -111,8 +111,8 @@ def test_the_cli_says_when_no_server_will_deliver(
 
 def test_a_weekly_announcement_reads_its_ack_day_from_the_first_send(
         tmp_path: Path, db_url: str, capsys: pytest.CaptureFixture[str]) -> None:
-    """The README's example works on every weekday: "vrijdag 17:00" is the Friday after the
-    first Monday, even on a Thursday when the next Friday comes before that Monday."""
+    """The example of docs/comms.md works on every weekday: "vrijdag 17:00" is the Friday
+    after the first Monday, even on a Thursday when the next Friday comes before that Monday."""
     cfg = config_file(tmp_path, db_url)
     assert main(["--config", cfg, "announce", "schedule", "--title", "Weekstart", "--body", "x",
                  "--to", "local:#algemeen", "--at", "elke maandag 9:00",

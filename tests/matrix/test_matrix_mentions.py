@@ -46,7 +46,7 @@ async def test_typed_names_at_the_start_are_answered_and_chatter_is_not(
     localpart = bot_user.user_id.partition(":")[0][1:]
 
     asked = [
-        "hartslag: waar vind ik mijn loonstrook?",  # the configured name (README example)
+        "hartslag: waar vind ik mijn loonstrook?",  # the configured name (docs/operator/matrix.md)
         f"@{localpart} waar vind ik mijn loonstrook?",  # the localpart, typed with @
         "Loket Bot, waar vind ik mijn loonstrook?",  # the display name in this room
     ]
