@@ -102,3 +102,35 @@ async def render_trend(x_labels: Sequence[str], lines: Sequence[Line], *, title:
                                    y_label=y_label, x_label=x_label)
 
 
+# -- the reach chart of an announcement: two stacked series per target ---------------------
+_READ, _UNREAD = "#39870c", "#b4b4b4"  # Rijkshuisstijl green, a neutral grey
+
+
+@dataclass(frozen=True)
+class Bar:
+    """One target of a reach chart: who read it of how many members."""
+
+    label: str
+    acknowledged: int
+    members: int | None  # None: the platform gives no member list
+    failed: bool = False
+
+
+def reach_png(bars: Sequence[Bar], *, title: str, labels: tuple[str, str, str]) -> bytes:
+    """Per target a horizontal bar of members who read it and members who have not (yet),
+    stacked; where the platform lists no members, only the readers. ``labels``: (read, not
+    read, failed suffix)."""
+    from matplotlib.ticker import MaxNLocator
+
+    figure = Figure(figsize=(6.4, max(2.0, 0.5 * len(bars) + 1.2)), dpi=100)
+    axes = figure.add_subplot()
+    names = [b.label[:32] + (f" ({labels[2]})" if b.failed else "") for b in bars][::-1]
+    read = [b.acknowledged for b in bars][::-1]
+    unread = [max(0, (b.members or 0) - b.acknowledged) for b in bars][::-1]
+    axes.barh(names, read, color=_READ, label=labels[0])
+    axes.barh(names, unread, left=read, color=_UNREAD, label=labels[1])
+    axes.xaxis.set_major_locator(MaxNLocator(integer=True))
+    axes.set_title(title[:60])
+    axes.legend(fontsize="small", loc="lower right")
+    axes.grid(True, axis="x", alpha=0.3)
+    return _png(figure)

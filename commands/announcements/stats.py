@@ -7,13 +7,13 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
-from commands.announcements.chart import Bar, reach_png
 from commands.announcements.compose import local_time, settings_of
 from commands.announcements.jobs import members_of, progress_line
 from commands.announcements.lifecycle import repo, state_name
 from commands.announcements.messages import TEXT
 from commands.announcements.render import quoted_title
 from commands.announcements.targets import show_target
+from commands.charts import Bar, reach_png
 from commands.context import Context
 from commands.model import Address, Image, MessageRef, OutgoingMessage, Reply, UserRef
 from commands.port import DeliveryError

@@ -25,9 +25,8 @@ import pytest
 
 from bots.teams import cards
 from bots.teams.port import MAX_ACTIVITY_BYTES, message_activity, render
-from commands.announcements.chart import Bar, reach_png
 from commands.announcements.form import compose_form
-from commands.charts import Line, trend_png
+from commands.charts import Bar, Line, reach_png, trend_png
 from commands.context import Context, Services
 from commands.model import Choice, Form, FormField, Image, OutgoingMessage
 from commands.port import DeliveryError

@@ -130,7 +130,7 @@ def test_chart_is_reencoded_smaller_and_stays_a_picture() -> None:
 
     from PIL import Image as Picture
 
-    from commands.announcements.chart import Bar, reach_png
+    from commands.charts import Bar, reach_png
 
     png = reach_png([Bar(f"#kanaal-{i}", i, 10) for i in range(3)], title="Bereik",
                     labels=("gelezen", "niet gelezen", "mislukt"))
