@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 import time
 
 from sqlmodel import Field, SQLModel, select
 
 import storage.base  # noqa: F401  (naming convention before any table)
 from storage.db import Database
+from storage.singleflight import SingleFlight
 
 
 class Preference(SQLModel, table=True):
@@ -34,7 +34,7 @@ class PreferenceRepository:
     def __init__(self, db: Database) -> None:
         self._db = db
         self._snapshots: dict[str, tuple[float, dict[str, str] | None]] = {}
-        self._loading: dict[str, asyncio.Future[dict[str, str] | None]] = {}
+        self._loading: SingleFlight[str, dict[str, str] | None] = SingleFlight()
         self._generation = 0  # bumped by every write: a reload that began before it is stale
 
     async def set(self, scope: str, name: str, value: str) -> None:
@@ -62,11 +62,7 @@ class PreferenceRepository:
         cached = self._snapshots.get(name)
         if cached is not None and time.monotonic() - cached[0] <= SNAPSHOT_SECONDS:
             return cached[1]
-        loading = self._loading.get(name)
-        if loading is None or loading.done():  # one reload at a time, however many wait
-            loading = asyncio.ensure_future(self._load(name))
-            self._loading[name] = loading
-        return await asyncio.shield(loading)
+        return await self._loading.run(name, lambda: self._load(name))
 
     async def _load(self, name: str) -> dict[str, str] | None:
         now, generation = time.monotonic(), self._generation
