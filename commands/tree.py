@@ -264,7 +264,8 @@ async def command_help(command: Command, ctx: Context, request: CommandRequest) 
     if not subs:
         role = next((r for s in command.entries() for r in s.roles), "admin")
         raise Refused(CORE.get(ctx.locale, "refused", role=CORE.get(ctx.locale, f"role.{role}")))
-    lines = [f"**{command.words.say(ctx.locale)}** ({_aliases(command.words, ctx.locale)}): "
+    aliases = _aliases(command.words, ctx.locale)
+    lines = [f"**{command.words.say(ctx.locale)}**{f' ({aliases})' if aliases else ''}: "
              f"{command.summary.get(ctx.locale)}", ""]
     for sub in subs:
         lines.append(f"- `{sub.usage(command.words, ctx.locale)}`: {sub.summary.get(ctx.locale)}")

@@ -1,5 +1,6 @@
 """Organisation teams (``team ...``): who is in which team, who manages it, which team is
-the parent of which. Pulses go to teams; summaries are for a team's managers.
+the parent of which. Pulses go to teams; summaries are for a team's managers. The command is
+declared in ``TEAM``: admins do everything, a manager may ``show`` the teams she manages.
 
 Teams come from ``[pulse.teams]`` in the config, a CSV import (``hartslag pulse teams
 import``) and these commands. A manager gets the ``manager`` role for that team.
@@ -11,14 +12,14 @@ import re
 
 from commands.context import Context
 from commands.errors import UserError
-from commands.grammar import ArgsError, parse_args
-from commands.messages import CORE
+from commands.grammar import Args
 from commands.model import PLATFORMS, CommandRequest, Reply
 from commands.org.directory import OrgDirectory
 from commands.org.text import ORG
 from commands.org.tree import TeamTree
 from commands.pulse.settings import PulseSettings
 from commands.router import Router
+from commands.tree import Command, Param, Sub, T, Words
 
 TEAM_NAME = re.compile(r"^[\w.-]{1,100}$")
 
@@ -87,11 +88,14 @@ async def _add(ctx: Context, tree: TeamTree, name: str, parent: str | None) -> R
     return Reply.text(ctx.text(ORG, "added", team=name, parent=_parent_suffix(ctx, parent)))
 
 
-async def _people(ctx: Context, tree: TeamTree, words: list[str], *, manager: bool,
-                  by: str) -> Reply:
-    if len(words) < 3 or words[0].lower() not in ("add", "remove", "toevoegen", "verwijderen"):
-        raise UserError(ctx.text(ORG, "usage"))
-    present = words[0].lower() in ("add", "toevoegen")
+async def _people(request: CommandRequest, ctx: Context, args: Args, *,
+                  manager: bool) -> Reply:
+    words = args.words
+    action = words[0].lower()
+    if action not in ("add", "remove", "toevoegen", "verwijderen"):
+        raise UserError(ctx.text(ORG, "people_action", value=action[:30]))
+    present = action in ("add", "toevoegen")
+    tree = await load_tree(ctx)
     name = check_team_name(ctx, words[1])
     if name not in tree.teams:
         raise UserError(ctx.text(ORG, "no_team", team=name))
@@ -100,39 +104,93 @@ async def _people(ctx: Context, tree: TeamTree, words: list[str], *, manager: bo
     changed = 0
     for person in people:
         changed += await directory.repo.set_person(name, person, manager=manager,
-                                                   present=present, by=by, at=ctx.clock.now())
+                                                   present=present, by=request.user.key,
+                                                   at=ctx.clock.now())
     directory.invalidate()
     what = ctx.text(ORG, "what.manager" if manager else "what.member")
     return Reply.text(ctx.text(ORG, "people_changed", team=name, count=changed, what=what))
 
 
-async def handle(request: CommandRequest, ctx: Context) -> Reply | None:
-    try:
-        args = parse_args(request.args)
-    except ArgsError as exc:
-        raise UserError(ctx.text(CORE, "bad_args", reason=str(exc))) from None
-    action = args.pop_word()
-    tree = await load_tree(ctx)
-    if action in (None, "list", "lijst"):
-        return await _list(ctx, tree)
-    if action in ("show", "toon") and args.words:
-        return _show(ctx, tree, args.words[0])
-    if action in ("add", "toevoegen") and args.words:
-        name = check_team_name(ctx, args.words[0])
-        return await _add(ctx, tree, name, args.options.get("parent"))
-    if action in ("remove", "verwijderen") and args.words:
-        name = check_team_name(ctx, args.words[0])
-        directory = ctx.store.repo(OrgDirectory)
-        if not await directory.repo.remove_team(name):
-            raise UserError(ctx.text(ORG, "no_team", team=name))
-        directory.invalidate()
-        return Reply.text(ctx.text(ORG, "removed", team=name))
-    if action in ("member", "lid", "leden", "members"):
-        return await _people(ctx, tree, args.words, manager=False, by=request.user.key)
-    if action in ("manager", "leidinggevende", "managers"):
-        return await _people(ctx, tree, args.words, manager=True, by=request.user.key)
-    raise UserError(ctx.text(ORG, "usage"))
+# -- the subcommands (roles are declared in TEAM and checked by the tree) ---------------
+async def _list_command(request: CommandRequest, ctx: Context, args: Args) -> Reply:
+    return await _list(ctx, await load_tree(ctx))
+
+
+async def _show_command(request: CommandRequest, ctx: Context, args: Args) -> Reply:
+    name = args.words[0]
+    # A manager may look at the teams she manages; the whole directory is the admin's.
+    if not await ctx.roles.has(request.user, "admin") and not await ctx.roles.has(
+            request.user, "manager", team=name):
+        raise UserError(ctx.text(ORG, "not_your_team", team=name[:100]))
+    return _show(ctx, await load_tree(ctx), name)
+
+
+async def _add_command(request: CommandRequest, ctx: Context, args: Args) -> Reply:
+    name = check_team_name(ctx, args.words[0])
+    return await _add(ctx, await load_tree(ctx), name, args.options.get("parent"))
+
+
+async def _remove_command(request: CommandRequest, ctx: Context, args: Args) -> Reply:
+    name = check_team_name(ctx, args.words[0])
+    directory = ctx.store.repo(OrgDirectory)
+    if not await directory.repo.remove_team(name):
+        raise UserError(ctx.text(ORG, "no_team", team=name))
+    directory.invalidate()
+    return Reply.text(ctx.text(ORG, "removed", team=name))
+
+
+async def _members(request: CommandRequest, ctx: Context, args: Args) -> Reply:
+    return await _people(request, ctx, args, manager=False)
+
+
+async def _managers(request: CommandRequest, ctx: Context, args: Args) -> Reply:
+    return await _people(request, ctx, args, manager=True)
+
+
+_TEAM = Param(Words("team", "team"), required=True)
+_PEOPLE = (Param(Words("add|remove", "toevoegen|verwijderen"), required=True), _TEAM,
+           Param(Words("person", "persoon"), required=True, many=True))
+TEAM = Command(
+    Words("team", "team", ("teams",)),
+    T("teams voor peilingen, samenvattingen en Verbinden",
+      "teams for pulses, summaries and Verbinden"),
+    subs=(
+        Sub(Words("list", "lijst"), T("alle teams, met hun plaats in de boom en aantallen",
+                                      "every team, with its place in the tree and counts"),
+            _list_command, roles=("admin",), example=T("team lijst", "team list")),
+        # A manager may look at her own team (who her summaries are about); which teams
+        # are hers is checked in the handler. Changing teams stays with the admins.
+        Sub(Words("show", "toon"), T("leden, leidinggevenden en subteams van een team "
+                                     "(leidinggevenden: hun eigen team)",
+                                     "members, managers and sub-teams of a team (managers: "
+                                     "their own team)"),
+            _show_command, params=(_TEAM,), roles=("admin", "manager"),
+            example=T("team toon demo", "team show demo")),
+        Sub(Words("add", "toevoegen"), T("een team maken of het onder een ander hangen",
+                                         "create a team or move it below another"),
+            _add_command, params=(_TEAM, Param(Words("parent", "boven", ("bovenliggend",)),
+                                               option=True, value=Words("team", "team"))),
+            roles=("admin",), example=T("team toevoegen zorg --boven demo",
+                                        "team add care --parent demo")),
+        Sub(Words("remove", "verwijderen", ("verwijder",)),
+            T("een team weghalen; subteams schuiven een niveau op",
+              "remove a team; its sub-teams move up one level"),
+            _remove_command, params=(_TEAM,), roles=("admin",),
+            example=T("team verwijderen demo", "team remove demo")),
+        Sub(Words("member", "lid", ("leden", "members")),
+            T("leden toevoegen of weghalen (`platform:id`)",
+              "add or remove members (`platform:id`)"),
+            _members, params=_PEOPLE, roles=("admin",),
+            example=T("team lid toevoegen demo local:bram", "team member add demo local:bram")),
+        Sub(Words("manager", "leidinggevende", ("managers", "leidinggevenden")),
+            T("leidinggevenden toevoegen of weghalen; zij lezen de samenvattingen van het team",
+              "add or remove managers; they read the team's summaries"),
+            _managers, params=_PEOPLE, roles=("admin",),
+            example=T("team leidinggevende toevoegen demo local:sara",
+                      "team manager add demo local:sara")),
+    ),
+    default="list")
 
 
 def register(router: Router) -> None:
-    router.command("team", handle, aliases=("teams",), role="admin", help=(ORG, "help"))
+    router.tree(TEAM)

@@ -8,15 +8,13 @@ ORG = Catalog(
     "org",
     {
         "nl": {
-            "help": "`team list|show|add|remove|member|manager ...`: teams voor peilingen en "
-            "samenvattingen",
-            "usage": "Gebruik: `/hartslag team list`, `team show <team>`, `team add <team> "
-            "[--parent <team>]`, `team remove <team>`, `team member add|remove <team> "
-            "<persoon>...`, `team manager add|remove <team> <persoon>`. Een persoon schrijf je "
-            "als `platform:id`, bijvoorbeeld `local:joost`.",
             "bad_name": "`{value}` is geen geldige teamnaam: gebruik letters, cijfers, `-`, `_` "
             "of `.` (hoogstens 100 tekens).",
             "no_team": "Team `{team}` bestaat niet. `/hartslag team list` toont de teams.",
+            "people_action": "Na `team lid` of `team leidinggevende` komt `toevoegen` of "
+            "`verwijderen`, niet `{value}`. Bijvoorbeeld: `team lid toevoegen demo local:joost`.",
+            "not_your_team": "Je bent geen leidinggevende van team `{team}`; je kunt alleen "
+            "de teams bekijken die jij leidt.",
             "no_parent": "Het bovenliggende team `{team}` bestaat niet.",
             "cycle": "Dan zou team `{team}` onder zichzelf hangen; kies een ander bovenliggend team.",
             "bad_user": "`{value}` is geen persoon. Schrijf `platform:id`, bijvoorbeeld "
@@ -35,15 +33,13 @@ ORG = Catalog(
             "none": "geen",
         },
         "en": {
-            "help": "`team list|show|add|remove|member|manager ...`: teams for pulses and "
-            "summaries",
-            "usage": "Usage: `/hartslag team list`, `team show <team>`, `team add <team> "
-            "[--parent <team>]`, `team remove <team>`, `team member add|remove <team> "
-            "<person>...`, `team manager add|remove <team> <person>`. Write a person as "
-            "`platform:id`, for example `local:joost`.",
             "bad_name": "`{value}` is not a valid team name: use letters, digits, `-`, `_` or "
             "`.` (at most 100 characters).",
             "no_team": "Team `{team}` does not exist. `/hartslag team list` shows the teams.",
+            "people_action": "After `team member` or `team manager` comes `add` or `remove`, "
+            "not `{value}`. For example: `team member add demo local:joost`.",
+            "not_your_team": "You are not a manager of team `{team}`; you can only look at the "
+            "teams you manage.",
             "no_parent": "The parent team `{team}` does not exist.",
             "cycle": "That would put team `{team}` below itself; choose another parent team.",
             "bad_user": "`{value}` is not a person. Write `platform:id`, for example "

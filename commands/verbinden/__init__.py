@@ -10,10 +10,8 @@ from commands.router import Router
 def register(router: Router) -> None:
     from commands.verbinden import command, followup, form, jobs, rounds
     from commands.verbinden.create import ROUND
-    from commands.verbinden.messages import VERBINDEN
 
-    router.command("verbinden", command.handle, aliases=("connect",),
-                   help=(VERBINDEN, "help"))
+    router.tree(command.VERBINDEN_COMMAND)
     router.interaction("verbinden.join", command.on_join)
     router.interaction("verbinden.skip", command.on_skip)
     router.interaction("verbinden.stop", command.on_stop)

@@ -1,15 +1,17 @@
 """``/hartslag verbinden ...``: list, join, skip a round, stop; and for organisers (role
-``comms``) create, round (form one now), stats and end. Joining is always opt-in."""
+``comms``) create, round (form one now), stats and end, declared in ``VERBINDEN_COMMAND``
+(the tree parses the arguments and checks the roles). Joining is always opt-in."""
 
 from __future__ import annotations
 
 from commands.context import Context
 from commands.errors import UserError
-from commands.grammar import ArgsError, parse_args
+from commands.grammar import Args
 from commands.messages import CORE
 from commands.model import CommandRequest, InboundMessage, Interaction, Reply, UserRef
 from commands.org.directory import OrgDirectory
 from commands.pulse.settings import PulseSettings
+from commands.tree import Command, Param, Sub, T, Words
 from commands.verbinden.create import create, describe, trigger_of
 from commands.verbinden.form import create_form
 from commands.verbinden.jobs import run_round
@@ -20,10 +22,9 @@ from storage.verbinden import VerbindenParticipant, VerbindenProgramme, Verbinde
 STOP_WORDS = ("stop", "stoppen")
 
 
-async def programme_of(ctx: Context, word: str | None) -> VerbindenProgramme:
-    if word is None or not word.isdigit():
-        raise UserError(ctx.text(VERBINDEN, "bad_number", value=(word or "")[:20])
-                        if word else ctx.text(VERBINDEN, "usage"))
+async def programme_of(ctx: Context, word: str) -> VerbindenProgramme:
+    if not word.isdigit():
+        raise UserError(ctx.text(VERBINDEN, "bad_number", value=word[:20]))
     programme = await ctx.store.repo(VerbindenRepository).get(int(word))
     if programme is None:
         raise UserError(ctx.text(VERBINDEN, "unknown_programme", id=word[:20]))
@@ -93,7 +94,6 @@ async def listing(ctx: Context, user: UserRef) -> Reply:
 
 
 async def round_now(ctx: Context, programme: VerbindenProgramme) -> Reply:
-    await ctx.require("comms")
     if not programme.active:
         raise UserError(ctx.text(VERBINDEN, "inactive", name=programme.name))
     formed = await run_round(ctx, programme)
@@ -106,7 +106,6 @@ async def round_now(ctx: Context, programme: VerbindenProgramme) -> Reply:
 
 
 async def end(ctx: Context, programme: VerbindenProgramme) -> Reply:
-    await ctx.require("comms")
     assert programme.id is not None
     await ctx.store.repo(VerbindenRepository).end(programme.id)
     if programme.schedule_id is not None:
@@ -114,40 +113,110 @@ async def end(ctx: Context, programme: VerbindenProgramme) -> Reply:
     return Reply.text(ctx.text(VERBINDEN, "ended", name=programme.name))
 
 
-async def handle(request: CommandRequest, ctx: Context) -> Reply | None:
-    try:
-        args = parse_args(request.args)
-    except ArgsError as exc:
-        raise UserError(ctx.text(CORE, "bad_args", reason=str(exc))) from None
-    action = (args.pop_word() or "list").lower()
-    word = args.words[0] if args.words else None
-    if action in ("list", "lijst"):
-        return await listing(ctx, request.user)
-    if action in ("create", "maak", "nieuw"):
-        if not args.words and not args.options:
-            await ctx.require("comms")
-            return create_form(ctx)
-        return await create(request, ctx, " ".join(args.words) or None, args.options)
-    if action not in ("join", "meedoen", "skip", "overslaan", "stop", "stoppen", "leave",
-                      "round", "ronde", "stats", "cijfers", "end", "einde"):
-        raise UserError(ctx.text(VERBINDEN, "usage"))
-    if action in ("stop", "stoppen", "leave") and word is None:
+# -- the subcommands (roles are declared in VERBINDEN_COMMAND and checked by the tree) --
+async def _list(request: CommandRequest, ctx: Context, args: Args) -> Reply:
+    return await listing(ctx, request.user)
+
+
+async def _create(request: CommandRequest, ctx: Context, args: Args) -> Reply:
+    if not args.words and not args.options:
+        # Bare ``create``: the form where the platform has forms, else how to type it.
+        sub = VERBINDEN_COMMAND.find("create")
+        assert sub is not None and sub.example is not None
+        usage = (f"`{sub.usage(VERBINDEN_COMMAND.words, ctx.locale)}`\n"
+                 + ctx.text(CORE, "tree.example", example=sub.example.get(ctx.locale)))
+        return create_form(ctx, usage)
+    return await create(request, ctx, " ".join(args.words) or None, args.options)
+
+
+async def _join(request: CommandRequest, ctx: Context, args: Args) -> Reply:
+    programme = await programme_of(ctx, args.words[0])
+    return await join(ctx, request.user, programme, args.options.get("location"))
+
+
+async def _skip(request: CommandRequest, ctx: Context, args: Args) -> Reply:
+    return await skip(ctx, request.user, await programme_of(ctx, args.words[0]))
+
+
+async def _stop(request: CommandRequest, ctx: Context, args: Args) -> Reply:
+    if not args.words:
         return await leave_all(ctx, request.user) or Reply.text(
             ctx.text(VERBINDEN, "left_all", count=0))
-    programme = await programme_of(ctx, word)
-    if action in ("join", "meedoen"):
-        return await join(ctx, request.user, programme,
-                          args.options.get("locatie") or args.options.get("location"))
-    if action in ("skip", "overslaan"):
-        return await skip(ctx, request.user, programme)
-    if action in ("stop", "stoppen", "leave"):
-        return await leave(ctx, request.user, programme)
-    if action in ("round", "ronde"):
-        return await round_now(ctx, programme)
-    if action in ("end", "einde"):
-        return await end(ctx, programme)
-    await ctx.require("comms")
-    return await stats(ctx, programme)
+    return await leave(ctx, request.user, await programme_of(ctx, args.words[0]))
+
+
+async def _round(request: CommandRequest, ctx: Context, args: Args) -> Reply:
+    return await round_now(ctx, await programme_of(ctx, args.words[0]))
+
+
+async def _stats(request: CommandRequest, ctx: Context, args: Args) -> Reply:
+    return await stats(ctx, await programme_of(ctx, args.words[0]))
+
+
+async def _end(request: CommandRequest, ctx: Context, args: Args) -> Reply:
+    return await end(ctx, await programme_of(ctx, args.words[0]))
+
+
+_NUMBER = Param(Words("number", "nummer"), required=True)
+_ORGANISER = ("comms",)
+_CREATE_OPTIONS = (
+    Param(Words("name", "naam"), many=True),
+    Param(Words("when", "wanneer"), option=True, value=Words("repeat", "herhaling")),
+    Param(Words("rule", "regel"), option=True,
+          value=Words("departments|location|locations|any",
+                      "afdelingen|locatie|locaties|iedereen")),
+    Param(Words("size", "grootte"), option=True, value=Words("2|3", "2|3")),
+    Param(Words("team", "team"), option=True),
+    Param(Words("channel", "kanaal"), option=True, value=Words("#channel|here", "#kanaal|hier")),
+    Param(Words("template", "sjabloon"), option=True,
+          value=Words("koffie|ommetje|nieuw", "koffie|ommetje|nieuw")),
+    Param(Words("followup", "opvolging"), option=True, value=Words("days", "dagen")),
+)
+VERBINDEN_COMMAND = Command(
+    Words("verbinden", "verbinden", ("connect",)),
+    T("collega's ontmoeten buiten je eigen afdeling of locatie",
+      "meet colleagues outside your own department or location"),
+    subs=(
+        Sub(Words("list", "lijst"), T("de programma's en of je meedoet",
+                                      "the programmes and whether you joined"), _list,
+            example=T("verbinden lijst", "verbinden list")),
+        Sub(Words("join", "meedoen"), T("meedoen met een programma (vrijwillig)",
+                                        "join a programme (voluntary)"), _join,
+            params=(_NUMBER, Param(Words("location", "locatie"), option=True,
+                                   value=Words("place", "plaats"))),
+            example=T("verbinden meedoen 1 --locatie stadhuis",
+                      "verbinden join 1 --location stadhuis")),
+        Sub(Words("skip", "overslaan"), T("de volgende ronde overslaan", "sit out the next round"),
+            _skip, params=(_NUMBER,), example=T("verbinden overslaan 1", "verbinden skip 1")),
+        Sub(Words("stop", "stoppen", ("leave",)),
+            T("stoppen met een programma, of zonder nummer met alle; je koppelgeschiedenis "
+              "wordt gewist", "leave a programme, or without a number all of them; your "
+              "pairing history is deleted"),
+            _stop, params=(Param(Words("number", "nummer")),),
+            example=T("verbinden stoppen", "verbinden stop")),
+        Sub(Words("create", "maak", ("nieuw",)),
+            T("een programma starten (zonder naam: een formulier)",
+              "start a programme (without a name: a form)"),
+            _create, params=_CREATE_OPTIONS, roles=_ORGANISER,
+            example=T('verbinden maak "Koffie met een onbekende" --wanneer "om de 2 weken '
+                      'dinsdag 10:00" --regel afdelingen',
+                      'verbinden create "Coffee with a stranger" --when "every 2 weeks '
+                      'tuesday 10:00" --rule departments')),
+        Sub(Words("round", "ronde"), T("nu een ronde vormen", "form a round now"), _round,
+            params=(_NUMBER,), roles=_ORGANISER,
+            example=T("verbinden ronde 1", "verbinden round 1")),
+        Sub(Words("stats", "cijfers"), T("deelname en gesprekken per ronde (alleen totalen)",
+                                         "participation and meetings per round (totals only)"),
+            _stats, params=(_NUMBER,), roles=_ORGANISER,
+            example=T("verbinden cijfers 1", "verbinden stats 1")),
+        Sub(Words("end", "einde"), T("een programma beëindigen; deelnemers en "
+                                     "koppelgeschiedenis worden gewist",
+                                     "end a programme; participants and pairing history are "
+                                     "deleted"),
+            _end, params=(_NUMBER,), roles=_ORGANISER,
+            example=T("verbinden einde 1", "verbinden end 1")),
+    ),
+    default="list")
 
 
 async def on_join(request: Interaction, ctx: Context) -> Reply:

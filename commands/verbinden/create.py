@@ -103,6 +103,8 @@ def join_choices(ctx: Context, programme_id: int) -> tuple[Choice, ...]:
 
 async def create(request: CommandRequest, ctx: Context, name: str | None,
                  options: dict[str, str]) -> Reply:
+    """``options`` under their canonical names (the tree and the form both give those). The
+    role is checked here too: a form submission does not pass through the tree."""
     user = await ctx.require("comms")
     if not name or not name.strip():
         raise UserError(ctx.text(VERBINDEN, "no_name"))
@@ -112,13 +114,13 @@ async def create(request: CommandRequest, ctx: Context, name: str | None,
     if template not in TEMPLATES:
         raise UserError(ctx.text(VERBINDEN, "bad_template", value=template[:30]))
     programme = VerbindenProgramme(
-        name=name.strip(), rule=rule_of(ctx, options.get("rule") or options.get("regel")),
-        size=size_of(ctx, options.get("size") or options.get("grootte")),
+        name=name.strip(), rule=rule_of(ctx, options.get("rule")),
+        size=size_of(ctx, options.get("size")),
         audience=await team_of(ctx, options.get("team")),
-        channel=channel_of(ctx, request, options.get("channel") or options.get("kanaal")),
+        channel=channel_of(ctx, request, options.get("channel")),
         template=template, followup_days=followup_of(ctx, options.get("followup")),
         created_by=user.key, created_at=ctx.clock.now())
-    trigger = cadence_of(ctx, options.get("when") or options.get("wanneer"))
+    trigger = cadence_of(ctx, options.get("when"))
     # Everything is checked: only now is anything stored.
     repo = ctx.store.repo(VerbindenRepository)
     programme = await repo.create(programme)

@@ -13,7 +13,8 @@ FORM_ID = "verbinden.create"
 RULES = ("departments", "location", "locations", "any")
 
 
-def create_form(ctx: Context) -> Reply:
+def create_form(ctx: Context, usage: str) -> Reply:
+    """The form, with ``usage`` (how to type the command) for platforms without forms."""
     def text(key: str) -> str:
         return ctx.text(VERBINDEN, key)
 
@@ -30,7 +31,7 @@ def create_form(ctx: Context) -> Reply:
         FormField("team", text("field_team"), max_length=100, hint=text("hint_team")),
         FormField("channel", text("field_channel"), max_length=300, hint=text("hint_channel")),
     ), submit_label=text("form_submit"))
-    return Reply(OutgoingMessage(text("usage")), form=form)
+    return Reply(OutgoingMessage(usage), form=form)
 
 
 async def on_form(request: FormSubmission, ctx: Context) -> Reply:

@@ -8,14 +8,6 @@ VERBINDEN = Catalog(
     "verbinden",
     {
         "nl": {
-            "help": "`verbinden list|join|skip|stop|create|round|stats ...`: collega's ontmoeten "
-            "buiten je eigen afdeling of locatie",
-            "usage": "Gebruik: `/hartslag verbinden list`, `verbinden join <nr> [--locatie "
-            "<plaats>]`, `verbinden skip <nr>` (niet deze ronde), `verbinden stop <nr>` (of "
-            "`stop` in je privégesprek). Organisatoren: `verbinden create \"<naam>\" --when "
-            "\"om de week dinsdag 10:00\" [--rule afdelingen|locatie|locaties|iedereen] "
-            "[--size 2|3] [--team <team>] [--template koffie|ommetje|nieuw]`, `verbinden "
-            "round <nr>`, `verbinden stats <nr>`, `verbinden end <nr>`.",
             "unknown_programme": "Programma `{id}` bestaat niet. `/hartslag verbinden list` "
             "toont de programma's.",
             "inactive": "Programma **{name}** is gestopt.",
@@ -35,7 +27,8 @@ VERBINDEN = Catalog(
             "`nieuw`.",
             "bad_followup": "`--followup` is een aantal dagen van 1 tot en met 30, niet "
             "`{value}`.",
-            "bad_team": "Team `{team}` bestaat niet. `/hartslag team list` toont de teams.",
+            "bad_team": "Team `{team}` bestaat niet. Kijk de naam na; een beheerder ziet alle "
+            "teams met `/hartslag team lijst`.",
             "bad_channel": "`{value}` is geen kanaal: {reason}",
             "bad_location": "Een locatie is hoogstens 100 tekens.",
             "bad_number": "`{value}` is geen programmanummer.",
@@ -117,19 +110,11 @@ VERBINDEN = Catalog(
             "size.3": "3",
             "field_template": "Sjabloon",
             "field_team": "Alleen voor team (leeg: iedereen)",
-            "hint_team": "de naam van een team uit `team list`",
+            "hint_team": "de naam van een team (een beheerder ziet ze met `team lijst`)",
             "field_channel": "Aankondigen in kanaal (leeg: nergens)",
             "hint_channel": "bijvoorbeeld #algemeen",
         },
         "en": {
-            "help": "`verbinden list|join|skip|stop|create|round|stats ...`: meet colleagues "
-            "outside your own department or location",
-            "usage": "Usage: `/hartslag verbinden list`, `verbinden join <no> [--locatie "
-            "<place>]`, `verbinden skip <no>` (not this round), `verbinden stop <no>` (or "
-            "`stop` in your direct conversation). Organisers: `verbinden create \"<name>\" "
-            "--when \"every 2 weeks tuesday 10:00\" [--rule departments|location|locations|any] "
-            "[--size 2|3] [--team <team>] [--template koffie|ommetje|nieuw]`, `verbinden "
-            "round <no>`, `verbinden stats <no>`, `verbinden end <no>`.",
             "unknown_programme": "Programme `{id}` does not exist. `/hartslag verbinden list` "
             "shows the programmes.",
             "inactive": "Programme **{name}** has ended.",
@@ -148,7 +133,8 @@ VERBINDEN = Catalog(
             "bad_template": "I don't know the template `{value}`: choose `koffie`, `ommetje` or "
             "`nieuw`.",
             "bad_followup": "`--followup` is a number of days from 1 to 30, not `{value}`.",
-            "bad_team": "Team `{team}` does not exist. `/hartslag team list` shows the teams.",
+            "bad_team": "Team `{team}` does not exist. Check the name; an administrator sees "
+            "every team with `/hartslag team list`.",
             "bad_channel": "`{value}` is not a channel: {reason}",
             "bad_location": "A location is at most 100 characters.",
             "bad_number": "`{value}` is not a programme number.",
@@ -230,7 +216,7 @@ VERBINDEN = Catalog(
             "size.3": "3",
             "field_template": "Template",
             "field_team": "Only for team (empty: anyone)",
-            "hint_team": "the name of a team from `team list`",
+            "hint_team": "the name of a team (an administrator sees them with `team list`)",
             "field_channel": "Announce in channel (empty: nowhere)",
             "hint_channel": "for example #general",
         },

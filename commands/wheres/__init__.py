@@ -23,18 +23,17 @@ def register(router: Router) -> None:
     # Imported here, not at module level: storage.faq imports the value module
     # commands.wheres.entry, and importing the package must not pull in the handlers
     # (which import storage.faq) or the two would import each other.
-    from commands.wheres.admin import Admin
-    from commands.wheres.ask import Asking
+    from commands.wheres.admin import Admin, faq_command
+    from commands.wheres.ask import Asking, where_command
     from commands.wheres.jobs import DIGEST, REVIEW, run_digest, run_review
     from commands.wheres.knowledge import Knowledge
-    from commands.wheres.messages import TEXT
 
     knowledge = Knowledge()
     asking = Asking(knowledge)
     admin = Admin(knowledge)
-    router.command("waar", asking.command, aliases=("where",), help=(TEXT, "help.where"))
-    # Roles are checked per subcommand: owners may confirm aliases and reviews.
-    router.command("faq", admin.command, help=(TEXT, "help.faq"), help_role="comms")
+    router.tree(where_command(asking))
+    # Roles are declared per subcommand: owners may confirm aliases and reviews.
+    router.tree(faq_command(admin))
     router.message(asking.message)
     router.interaction("wheres.show", asking.show)
     router.interaction("wheres.feedback", asking.feedback)

@@ -1,7 +1,8 @@
 """``faq ...``: the comms team keeps the knowledge base; owners confirm paraphrases.
 
-add/edit/remove/list/show/gaps/dismiss need the comms role; ``alias`` and ``reviewed`` may
-also be done by the entry's owner (the digest sends them the buttons).
+add/edit/remove/list/show/gaps/dismiss need the comms role (declared in ``FAQ``, checked
+by the tree); ``alias`` and ``reviewed`` may also be done by the entry's owner (the digest
+sends them the buttons), so the tree lets everyone through and ``_owned`` checks the entry.
 """
 
 from __future__ import annotations
@@ -12,8 +13,9 @@ from typing import Any
 
 from commands.context import Context
 from commands.errors import UserError
-from commands.grammar import Args, ArgsError, parse_args
+from commands.grammar import Args
 from commands.model import CommandRequest, Interaction, Reply
+from commands.tree import Command, Param, Sub, T, Words
 from commands.wheres.entry import Entry
 from commands.wheres.jobs import ensure_schedules, gap_message
 from commands.wheres.kbfile import to_entry
@@ -30,36 +32,19 @@ class Admin:
     def __init__(self, knowledge: Knowledge) -> None:
         self.knowledge = knowledge
 
-    async def command(self, request: CommandRequest, ctx: Context) -> Reply | None:
-        try:
-            args = parse_args(request.args)
-        except ArgsError as exc:
-            raise UserError(ctx.text(TEXT, "faq.invalid", reason=str(exc))) from None
-        sub = args.pop_word()
-        handler = {
-            "add": self.add, "edit": self.edit, "remove": self.remove, "list": self.list,
-            "show": self.show, "alias": self.alias, "reviewed": self.reviewed,
-            "dismiss": self.dismiss, "gaps": self.gaps,
-        }.get(sub or "")
-        if handler is None:
-            return Reply.text(ctx.text(TEXT, "faq.usage"))
-        return await handler(args, ctx)
-
     # -- comms ----------------------------------------------------------------------------
-    async def add(self, args: Args, ctx: Context) -> Reply:
-        user = await ctx.require("comms")
+    async def add(self, request: CommandRequest, ctx: Context, args: Args) -> Reply:
         entry_id = (args.pop_word() or "").lower()
         if entry_id and await self.knowledge.entry(ctx, entry_id) is not None:
             raise UserError(ctx.text(TEXT, "faq.exists", id=entry_id))
-        item: dict[str, Any] = {"id": entry_id, "owner": user.key}
+        item: dict[str, Any] = {"id": entry_id, "owner": request.user.key}
         item.update(_options(args))
         entry = _valid(ctx, item)
         await self.knowledge.put(ctx, entry)
         await ensure_schedules(ctx)
         return Reply.text(ctx.text(TEXT, "faq.added", id=entry.id))
 
-    async def edit(self, args: Args, ctx: Context) -> Reply:
-        await ctx.require("comms")
+    async def edit(self, request: CommandRequest, ctx: Context, args: Args) -> Reply:
         entry_id = (args.pop_word() or "").lower()
         current = await self.knowledge.entry(ctx, entry_id)
         if current is None:
@@ -75,15 +60,13 @@ class Admin:
         key = "faq.unchanged" if result == "unchanged" else "faq.edited"
         return Reply.text(ctx.text(TEXT, key, id=entry.id))
 
-    async def remove(self, args: Args, ctx: Context) -> Reply:
-        await ctx.require("comms")
+    async def remove(self, request: CommandRequest, ctx: Context, args: Args) -> Reply:
         entry_id = (args.pop_word() or "").lower()
         if not await self.knowledge.remove(ctx, entry_id):
             raise UserError(ctx.text(TEXT, "faq.missing", id=entry_id))
         return Reply.text(ctx.text(TEXT, "faq.removed", id=entry_id))
 
-    async def list(self, args: Args, ctx: Context) -> Reply:
-        await ctx.require("comms")
+    async def list(self, request: CommandRequest, ctx: Context, args: Args) -> Reply:
         needle = args.rest().lower()
         index = await self.knowledge.index(ctx)
         found = sorted(
@@ -99,8 +82,7 @@ class Admin:
             lines.append(ctx.text(TEXT, "faq.list.more", count=len(found) - LIST_MAX))
         return Reply.text("\n".join(lines))
 
-    async def show(self, args: Args, ctx: Context) -> Reply:
-        await ctx.require("comms")
+    async def show(self, request: CommandRequest, ctx: Context, args: Args) -> Reply:
         entry_id = (args.pop_word() or "").lower()
         row = await repo(ctx).get(entry_id)
         if row is None:
@@ -114,16 +96,14 @@ class Admin:
             aliases="; ".join(row.aliases) or none,
         ))
 
-    async def gaps(self, args: Args, ctx: Context) -> Reply:
-        await ctx.require("comms")
+    async def gaps(self, request: CommandRequest, ctx: Context, args: Args) -> Reply:
         since = ctx.clock.now() - timedelta(days=7)
         found = await repo(ctx).gaps(since=since, limit=settings_of(ctx).digest_max_groups)
         if not found:
             return Reply.text(ctx.text(TEXT, "gaps.none"))
         return Reply(gap_message(ctx, found, title=None))
 
-    async def dismiss(self, args: Args, ctx: Context) -> Reply:
-        await ctx.require("comms")
+    async def dismiss(self, request: CommandRequest, ctx: Context, args: Args) -> Reply:
         number = args.pop_word() or ""
         question = await repo(ctx).question(int(number)) if number.isdecimal() else None
         if question is None:
@@ -132,7 +112,7 @@ class Admin:
         return Reply.text(ctx.text(TEXT, "faq.dismissed", number=number))
 
     # -- owners or comms ------------------------------------------------------------------
-    async def alias(self, args: Args, ctx: Context) -> Reply:
+    async def alias(self, request: CommandRequest, ctx: Context, args: Args) -> Reply:
         number, entry_id = args.pop_word() or "", (args.pop_word() or "").lower()
         return await self.confirm_alias(ctx, number, entry_id)
 
@@ -151,7 +131,7 @@ class Admin:
         key = "faq.alias.added" if added else "faq.alias.exists"
         return Reply.text(ctx.text(TEXT, key, text=question.text, id=entry.id))
 
-    async def reviewed(self, args: Args, ctx: Context) -> Reply:
+    async def reviewed(self, request: CommandRequest, ctx: Context, args: Args) -> Reply:
         entry = await self._owned(ctx, (args.pop_word() or "").lower())
         await repo(ctx).mark_reviewed(entry.id, now=ctx.clock.now())
         return Reply.text(ctx.text(TEXT, "faq.reviewed", id=entry.id))
@@ -171,10 +151,9 @@ class Admin:
 def _options(args: Args) -> dict[str, Any]:
     item: dict[str, Any] = {}
     for option, value in args.options.items():
-        field = OPTION_FIELDS.get(option)
-        if field is None:
-            item[option] = value  # to_entry names the unknown field
-        elif field in ("keywords", "aliases"):
+        # The tree passes only the declared options, under their canonical names.
+        field = OPTION_FIELDS.get(option, option)
+        if field in ("keywords", "aliases"):
             item[field] = [p.strip() for p in value.replace(",", ";").split(";") if p.strip()]
         else:
             item[field] = value
@@ -186,3 +165,75 @@ def _valid(ctx: Context, item: dict[str, Any]) -> Entry:
         return to_entry(item, default_review_days=settings_of(ctx).default_review_days)
     except ValueError as exc:
         raise UserError(ctx.text(TEXT, "faq.invalid", reason=str(exc))) from None
+
+
+def _entry_options(*, required: bool) -> tuple[Param, ...]:
+    """The fields of an entry as options; ``add`` needs a question and an answer."""
+    return (
+        Param(Words("question", "vraag"), required=required, option=True,
+              value=Words("text", "tekst")),
+        Param(Words("answer", "antwoord"), required=required, option=True,
+              value=Words("text", "tekst")),
+        Param(Words("url", "url"), option=True),
+        Param(Words("keywords", "trefwoorden"), option=True, value=Words("a; b", "a; b")),
+        Param(Words("lang", "taal", ("language",)), option=True, value=Words("nl|en", "nl|en")),
+        Param(Words("owner", "eigenaar"), option=True, value=Words("person", "persoon")),
+        Param(Words("review", "review"), option=True, value=Words("days", "dagen")),
+        Param(Words("aliases", "aliassen"), option=True, value=Words("a; b", "a; b")),
+    )
+
+
+_ID = Param(Words("id", "id"), required=True)
+_NUMBER = Param(Words("question-number", "vraagnummer"), required=True)
+_COMMS = ("comms",)
+
+
+def faq_command(admin: Admin) -> Command:
+    """The declared ``faq`` command around one ``Admin`` (one knowledge base per app)."""
+    return Command(
+        Words("faq", "faq"),
+        T("de kennisbank beheren waaruit `waar` antwoordt",
+          "manage the knowledge base that `where` answers from"),
+        subs=(
+            Sub(Words("add", "toevoegen"), T("een nieuw item", "a new entry"), admin.add,
+                params=(_ID, *_entry_options(required=True)), roles=_COMMS,
+                example=T('faq toevoegen parkeren --vraag "Waar mag ik parkeren?" '
+                          '--antwoord "In de garage onder het stadskantoor."',
+                          'faq add parking --question "Where can I park?" '
+                          '--answer "In the garage under the city office." --lang en')),
+            Sub(Words("edit", "wijzig"), T("een item aanpassen (alleen wat je noemt)",
+                                           "change an entry (only what you name)"),
+                admin.edit, params=(_ID, *_entry_options(required=False)), roles=_COMMS,
+                example=T('faq wijzig thuiswerken --trefwoorden "thuis; hybride"',
+                          'faq edit thuiswerken --keywords "home; hybrid"')),
+            Sub(Words("remove", "verwijder", ("verwijderen",)), T("een item weghalen",
+                                                                  "remove an entry"),
+                admin.remove, params=(_ID,), roles=_COMMS,
+                example=T("faq verwijder declaraties", "faq remove declaraties")),
+            Sub(Words("list", "lijst"), T("de items, eventueel met een woord erin",
+                                          "the entries, optionally those with a word"),
+                admin.list, params=(Param(Words("word", "woord"), many=True),), roles=_COMMS,
+                example=T("faq lijst verlof", "faq list payslip")),
+            Sub(Words("show", "toon"), T("een item met eigenaar, trefwoorden en feedback",
+                                         "an entry with owner, keywords and feedback"),
+                admin.show, params=(_ID,), roles=_COMMS,
+                example=T("faq toon loonstrook", "faq show loonstrook")),
+            Sub(Words("gaps", "hiaten"), T("vragen van de afgelopen week zonder goed antwoord",
+                                           "questions of the past week without a good answer"),
+                admin.gaps, roles=_COMMS, example=T("faq hiaten", "faq gaps")),
+            Sub(Words("dismiss", "negeer"), T("een vraag van de lijst met hiaten halen",
+                                              "take a question off the gaps list"),
+                admin.dismiss, params=(_NUMBER,), roles=_COMMS,
+                example=T("faq negeer 1", "faq dismiss 1")),
+            # Hidden: the owner of an entry may do these too (no role says who owns what),
+            # reached from the digest's buttons and the review reminder that names them.
+            Sub(Words("alias", "alias"), T("een vraag bevestigen als andere verwoording van een "
+                                           "item", "confirm a question as another wording of "
+                                           "an entry"),
+                admin.alias, params=(_NUMBER, _ID), hidden=True,
+                example=T("faq alias 1 loonstrook", "faq alias 1 loonstrook")),
+            Sub(Words("reviewed", "gecontroleerd"), T("een item is nagekeken en klopt nog",
+                                                      "an entry was checked and is still right"),
+                admin.reviewed, params=(_ID,), hidden=True,
+                example=T("faq gecontroleerd loonstrook", "faq reviewed loonstrook")),
+        ))

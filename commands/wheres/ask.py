@@ -5,6 +5,7 @@ from __future__ import annotations
 from commands.context import Context
 from commands.errors import UserError
 from commands.model import CommandRequest, InboundMessage, Interaction, OutgoingMessage, Reply
+from commands.tree import Command, Param, Sub, T, Words
 from commands.wheres.knowledge import Knowledge, repo, settings_of
 from commands.wheres.messages import TEXT
 from commands.wheres.reply import abstain_reply, answer_reply, entry_markdown, feedback_choices
@@ -17,9 +18,9 @@ class Asking:
     def __init__(self, knowledge: Knowledge) -> None:
         self.knowledge = knowledge
 
-    async def command(self, request: CommandRequest, ctx: Context) -> Reply | None:
-        """``where <question>`` / ``waar <vraag>``."""
-        return await self.answer(ctx, request.args)
+    async def command(self, request: CommandRequest, ctx: Context, text: str) -> Reply | None:
+        """``where <question>`` / ``waar <vraag>``: the whole text after the word is asked."""
+        return await self.answer(ctx, text)
 
     async def message(self, request: InboundMessage, ctx: Context) -> Reply | None:
         """A plain DM or a mention is a question; other channel messages are not ours."""
@@ -73,3 +74,18 @@ class Asking:
             return Reply.text(ctx.text(TEXT, "feedback.done"))
         key = "feedback.thanks" if verdict == "helped" else "feedback.sorry"
         return Reply.text(ctx.text(TEXT, key))
+
+
+def where_command(asking: Asking) -> Command:
+    """The declared ``waar``/``where`` command: one root taking the question as free text
+    (raw, so quotes and question marks reach the matcher as typed). A DM without the word
+    is a plain message and goes to ``Asking.message``, not through here."""
+    return Command(
+        Words("where", "waar"),
+        T("vraag waar je iets vindt (salarisstrook, verlof, ICT)",
+          "ask where to find something (payslip, leave, IT)"),
+        root=Sub(Words("", ""), T("stel je vraag; in een privébericht mag `waar` ook weg",
+                                  "ask your question; in a direct message you may leave out `where`"),
+                 asking.command, params=(Param(Words("question", "vraag"), required=True,
+                                               many=True),),
+                 raw=True, example=T("waar vind ik mijn loonstrook", "where is my payslip")))

@@ -6,9 +6,6 @@ from commands.i18n import Catalog
 
 TEXT = Catalog("wheres", {
     "nl": {
-        "help.where": "`waar <vraag>`: vraag waar je iets vindt (salarisstrook, verlof, ICT)",
-        "help.faq": "`faq add|edit|remove|list|show|alias|reviewed|dismiss|gaps`: kennisbank "
-                    "beheren",
         "usage.where": "Wat zoek je? Bijvoorbeeld: `waar vind ik mijn salarisstrook`",
         "answer.more": "Meer: {url}",
         "answer.alternatives": "Bedoel je misschien:",
@@ -24,11 +21,6 @@ TEXT = Catalog("wheres", {
         "feedback.done": "Je feedback is al genoteerd.",
         "feedback.unknown": "Die vraag ken ik niet meer.",
         "entry.gone": "Dat antwoord bestaat niet meer.",
-        "faq.usage": "Gebruik: `faq add <id> --question \"...\" --answer \"...\" [--url ...] "
-                     "[--keywords \"a; b\"] [--lang nl] [--owner slack:U1] [--review 180]`, "
-                     "`faq edit <id> --answer \"...\"`, `faq remove <id>`, `faq list [woord]`, "
-                     "`faq show <id>`, `faq alias <vraagnummer> <id>`, `faq reviewed <id>`, "
-                     "`faq dismiss <vraagnummer>`, `faq gaps`",
         "faq.invalid": "Dat item klopt niet: {reason}",
         "faq.exists": "Er is al een item `{id}`; gebruik `faq edit {id}`.",
         "faq.missing": "Er is geen item `{id}`.",
@@ -69,9 +61,6 @@ TEXT = Catalog("wheres", {
         "import.invalid": "{position} ({id}): {reason}",
     },
     "en": {
-        "help.where": "`where <question>`: ask where to find something (payslip, leave, IT)",
-        "help.faq": "`faq add|edit|remove|list|show|alias|reviewed|dismiss|gaps`: manage the "
-                    "knowledge base",
         "usage.where": "What are you looking for? For example: `where is my payslip`",
         "answer.more": "More: {url}",
         "answer.alternatives": "Or did you mean:",
@@ -87,11 +76,6 @@ TEXT = Catalog("wheres", {
         "feedback.done": "Your feedback was already recorded.",
         "feedback.unknown": "I no longer know that question.",
         "entry.gone": "That answer no longer exists.",
-        "faq.usage": "Usage: `faq add <id> --question \"...\" --answer \"...\" [--url ...] "
-                     "[--keywords \"a; b\"] [--lang nl] [--owner slack:U1] [--review 180]`, "
-                     "`faq edit <id> --answer \"...\"`, `faq remove <id>`, `faq list [word]`, "
-                     "`faq show <id>`, `faq alias <question number> <id>`, `faq reviewed <id>`, "
-                     "`faq dismiss <question number>`, `faq gaps`",
         "faq.invalid": "That entry is not valid: {reason}",
         "faq.exists": "There already is an entry `{id}`; use `faq edit {id}`.",
         "faq.missing": "There is no entry `{id}`.",

@@ -183,3 +183,39 @@ async def test_ending_a_programme_deletes_people_and_history(chat: Any, app: Any
     assert len(await rounds(app)) == 1  # no round after the end
     out = await chat.run("@joost\n/hartslag verbinden join 1")
     assert "is gestopt" in out
+
+
+async def test_help_shows_organiser_subcommands_only_to_organisers(chat: Any) -> None:
+    employee = await chat.run("@joost\ndm\nhelp")
+    assert "`verbinden lijst|meedoen|overslaan|stoppen`" in employee
+    organiser = await chat.run("@bram\ndm\nhelp")
+    assert "`verbinden lijst|meedoen|overslaan|stoppen|maak|ronde|cijfers|einde`" in organiser
+    usage = await chat.run("@joost\ndm\nverbinden help")
+    assert "Voorbeeld: `verbinden meedoen 1 --locatie stadhuis`" in usage
+    assert "verbinden maak" not in usage
+    refused = await chat.run("verbinden ronde 1")
+    assert "Dat mag alleen iemand met de rol communicatie" in refused
+
+
+async def test_dutch_words_and_options_and_the_tree_errors(chat: Any, app: Any) -> None:
+    out = await chat.run('@bram\ndm\nverbinden maak "Ommetje" --wanneer "elke vrijdag 12:00" '
+                         '--regel locatie --sjabloon ommetje')
+    assert "Programma **1** staat klaar: **Ommetje**" in out
+    [programme] = await app.store.repo(VerbindenRepository).programmes()
+    assert (programme.rule, programme.template) == ("location", "ommetje")
+    # Without a name or options in a chat without forms: how to type it, with an example.
+    out = await chat.run("verbinden maak")
+    assert "`verbinden maak [<naam...>] [--wanneer <herhaling>]" in out
+    assert 'Voorbeeld: `verbinden maak "Koffie met een onbekende"' in out
+    out = await chat.run("@lisa\ndm\nverbinden meedoen 1 --locatie werf")
+    assert "Je doet mee met **Ommetje**" in out
+    participant = await app.store.repo(VerbindenRepository).participants(1)
+    assert [p.location for p in participant] == ["werf"]
+    out = await chat.run("verbinden meedoen")
+    assert "Er ontbreekt <nummer>" in out and "Voorbeeld: `verbinden meedoen 1" in out
+    out = await chat.run("verbinden meedoen 1 --kleur rood")
+    assert "De optie `--kleur` hoort niet bij dit commando" in out
+    out = await chat.run("verbinden dansen")
+    assert "`verbinden dansen` ken ik niet" in out and "`verbinden stoppen [<nummer>]`" in out
+    out = await chat.run("verbinden stoppen")
+    assert "Je doet nergens meer mee (1 programma)" in out

@@ -91,3 +91,17 @@ async def test_alternative_button_shows_that_entry(bot: Bot) -> None:
     assert [c.action for c in shown.message.choices] == ["wheres.feedback"] * 2
     rows = await questions(bot)
     assert rows[0].entry_id == shows[0].value.partition(":")[2]
+
+
+async def test_where_help_and_an_empty_question(bot: Bot) -> None:
+    await load_sample(bot)
+    out = await bot.command(EMPLOYEE, "waar", "help")
+    assert out is not None and out.message is not None
+    assert "`waar <vraag...>`" in out.message.markdown
+    assert "Voorbeeld: `waar vind ik mijn loonstrook`" in out.message.markdown
+    empty = await bot.command(EMPLOYEE, "waar", "")
+    assert empty is not None and empty.message is not None
+    assert "Wat zoek je?" in empty.message.markdown
+    english = await bot.command(EMPLOYEE, "where", "help")
+    assert english is not None and english.message is not None
+    assert "**waar** (`where`)" in english.message.markdown
