@@ -25,6 +25,9 @@ class Capabilities:
     members: bool = False
     reactions: bool = False
     threads: bool = False
+    # A command typed in a channel is seen only by its sender (Slack slash commands), so a
+    # secret in it (a signal's code) is as safe there as in a DM.
+    private_commands: bool = False
 
 
 class DeliveryError(Exception):

@@ -30,7 +30,7 @@ log = logging.getLogger("hartslag.slack")
 
 EVENT_TYPE = "hartslag_delivery"
 CAPABILITIES = Capabilities(buttons=True, forms=True, images=True, ephemeral=True, update=True,
-                            members=True, reactions=False, threads=True)
+                            members=True, reactions=False, threads=True, private_commands=True)
 
 
 def metadata(message: OutgoingMessage, delivery_id: str | None) -> dict[str, Any] | None:

@@ -4,16 +4,13 @@ never during quiet hours unless urgent."""
 
 from __future__ import annotations
 
-from commands.notices.command import hooks, notifications
+from commands.notices.command import HOOKS, NOTIFICATIONS
 from commands.notices.digest import flush
 from commands.notices.intake import FLUSH
-from commands.notices.messages import TEXT
 from commands.router import Router
 
 
 def register(router: Router) -> None:
-    router.command("notifications", notifications, aliases=("meldingen", "notificaties"),
-                   help=(TEXT, "help.notices"))
-    router.command("hooks", hooks, aliases=("koppelingen",), role="admin",
-                   help=(TEXT, "help.hooks"))
+    router.tree(NOTIFICATIONS)
+    router.tree(HOOKS)
     router.job(FLUSH, flush)

@@ -1,5 +1,6 @@
 """``notifications`` (``meldingen``): a person's choice between immediate messages and a daily
-digest, and their quiet hours; ``hooks failures`` for admins."""
+digest, and their quiet hours; ``hooks failures`` for admins. Both as declared trees
+(``commands.tree``), so help, usage and argument errors come from the declarations."""
 
 from __future__ import annotations
 
@@ -7,11 +8,15 @@ from collections.abc import Callable
 
 from commands.context import Context
 from commands.errors import UserError
+from commands.grammar import Args
 from commands.model import CommandRequest, Reply
 from commands.notices.messages import TEXT
 from commands.notices.settings import HookSettings, check_quiet, check_time
+from commands.tree import Command, Param, Sub, T, Words
 from storage.notices import NoticeRepository
 from storage.people import PeopleRepository, Person
+
+DEFAULT_DIGEST = "08:30"
 
 
 def _show(ctx: Context, person: Person) -> str:
@@ -21,27 +26,47 @@ def _show(ctx: Context, person: Person) -> str:
                     quiet=person.quiet or settings.default_quiet)
 
 
-async def notifications(request: CommandRequest, ctx: Context) -> Reply:
-    repo = ctx.store.repo(PeopleRepository)
-    person = await repo.by_platform_id(request.user.platform, request.user.id)
+async def _person(request: CommandRequest, ctx: Context) -> Person:
+    person = await ctx.store.repo(PeopleRepository).by_platform_id(request.user.platform,
+                                                                    request.user.id)
     if person is None or person.id is None:
         raise UserError(ctx.text(TEXT, "not_in_directory"))
-    words = request.args.split()
-    if not words:
-        return Reply.text(_show(ctx, person))
-    action, value = words[0].lower(), (words[1] if len(words) > 1 else "")
-    if action in ("direct", "immediate", "meteen"):
-        await repo.set_preferences(person.id, mode="immediate")
-    elif action in ("digest", "samenvatting"):
-        digest = _checked(ctx, value or "08:30", check_time, "bad_time")
-        await repo.set_preferences(person.id, mode="digest", digest_time=digest)
-    elif action in ("quiet", "stil"):
-        await repo.set_preferences(person.id, quiet=_checked(ctx, value, check_quiet, "bad_quiet"))
-    else:
-        raise UserError(ctx.text(TEXT, "usage"))
-    updated = await repo.get(person.id)
+    return person
+
+
+async def _saved(ctx: Context, person_id: int) -> Reply:
+    updated = await ctx.store.repo(PeopleRepository).get(person_id)
     assert updated is not None
     return Reply.text(ctx.text(TEXT, "set", show=_show(ctx, updated)))
+
+
+async def show(request: CommandRequest, ctx: Context, args: Args) -> Reply:
+    return Reply.text(_show(ctx, await _person(request, ctx)))
+
+
+async def immediate(request: CommandRequest, ctx: Context, args: Args) -> Reply:
+    person = await _person(request, ctx)
+    assert person.id is not None
+    await ctx.store.repo(PeopleRepository).set_preferences(person.id, mode="immediate")
+    return await _saved(ctx, person.id)
+
+
+async def digest(request: CommandRequest, ctx: Context, args: Args) -> Reply:
+    person = await _person(request, ctx)
+    assert person.id is not None
+    value = args.words[0] if args.words else DEFAULT_DIGEST
+    at = _checked(ctx, value, check_time, "bad_time")
+    await ctx.store.repo(PeopleRepository).set_preferences(person.id, mode="digest",
+                                                           digest_time=at)
+    return await _saved(ctx, person.id)
+
+
+async def quiet(request: CommandRequest, ctx: Context, args: Args) -> Reply:
+    person = await _person(request, ctx)
+    assert person.id is not None
+    hours = _checked(ctx, args.words[0], check_quiet, "bad_quiet")
+    await ctx.store.repo(PeopleRepository).set_preferences(person.id, quiet=hours)
+    return await _saved(ctx, person.id)
 
 
 def _checked(ctx: Context, value: str, check: Callable[[str], str], key: str) -> str:
@@ -51,7 +76,7 @@ def _checked(ctx: Context, value: str, check: Callable[[str], str], key: str) ->
         raise UserError(ctx.text(TEXT, key, value=value[:20])) from None
 
 
-async def hooks(request: CommandRequest, ctx: Context) -> Reply:
+async def failures(request: CommandRequest, ctx: Context, args: Args) -> Reply:
     rows = await ctx.store.repo(NoticeRepository).rejected()
     if not rows:
         return Reply.text(ctx.text(TEXT, "failures.none"))
@@ -59,3 +84,37 @@ async def hooks(request: CommandRequest, ctx: Context) -> Reply:
     lines += [ctx.text(TEXT, "failures.line", id=r.id, source=r.source,
                        day=r.received_at.date().isoformat(), reason=r.reason) for r in rows]
     return Reply.text("\n".join(lines))
+
+
+NOTIFICATIONS = Command(
+    Words("notifications", "meldingen", ("notificaties",)),
+    T("hoe je meldingen uit werksystemen krijgt", "how you receive notifications from work "
+      "systems"),
+    subs=(
+        Sub(Words("show", "toon"), T("hoe je ze nu krijgt", "how you receive them now"), show,
+            example=T("meldingen toon", "notifications show")),
+        Sub(Words("direct", "direct", ("immediate", "meteen")),
+            T("elke melding meteen", "every notification immediately"), immediate,
+            example=T("meldingen direct", "notifications direct")),
+        Sub(Words("digest", "digest", ("samenvatting",)),
+            T("één keer per dag een samenvatting, om HH:MM (standaard 08:30)",
+              "a digest once a day, at HH:MM (default 08:30)"), digest,
+            params=(Param(Words("time", "tijd")),),
+            example=T("meldingen digest 08:30", "notifications digest 08:30")),
+        Sub(Words("quiet", "stil"), T("je stille uren, zoals 18:00-08:00",
+                                      "your quiet hours, such as 18:00-08:00"), quiet,
+            params=(Param(Words("hours", "uren"), required=True),),
+            example=T("meldingen stil 18:00-08:00", "notifications quiet 18:00-08:00")),
+    ),
+    default="show")
+
+HOOKS = Command(
+    Words("hooks", "koppelingen"),
+    T("koppelingen met werksystemen", "links with work systems"),
+    subs=(
+        Sub(Words("failures", "mislukt", ("fouten", "errors")),
+            T("meldingen die niet konden worden verwerkt", "notifications that could not be "
+              "processed"), failures, roles=("admin",),
+            example=T("koppelingen mislukt", "hooks failures")),
+    ),
+    default="failures")

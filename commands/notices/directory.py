@@ -1,8 +1,8 @@
 """From an e-mail or employee id in a work system's payload to a person we can message.
 
 The directory (``storage/people.py``) is filled by CSV import. An unknown e-mail is looked up
-on the platforms that can (Slack ``users.lookupByEmail`` through the port's optional
-``find_user_by_email``), or mapped to a Matrix id by the configured convention, and the
+on the platforms whose port can (the optional extra ``EmailLookup``: Slack's
+``users.lookupByEmail``), or mapped to a Matrix id by the configured convention, and the
 result is remembered. Someone who cannot be found is reported, never dropped silently.
 """
 
@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 from commands.context import Context
 from commands.model import UserRef
 from commands.notices.settings import HookSettings
+from commands.port import MultiPort
 from storage.people import PLATFORM_COLUMNS, PeopleRepository, Person, PersonRow
 
 CSV_COLUMNS = ("employee_id", "email", "name", *PLATFORM_COLUMNS)
@@ -28,8 +28,15 @@ class Recipient:
     user: UserRef
 
 
+@runtime_checkable
+class EmailLookup(Protocol):
+    """Optional port extra: a platform's account of a person, found by their e-mail."""
+
+    async def find_user_by_email(self, email: str) -> UserRef | None: ...
+
+
 def _enabled(ctx: Context) -> tuple[str, ...]:
-    return tuple(getattr(ctx.port, "platforms", ()))
+    return ctx.port.platforms if isinstance(ctx.port, MultiPort) else ()
 
 
 async def resolve(ctx: Context, ident: str) -> Recipient | None:
@@ -70,12 +77,10 @@ async def _discover(ctx: Context, repo: PeopleRepository, settings: HookSettings
 
 
 async def _lookup(ctx: Context, platform: str, email: str) -> str | None:
-    port_for = getattr(ctx.port, "port_for", None)
-    port = port_for(platform) if callable(port_for) else None
-    finder: Callable[[str], Awaitable[UserRef | None]] | None = getattr(port, "find_user_by_email", None)
-    if finder is None:
+    port = ctx.port.port_for(platform) if isinstance(ctx.port, MultiPort) else None
+    if not isinstance(port, EmailLookup):
         return None
-    found = await finder(email)
+    found = await port.find_user_by_email(email)
     return found.id if found else None
 
 

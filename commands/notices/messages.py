@@ -8,10 +8,6 @@ TEXT = Catalog(
     "notices",
     {
         "nl": {
-            "help.notices": "`notifications [direct|digest HH:MM|quiet HH:MM-HH:MM]` "
-            "(`meldingen`): hoe je meldingen uit werksystemen krijgt",
-            "help.hooks": "`hooks failures` (`koppelingen`): meldingen die niet konden "
-            "worden verwerkt",
             "digest.title": "Je werkvoorraad: {summary}",
             "digest.count": "{count} {label}",
             "not_in_directory": "Je staat nog niet in de personenlijst van hartslag, dus ik "
@@ -23,8 +19,6 @@ TEXT = Catalog(
             "mode.immediate": "direct",
             "mode.digest": "één keer per dag als samenvatting",
             "set": "Opgeslagen. {show}",
-            "usage": "Gebruik: `/hartslag meldingen direct`, `/hartslag meldingen digest "
-            "HH:MM` of `/hartslag meldingen stil HH:MM-HH:MM`.",
             "bad_time": "`{value}` is geen tijd. Schrijf bijvoorbeeld `08:30`.",
             "bad_quiet": "`{value}` is geen tijdvak. Schrijf bijvoorbeeld `18:00-08:00`.",
             "failures.none": "Er zijn geen mislukte meldingen.",
@@ -32,10 +26,6 @@ TEXT = Catalog(
             "failures.line": "- #{id} `{source}` {day}: {reason}",
         },
         "en": {
-            "help.notices": "`notifications [direct|digest HH:MM|quiet HH:MM-HH:MM]` "
-            "(`meldingen`): how you receive notifications from work systems",
-            "help.hooks": "`hooks failures` (`koppelingen`): notifications that could not be "
-            "processed",
             "digest.title": "Your work queue: {summary}",
             "digest.count": "{count} {label}",
             "not_in_directory": "You are not in hartslag's directory of people yet, so I send "
@@ -48,8 +38,6 @@ TEXT = Catalog(
             "mode.immediate": "immediately",
             "mode.digest": "once a day as a digest",
             "set": "Saved. {show}",
-            "usage": "Usage: `/hartslag notifications direct`, `/hartslag notifications "
-            "digest HH:MM` or `/hartslag notifications quiet HH:MM-HH:MM`.",
             "bad_time": "`{value}` is not a time. Write for example `08:30`.",
             "bad_quiet": "`{value}` is not a time range. Write for example `18:00-08:00`.",
             "failures.none": "There are no failed notifications.",

@@ -34,6 +34,16 @@ class SignalFailure(RuntimeError):
     """An unexpected error in the signals feature, with every detail withheld."""
 
 
+class Missing(Exception):
+    """A part of a free-text subcommand is missing. The tree does not parse free text (it
+    keeps quotes and apostrophes as typed), so the handler says which part, and the command
+    answers with the tree's own message, usage and example."""
+
+    def __init__(self, part: str) -> None:
+        super().__init__(part)
+        self.part = part  # the canonical (English) name of the declared parameter
+
+
 @contextmanager
 def withheld() -> Iterator[None]:
     """Let UserError through; replace any other error by one without values or context."""

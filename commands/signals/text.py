@@ -8,18 +8,9 @@ SIGNALS = Catalog(
     "signals",
     {
         "nl": {
-            "help.signal": "`signaal` (`signal`): meld anoniem iets, met vervolg. "
-            "`signaal info` vertelt wat anoniem hier betekent",
             "disabled": "Anonieme signalen staan uit in deze omgeving.",
             "not_configured": "Anonieme signalen zijn hier nog niet goed ingesteld (de sleutels "
             "ontbreken). Er is niets opgeslagen. Meld dit bij de beheerder.",
-            "usage": "Gebruik: `signaal` (nieuw signaal), `signaal info`, `signaal bekijk <code>`, "
-            "`signaal antwoord <code> <tekst>`, `signaal sluit <code>`. Voor het "
-            "signalenteam: `signaal inbox`, `signaal dossier <dossier>`, `signaal beantwoord`, "
-            "`signaal notitie`, `signaal status`, `signaal wijs`, `signaal blokkeer`, "
-            "`signaal publiceer`, `signaal overzicht`.",
-            "bad_args": "Ik kan dit niet lezen: {reason}. Zet tekst met spaties tussen "
-            "\"aanhalingstekens\".",
             # -- sending -------------------------------------------------------------------
             "intro": "**Anoniem signaal**\nJe naam wordt niet opgeslagen: alleen je tekst, het "
             "onderwerp, het team en de dag (geen tijd). Typ `stop` om af te breken, `signaal "
@@ -90,8 +81,6 @@ SIGNALS = Catalog(
             "show.entry.followup": "**Wat ermee gedaan is** ({day}):\n{text}",
             "show.entry.sender_triage": "**Reactie van de melder** ({day}):\n{text}",
             "show.entry.note": "**Interne notitie** van {author} ({day}):\n{text}",
-            "reply.usage": "Gebruik: `signaal antwoord <code> <tekst>`, of `signaal antwoord "
-            "<code>` in een privébericht om je reactie stap voor stap te schrijven.",
             "reply.ask": "Schrijf je reactie op je signaal in één bericht (maximaal {max} "
             "tekens). Typ `stop` om af te breken.",
             "reply.confirm": "Je reactie:\n\n{text}\n\n**Anoniem versturen?** Antwoord `ja` of `nee`.",
@@ -141,31 +130,26 @@ SIGNALS = Catalog(
             "yes": "ja",
             "no": "nee",
             "nobody": "niemand",
-            "answer.usage": "Gebruik: `signaal beantwoord <dossier> <tekst>`.",
             "answer.done": "Je antwoord staat in dossier {ref} en is via het doorgeefluik bij de "
             "melder bezorgd.",
             "answer.no_relay": "Je antwoord staat in dossier {ref}. Er is geen weg terug naar de "
             "melder, dus er is niets bezorgd; de melder kan het lezen met de eigen code.",
             "answer.undelivered": "Je antwoord staat in dossier {ref}, maar bezorgen lukte nu niet. "
             "De melder kan het lezen met de eigen code.",
-            "note.usage": "Gebruik: `signaal notitie <dossier> <tekst>`.",
             "note.done": "Notitie toegevoegd aan {ref} (alleen voor het signalenteam).",
-            "status.usage": "Gebruik: `signaal status <dossier> nieuw|in-behandeling|beantwoord|"
-            "gesloten`.",
             "status.done": "Dossier {ref} heeft nu status {status}.",
             "status.closed_relay": "De weg terug naar de melder is gewist.",
-            "assign.usage": "Gebruik: `signaal wijs <dossier> mij|niemand|<platform:id>`.",
+            "assign.bad_who": "`{value}` is geen persoon. Schrijf `mij`, `niemand` of "
+            "platform:id, zoals `local:tess`.",
             "assign.done": "Dossier {ref} is toegewezen aan {who}.",
             "assign.cleared": "Dossier {ref} is aan niemand toegewezen.",
             "assign.not_triage": "{who} heeft de rol signalen-team niet.",
-            "block.usage": "Gebruik: `signaal blokkeer <dossier> <dagen>` (1 tot {max:dag|dagen}).",
+            "block.bad_days": "`{value}` is geen aantal dagen. Kies 1 tot {max:dag|dagen}, "
+            "bijvoorbeeld `30`.",
             "block.done": "De melder van {ref} kan tot en met {until} geen nieuwe signalen sturen. "
             "Wie het is, weet niemand: de blokkade is een sleutel-hash zonder dossiernummer.",
             "block.no_relay": "Dossier {ref} heeft geen weg terug naar de melder (gesloten, of "
             "zonder antwoord verstuurd), dus blokkeren kan niet.",
-            "publish.usage": "Gebruik: `signaal publiceer <dossier> <#kanaal> --citaat \"wat je "
-            "citeert\" <wat jullie deden>`. Het citaat moet letterlijk uit het signaal komen en "
-            "mag weg.",
             "publish.quote_not_found": "Dat citaat staat niet letterlijk in het signaal. Citeer "
             "alleen wat de melder schreef, of laat `--citaat` weg. Er is niets geplaatst.",
             "publish.bad_channel": "`{value}` is geen kanaal. Schrijf `#kanaal` of een volledig "
@@ -193,8 +177,8 @@ SIGNALS = Catalog(
             "digest.on": "Het overzicht van open signalen gaat elke {weekday} om {time} naar "
             "{target}.",
             "digest.off": "Het overzicht staat uit ({count:planning|planningen} verwijderd).",
-            "digest.usage": "Gebruik: `signaal overzicht` (nu), `signaal overzicht aan [#kanaal]` "
-            "of `signaal overzicht uit`.",
+            "digest.bad_action": "`{value}` ken ik niet bij het overzicht. Kies `nu`, "
+            "`aan [#kanaal]` of `uit`.",
             "digest.you": "jou (privébericht)",
             "weekday.0": "maandag",
             "weekday.1": "dinsdag",
@@ -205,17 +189,9 @@ SIGNALS = Catalog(
             "weekday.6": "zondag",
         },
         "en": {
-            "help.signal": "`signal` (`signaal`): report something anonymously, with follow-up. "
-            "`signal info` explains what anonymous means here",
             "disabled": "Anonymous signals are turned off here.",
             "not_configured": "Anonymous signals are not set up correctly here (the keys are "
             "missing). Nothing was stored. Please tell the administrator.",
-            "usage": "Usage: `signal` (new signal), `signal info`, `signal show <code>`, "
-            "`signal reply <code> <text>`, `signal close <code>`. For the signals team: "
-            "`signal inbox`, `signal case <case>`, `signal answer`, `signal note`, "
-            "`signal status`, `signal assign`, `signal block`, `signal publish`, "
-            "`signal digest`.",
-            "bad_args": "I can't read this: {reason}. Put text with spaces between \"quotes\".",
             "intro": "**Anonymous signal**\nYour name is not stored: only your text, the topic, "
             "the team and the day (no time). Type `stop` to cancel, `signal info` for all you "
             "should know about anonymity here.",
@@ -283,8 +259,6 @@ SIGNALS = Catalog(
             "show.entry.followup": "**What was done** ({day}):\n{text}",
             "show.entry.sender_triage": "**Reply from the sender** ({day}):\n{text}",
             "show.entry.note": "**Internal note** by {author} ({day}):\n{text}",
-            "reply.usage": "Usage: `signal reply <code> <text>`, or `signal reply <code>` in a "
-            "direct message to write your reply step by step.",
             "reply.ask": "Write your reply to your signal in one message (at most {max} "
             "characters). Type `stop` to cancel.",
             "reply.confirm": "Your reply:\n\n{text}\n\n**Send anonymously?** Answer `yes` or `no`.",
@@ -330,29 +304,26 @@ SIGNALS = Catalog(
             "yes": "yes",
             "no": "no",
             "nobody": "nobody",
-            "answer.usage": "Usage: `signal answer <case> <text>`.",
             "answer.done": "Your answer is in case {ref} and was delivered to the sender through "
             "the relay.",
             "answer.no_relay": "Your answer is in case {ref}. There is no way back to the sender, "
             "so nothing was delivered; the sender can read it with their code.",
             "answer.undelivered": "Your answer is in case {ref}, but delivering it failed just now. "
             "The sender can read it with their code.",
-            "note.usage": "Usage: `signal note <case> <text>`.",
             "note.done": "Note added to {ref} (for the signals team only).",
-            "status.usage": "Usage: `signal status <case> new|in-progress|answered|closed`.",
             "status.done": "Case {ref} now has status {status}.",
             "status.closed_relay": "The way back to the sender has been erased.",
-            "assign.usage": "Usage: `signal assign <case> me|nobody|<platform:id>`.",
+            "assign.bad_who": "`{value}` is not a person. Write `me`, `nobody` or platform:id, "
+            "such as `local:tess`.",
             "assign.done": "Case {ref} is assigned to {who}.",
             "assign.cleared": "Case {ref} is assigned to nobody.",
             "assign.not_triage": "{who} does not have the signals team role.",
-            "block.usage": "Usage: `signal block <case> <days>` (1 to {max:day|days}).",
+            "block.bad_days": "`{value}` is not a number of days. Choose 1 to {max:day|days}, "
+            "for example `30`.",
             "block.done": "The sender of {ref} cannot send new signals until {until} inclusive. "
             "Nobody knows who it is: the block is a keyed hash without a case number.",
             "block.no_relay": "Case {ref} has no way back to the sender (closed, or sent without "
             "replies), so blocking is not possible.",
-            "publish.usage": "Usage: `signal publish <case> <#channel> --quote \"what you quote\" "
-            "<what you did>`. The quote must be literally from the signal and may be left out.",
             "publish.quote_not_found": "That quote is not literally in the signal. Quote only what "
             "the sender wrote, or leave out `--quote`. Nothing was posted.",
             "publish.bad_channel": "`{value}` is not a channel. Write `#channel` or a full address "
@@ -380,8 +351,8 @@ SIGNALS = Catalog(
             "digest.on": "The overview of open signals goes to {target} every {weekday} at "
             "{time}.",
             "digest.off": "The overview is off ({count:schedule|schedules} removed).",
-            "digest.usage": "Usage: `signal digest` (now), `signal digest on [#channel]` or "
-            "`signal digest off`.",
+            "digest.bad_action": "I don't know `{value}` for the digest. Choose `now`, "
+            "`on [#channel]` or `off`.",
             "digest.you": "you (direct message)",
             "weekday.0": "Monday",
             "weekday.1": "Tuesday",

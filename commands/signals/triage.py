@@ -14,12 +14,14 @@ from datetime import timedelta
 from commands.context import Context
 from commands.delivery import Delivery
 from commands.errors import UserError
+from commands.grammar import Args
 from commands.markup import clip, escape_text
 from commands.model import PLATFORMS, Address, CommandRequest, OutgoingMessage, Reply, UserRef
 from commands.signals.codes import normalise_ref
 from commands.signals.jobs import DIGEST, OPEN, digest_text, digest_trigger, ensure_purge_schedule
 from commands.signals.sender import render_entry
 from commands.signals.service import (
+    Missing,
     block_hash_for,
     keys,
     notify_sender,
@@ -75,12 +77,14 @@ def _status(ctx: Context, value: str) -> str:
     return found
 
 
-async def inbox(request: CommandRequest, ctx: Context) -> Reply:
+async def inbox(request: CommandRequest, ctx: Context, text: str) -> Reply:
+    """``signal inbox [all|<status>] [<topic>]``: free text, as a topic label may hold an
+    apostrophe (``collega's``)."""
     await _triage(ctx)
     conf = settings(ctx)
     statuses: tuple[str, ...] = OPEN
     category: str | None = None
-    words = request.args.split()[1:]
+    words = text.split()
     i = 0
     while i < len(words):
         word, pair = words[i].lower(), "-".join(words[i:i + 2]).lower()
@@ -130,9 +134,9 @@ def _line(ctx: Context, case: CaseView) -> str:
                     preview=escape_text(clip(" ".join(case.text.split()), 100)))
 
 
-async def dossier(request: CommandRequest, ctx: Context) -> Reply:
+async def dossier(request: CommandRequest, ctx: Context, args: Args) -> Reply:
     await _triage(ctx)
-    case = await find_case(ctx, _split(request.args, 2)[1])
+    case = await find_case(ctx, args.words[0])
     none = ctx.text(SIGNALS, "nobody")
     head = ctx.text(SIGNALS, "dossier.head", ref=case.ref, day=case.received.isoformat(),
                     status=status_name(ctx, case.status), category=escape_text(_label(ctx, case.category)),
@@ -145,10 +149,12 @@ async def dossier(request: CommandRequest, ctx: Context) -> Reply:
     return Reply.text("\n".join(lines))
 
 
-async def _ref_and_text(request: CommandRequest, ctx: Context, usage: str) -> tuple[CaseView, str]:
-    _, raw_ref, text = _split(request.args, 2)
-    if not raw_ref or not text.strip():
-        raise UserError(ctx.text(SIGNALS, usage))
+async def _ref_and_text(ctx: Context, typed: str) -> tuple[CaseView, str]:
+    raw_ref, text = _split(typed, 1)
+    if not raw_ref:
+        raise Missing("case")
+    if not text.strip():
+        raise Missing("text")
     case = await find_case(ctx, raw_ref)
     conf = settings(ctx)
     if len(text.strip()) > conf.max_length:
@@ -157,9 +163,9 @@ async def _ref_and_text(request: CommandRequest, ctx: Context, usage: str) -> tu
     return case, text.strip()
 
 
-async def answer(request: CommandRequest, ctx: Context) -> Reply:
+async def answer(request: CommandRequest, ctx: Context, typed: str) -> Reply:
     me = await _triage(ctx)
-    case, text = await _ref_and_text(request, ctx, "answer.usage")
+    case, text = await _ref_and_text(ctx, typed)
     if case.status == "closed":
         raise UserError(ctx.text(SIGNALS, "case.closed", ref=case.ref))
     await repo(ctx).add_entry(case.ref, "reply", text, author=me.key, day=today(ctx),
@@ -170,21 +176,18 @@ async def answer(request: CommandRequest, ctx: Context) -> Reply:
     return Reply.text(ctx.text(SIGNALS, key[delivered], ref=case.ref))
 
 
-async def note(request: CommandRequest, ctx: Context) -> Reply:
+async def note(request: CommandRequest, ctx: Context, typed: str) -> Reply:
     me = await _triage(ctx)
-    case, text = await _ref_and_text(request, ctx, "note.usage")
+    case, text = await _ref_and_text(ctx, typed)
     if not await repo(ctx).add_entry(case.ref, "note", text, author=me.key, day=today(ctx)):
         raise UserError(ctx.text(SIGNALS, "case.closed", ref=case.ref))
     return Reply.text(ctx.text(SIGNALS, "note.done", ref=case.ref))
 
 
-async def status(request: CommandRequest, ctx: Context) -> Reply:
+async def status(request: CommandRequest, ctx: Context, args: Args) -> Reply:
     await _triage(ctx)
-    _, raw_ref, value = _split(request.args, 2)
-    if not raw_ref or not value:
-        raise UserError(ctx.text(SIGNALS, "status.usage"))
-    case = await find_case(ctx, raw_ref)
-    return await set_status(ctx, case, _status(ctx, value.strip()))
+    case = await find_case(ctx, args.words[0])
+    return await set_status(ctx, case, _status(ctx, " ".join(args.words[1:])))
 
 
 async def set_status(ctx: Context, case: CaseView, new: str) -> Reply:
@@ -199,13 +202,10 @@ async def set_status(ctx: Context, case: CaseView, new: str) -> Reply:
     return Reply.text(text)
 
 
-async def assign(request: CommandRequest, ctx: Context) -> Reply:
+async def assign(request: CommandRequest, ctx: Context, args: Args) -> Reply:
     me = await _triage(ctx)
-    _, raw_ref, who = _split(request.args, 2)
-    if not raw_ref or not who:
-        raise UserError(ctx.text(SIGNALS, "assign.usage"))
-    case = await find_case(ctx, raw_ref)
-    who = who.strip()
+    case = await find_case(ctx, args.words[0])
+    who = " ".join(args.words[1:])
     if who.lower() in NOBODY:
         await repo(ctx).assign(case.ref, None)
         return Reply.text(ctx.text(SIGNALS, "assign.cleared", ref=case.ref))
@@ -214,7 +214,7 @@ async def assign(request: CommandRequest, ctx: Context) -> Reply:
     else:
         platform, sep, ident = who.partition(":")
         if not sep or platform not in PLATFORMS or not ident or len(who) > 300:
-            raise UserError(ctx.text(SIGNALS, "assign.usage"))
+            raise UserError(ctx.text(SIGNALS, "assign.bad_who", value=escape_text(who[:60])))
         person = UserRef(platform, ident)
     if not await ctx.roles.has(person, "triage"):
         raise UserError(ctx.text(SIGNALS, "assign.not_triage", who=f"`{escape_text(person.key)}`"))
@@ -222,16 +222,14 @@ async def assign(request: CommandRequest, ctx: Context) -> Reply:
     return Reply.text(ctx.text(SIGNALS, "assign.done", ref=case.ref, who=f"`{person.key}`"))
 
 
-async def block(request: CommandRequest, ctx: Context) -> Reply:
+async def block(request: CommandRequest, ctx: Context, args: Args) -> Reply:
     await _triage(ctx)
     conf = settings(ctx)
-    _, raw_ref, raw_days = _split(request.args, 2)
-    if not raw_ref:
-        raise UserError(ctx.text(SIGNALS, "block.usage", max=conf.max_block_days))
-    case = await find_case(ctx, raw_ref)
-    days = raw_days.strip().split(" ")[0].rstrip("dD")
+    case = await find_case(ctx, args.words[0])
+    days = args.words[1].rstrip("dD")
     if not days.isdecimal() or not 1 <= int(days) <= conf.max_block_days:
-        raise UserError(ctx.text(SIGNALS, "block.usage", max=conf.max_block_days))
+        raise UserError(ctx.text(SIGNALS, "block.bad_days", value=escape_text(args.words[1][:20]),
+                                 max=conf.max_block_days))
     found = await sender_of(ctx, case.ref)
     if found is None:
         raise UserError(ctx.text(SIGNALS, "block.no_relay", ref=case.ref))
@@ -256,18 +254,21 @@ def _normal(text: str) -> str:
     return " ".join(text.split()).casefold()
 
 
-async def publish(request: CommandRequest, ctx: Context) -> Reply:
-    """"You said, we did": post a follow-up quoting only what triage chose, notify the sender."""
+async def publish(request: CommandRequest, ctx: Context, args: str) -> Reply:
+    """"You said, we did": post a follow-up quoting only what triage chose, notify the sender.
+
+    Free text: the quote is found by its own pattern, so quotes and apostrophes in what was
+    done stay as typed."""
     me = await _triage(ctx)
-    args = request.args.split(maxsplit=1)[1] if len(request.args.split()) > 1 else ""
     quote = ""
     match = _QUOTE.search(args)
     if match:
         quote = next(g for g in match.groups()[1:] if g is not None).strip()
         args = (args[:match.start()] + " " + args[match.end():]).strip()
     raw_ref, raw_channel, text = _split(args, 2)[:3]
-    if not raw_ref or not raw_channel or not text.strip():
-        raise UserError(ctx.text(SIGNALS, "publish.usage"))
+    for part, value in (("case", raw_ref), ("channel", raw_channel), ("text", text.strip())):
+        if not value:
+            raise Missing(part)
     case = await find_case(ctx, raw_ref)
     address = _address(ctx, raw_channel)
     if quote and _normal(quote) not in _normal(case.text):
@@ -297,10 +298,10 @@ async def publish(request: CommandRequest, ctx: Context) -> Reply:
                                notified=notified))
 
 
-async def digest(request: CommandRequest, ctx: Context) -> Reply:
+async def digest(request: CommandRequest, ctx: Context, args: Args) -> Reply:
     me = await _triage(ctx)
-    _, action, rest = _split(request.args, 2)
-    action = action.lower()
+    action = args.words[0].lower() if args.words else ""
+    channel = args.words[1] if len(args.words) > 1 else ""
     if action in ("", "nu", "now"):
         return Reply.text(await digest_text(ctx))
     if action in ("uit", "off", "stop"):
@@ -309,11 +310,11 @@ async def digest(request: CommandRequest, ctx: Context) -> Reply:
             removed += int(await ctx.scheduler.cancel(info.id))
         return Reply.text(ctx.text(SIGNALS, "digest.off", count=removed))
     if action not in ("aan", "on", "start"):
-        raise UserError(ctx.text(SIGNALS, "digest.usage"))
-    if rest.strip():
-        address = _address(ctx, rest.split()[0])
+        raise UserError(ctx.text(SIGNALS, "digest.bad_action", value=escape_text(action[:20])))
+    if channel:
+        address = _address(ctx, channel)
         payload: dict[str, object] = {"address": str(address)}
-        target = escape_text(rest.split()[0])
+        target = escape_text(channel)
     else:
         payload = {"user": {"platform": me.platform, "id": me.id, "workspace": me.workspace}}
         target = ctx.text(SIGNALS, "digest.you")

@@ -61,6 +61,6 @@ async def test_blocking_needs_a_relay_and_the_role(chat: Any, app: Any) -> None:
     _, ref = await code_and_ref(app, out)
     out = await chat.run(f"@tess\ndm\n/hartslag signaal blokkeer {ref} 5\n"
                          f"/hartslag signaal blokkeer {ref} duizend\n")
-    assert "blokkeren kan niet" in out and "Gebruik: `signaal blokkeer" in out
+    assert "blokkeren kan niet" in out and "`duizend` is geen aantal dagen. Kies 1 tot 365" in out
     out = await chat.run(f"@joost\ndm\n/hartslag signaal blokkeer {ref} 5\n")
     assert "rol signalen-team" in out

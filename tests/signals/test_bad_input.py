@@ -59,7 +59,10 @@ async def test_codes_references_and_roles(chat: Any, app: Any) -> None:
                          "/hartslag signaal antwoord\n/hartslag signaal vlieg\n"
                          f"/hartslag signaal inbox\n/hartslag signaal dossier {ref}\n")
     assert "geen geldige code" in out and "Ik ken geen signaal met die code" in out
-    assert "Gebruik: `signaal antwoord <code> <tekst>`" in out and "Gebruik: `signaal`" in out
+    assert "Er ontbreekt <code>. Gebruik: `signaal antwoord <code> [<tekst...>]`" in out
+    assert "`signaal vlieg` ken ik niet" in out and "`signaal bekijk <code>`" in out
+    unknown = out.split("signaal vlieg\n")[1].split("/hartslag signaal inbox")[0]
+    assert "`signaal inbox" not in unknown  # the list shows joost only what he may do
     assert out.count("rol signalen-team") == 2 and "Een signaal om mee te testen" not in out.split(
         "inbox")[-1]
     before = await stored(app)
@@ -72,9 +75,10 @@ async def test_codes_references_and_roles(chat: Any, app: Any) -> None:
                          "Wat we deden.\n"
                          f"/hartslag signaal publiceer {ref}\n")
     assert "geen dossiernummer" in out and "bestaat niet (meer)" in out
-    assert "geen status" in out and "Gebruik: `signaal beantwoord" in out
+    assert "geen status" in out and "Er ontbreekt <tekst...>. Gebruik: `signaal beantwoord" in out
     assert "heeft de rol signalen-team niet" in out
-    assert "staat niet letterlijk in het signaal" in out and "Gebruik: `signaal publiceer" in out
+    assert "staat niet letterlijk in het signaal" in out
+    assert "Er ontbreekt <kanaal>. Gebruik: `signaal publiceer <dossier> <kanaal>" in out
     assert APOLOGY not in out
     assert await stored(app) == before
     assert not [m for m in chat.adapter.world.messages if m.place == "#algemeen"]
