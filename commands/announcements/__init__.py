@@ -5,17 +5,15 @@ reminders, and the reach report. Platform-neutral; adapters render the neutral m
 from __future__ import annotations
 
 from commands.announcements import interactions, jobs
-from commands.announcements.command import handle
+from commands.announcements.command import ANNOUNCE
 from commands.announcements.form import FORM_ID, submitted
 from commands.announcements.lifecycle import POST, REMIND, REPORT, SENT
-from commands.announcements.messages import TEXT
 from commands.announcements.render import ACK, APPROVE, CONFIRM, DISCARD, REJECT
 from commands.router import Router
 
 
 def register(router: Router) -> None:
-    router.command("announce", handle, aliases=("aankondiging", "announcement", "aankondig"),
-                   role="comms", help=(TEXT, "help"))
+    router.tree(ANNOUNCE)
     router.form(FORM_ID, submitted)
     router.interaction(CONFIRM, interactions.on_confirm)
     router.interaction(DISCARD, interactions.on_discard)

@@ -1,16 +1,19 @@
-"""``/hartslag announce <action> ...`` (alias ``aankondiging``): the text grammar.
+"""``/hartslag announce <subcommand> ...`` (``aankondiging``): the declared command tree.
 
     announce new --title "..." --body "..." --to "slack:C0123 local:#algemeen"
                  [--audience naam] [--template naam key=value ...] [--at "morgen 9:00"]
                  [--ack ["vrijdag 17:00"]] [--embargo "2026-11-24 10:00"] [--allow-mentions]
-    announce form | list | show <id> | edit <id> [options] | pause|resume|cancel <id>
+    announce list | show <id> | edit <id> [options] | pause|resume|cancel <id>
     announce approve <id> | reject <id> [reason] | stats <id> | readers <id> | progress <id>
     announce audience add|list|remove ... | announce template add|list|show|delete ...
+
+Words, roles, usage and examples are declared once in ``ANNOUNCE``; the tree parses the
+arguments, checks the comms role and answers ``help`` and unknown subcommands.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from dataclasses import dataclass
 
 from commands import timespec
 from commands.announcements import library
@@ -31,133 +34,156 @@ from commands.announcements.render import framed, plan_of, preview, quoted_title
 from commands.announcements.stats import readers, stats
 from commands.context import Context
 from commands.errors import UserError
-from commands.grammar import Args, ArgsError, parse_args
+from commands.grammar import Args
 from commands.messages import CORE
 from commands.model import CommandRequest, Reply
+from commands.tree import Command, Param, Sub, SubHandler, T, Words
 from storage.announcements import Announcement
 
-FLAGS = frozenset({"allow-mentions", "mentions", "vermeldingen", "four-eyes", "vier-ogen",
-                   "approval", "goedkeuring"})
-OPTIONS: Mapping[str, str] = {
-    "title": "title", "titel": "title",
-    "body": "body", "tekst": "body", "text": "body", "bericht": "body",
-    "to": "targets", "naar": "targets", "targets": "targets", "kanalen": "targets",
-    "audience": "audiences", "audiences": "audiences", "doelgroep": "audiences",
-    "doelgroepen": "audiences",
-    "template": "template", "sjabloon": "template",
-    "at": "when", "when": "when", "om": "when", "op": "when", "wanneer": "when",
-    "every": "when", "elke": "when",
-    "ack": "ack_due", "gelezen": "ack_due", "due": "ack_due", "uiterlijk": "ack_due",
-    "embargo": "embargo",
-}
-# The actions on one announcement (they take its number); the rest of the words are refused
-# as unknown before a number is asked for.
-ONE_ACTIONS = frozenset({
-    "show", "toon", "edit", "wijzig", "cancel", "annuleer", "stop", "pause", "pauzeer",
-    "resume", "hervat", "approve", "goedkeuren", "keur", "reject", "afwijzen", "wijs",
-    "stats", "bereik", "statistiek", "readers", "lezers", "wie", "progress", "voortgang"})
 LISTED_STATES = ("draft", "pending", "rejected", "scheduled", "paused", "sent")
-ACK_FLAGS = ("ack", "gelezen")
-MENTION_FLAGS = ("allow-mentions", "mentions", "vermeldingen")
+COMMS = ("comms",)
 
 
-def draft_of(ctx: Context, args: Args) -> Draft:
-    """Options and ``key=value`` words to a Draft; unknown options and stray words fail."""
-    values: dict[str, str] = {}
+@dataclass(frozen=True)
+class OptionalValue(Param):
+    """An option whose value may be left out: ``--gelezen`` (a Read button) or ``--gelezen
+    "vrijdag 17:00"`` (with a reminder after that time). The tree knows options and flags,
+    not this: it is declared here for the usage, the subcommand is ``loose`` and
+    ``_options`` reads it (and refuses what else is undeclared, in the tree's words)."""
+
+    def usage(self, locale: str) -> str:
+        value = (self.value or self.words).say(locale)
+        return f"[--{self.words.say(locale)} [<{value}>]]"
+
+
+WHEN = Words("when", "wanneer")
+ID = Param(Words("id", "nummer"), required=True)
+ACK = OptionalValue(Words("ack", "gelezen", ("due", "uiterlijk")), value=WHEN)
+ACK_BARE = ("ack", "gelezen")  # due/uiterlijk were always options with a value
+BODY = Param(Words("body", "tekst", ("text", "bericht")), option=True)
+COMPOSE = (
+    Param(Words("title", "titel"), option=True),
+    BODY,
+    Param(Words("to", "naar", ("targets", "kanalen")), option=True,
+          value=Words("platform:channel...", "platform:kanaal...")),
+    Param(Words("audience", "doelgroep", ("audiences", "doelgroepen")), option=True,
+          value=Words("name", "naam")),
+    Param(Words("template", "sjabloon"), option=True, value=Words("name", "naam")),
+    Param(Words("name=value", "naam=waarde"), many=True),
+    Param(Words("at", "om", ("when", "op", "wanneer", "every", "elke")), option=True, value=WHEN),
+    ACK,
+    Param(Words("embargo", "embargo"), option=True, value=WHEN),
+    Param(Words("allow-mentions", "mentions", ("vermeldingen",)), flag=True),
+)
+DECLARED = frozenset(p.words.en for p in COMPOSE if p.option or p.flag)
+
+
+def _options(ctx: Context, sub: Sub, args: Args) -> tuple[bool | None, str | None]:
+    """The Read button (``--gelezen [wanneer]``) as (ack, due); any other undeclared option
+    of this loose subcommand is refused as the tree refuses it."""
+    usage = f"`{sub.usage(ANNOUNCE.words, ctx.locale)}`"
+    ack, due = False, None
     for name, value in args.options.items():
-        field = OPTIONS.get(name)
-        if field is None:
-            raise fail(ctx, "unknown_option", option=name[:30])
-        values[field] = value
-    for flag in args.flags:
-        if flag not in ACK_FLAGS and flag not in MENTION_FLAGS and OPTIONS.get(flag):
-            raise fail(ctx, "option_needs_value", option=flag[:30])
-        if flag not in ACK_FLAGS and flag not in MENTION_FLAGS:
-            raise fail(ctx, "unknown_option", option=flag[:30])
+        if name in ACK.words.all():
+            ack, due = True, value
+        elif name not in DECLARED:
+            raise UserError(ctx.text(CORE, "tree.unknown_option", option=name[:30], usage=usage))
+    for name in args.flags:
+        if name in ACK_BARE:
+            ack = True
+        elif name in ACK.words.all():
+            raise UserError(ctx.text(CORE, "tree.needs_value", option=name[:30], usage=usage))
+        elif name not in DECLARED:
+            raise UserError(ctx.text(CORE, "tree.unknown_option", option=name[:30], usage=usage))
+    return (True if ack else None), due
+
+
+def draft_of(ctx: Context, sub: Sub, args: Args, words: list[str]) -> Draft:
+    """Options and ``key=value`` words to a Draft; stray words fail."""
+    ack, ack_due = _options(ctx, sub, args)
     variables: dict[str, str] = {}
-    for word in args.words:
+    for word in words:
         key, eq, value = word.partition("=")
         if not eq:
             raise fail(ctx, "stray_word", word=word[:40])
         variables[key.strip()] = value
-    ack = True if any(f in args.flags for f in ACK_FLAGS) or "ack_due" in values else None
-    mentions = True if any(f in args.flags for f in MENTION_FLAGS) else None
-    return Draft(title=values.get("title"), body=values.get("body"),
-                 targets=values.get("targets"), audiences=values.get("audiences"),
-                 template=values.get("template"), variables=variables, when=values.get("when"),
-                 ack=ack, ack_due=values.get("ack_due"), embargo=values.get("embargo"),
-                 allow_mentions=mentions)
+    values = args.options
+    return Draft(title=values.get("title"), body=values.get("body"), targets=values.get("to"),
+                 audiences=values.get("audience"), template=values.get("template"),
+                 variables=variables, when=values.get("at"), ack=ack, ack_due=ack_due,
+                 embargo=values.get("embargo"),
+                 allow_mentions=True if "allow-mentions" in args.flags else None)
 
 
 async def find(ctx: Context, args: Args) -> Announcement:
-    word = args.words.pop(0) if args.words else ""
-    if not word.lstrip("#").isdecimal():
+    word = args.words[0].lstrip("#")
+    if not word.isdecimal():
         raise fail(ctx, "need_id")
-    ann = await repo(ctx).get(int(word.lstrip("#")))
+    ann = await repo(ctx).get(int(word))
     if ann is None:
-        raise fail(ctx, "unknown_id", id=word.lstrip("#")[:12])
+        raise fail(ctx, "unknown_id", id=word[:12])
     return ann
 
 
-async def handle(request: CommandRequest, ctx: Context) -> Reply | None:
-    try:
-        args = parse_args(request.args, flags=FLAGS)
-    except ArgsError as exc:
-        raise UserError(ctx.text(CORE, "bad_args", reason=str(exc))) from None
-    action = args.pop_word()
-    if action in (None, "help", "hulp"):
-        return Reply.text(ctx.text(TEXT, "usage"))
-    if action in ("new", "nieuw", "send", "stuur"):
-        if not args.options and not args.flags and not args.words:
-            return Reply(form=compose_form(ctx), message=form_fallback(ctx))
-        ann = await create(ctx, await plan(ctx, draft_of(ctx, args)), request.user)
-        return Reply(preview(ctx, ann))
-    if action in ("form", "formulier"):
+# -- handlers ---------------------------------------------------------------------------
+async def _new(request: CommandRequest, ctx: Context, args: Args) -> Reply:
+    if not args.options and not args.flags and not args.words:
         return Reply(form=compose_form(ctx), message=form_fallback(ctx))
-    if action in ("list", "lijst"):
-        return await _list(ctx)
-    if action in ("audience", "doelgroep", "audiences", "doelgroepen"):
-        return await library.audience(ctx, args, request.user)
-    if action in ("template", "sjabloon", "templates", "sjablonen"):
-        return await library.template(ctx, args, request.user)
-    if action not in ONE_ACTIONS:  # before the number: "aankondiging foo" is not about ids
-        raise fail(ctx, "unknown_action", action=action[:30])
+    ann = await create(ctx, await plan(ctx, draft_of(ctx, NEW, args, args.words)), request.user)
+    return Reply(preview(ctx, ann))
+
+
+async def _form(request: CommandRequest, ctx: Context, args: Args) -> Reply:
+    return Reply(form=compose_form(ctx), message=form_fallback(ctx))
+
+
+async def _show(request: CommandRequest, ctx: Context, args: Args) -> Reply:
     ann = await find(ctx, args)
-    return await _on_one(ctx, action, ann, args, request)
+    if ann.state == "draft":  # the way to confirm it later: the preview and its buttons
+        return Reply(preview(ctx, ann))
+    head = ctx.text(TEXT, "show_head", id=ann.id, state=state_name(ctx, ann.state))
+    return Reply.text(framed(ctx, ann, head) + "\n\n" + next_step(ctx, ann))
 
 
-async def _on_one(ctx: Context, action: str, ann: Announcement, args: Args,
-                  request: CommandRequest) -> Reply:
-    if action in ("show", "toon"):
-        if ann.state == "draft":  # the way to confirm it later: the preview and its buttons
-            return Reply(preview(ctx, ann))
-        head = ctx.text(TEXT, "show_head", id=ann.id, state=state_name(ctx, ann.state))
-        return Reply.text(framed(ctx, ann, head) + "\n\n" + next_step(ctx, ann))
-    if action in ("edit", "wijzig"):
-        draft = draft_of(ctx, args)
-        new_plan = await plan(ctx, draft, base=plan_of(ann))
-        return Reply(preview(ctx, await replace_plan(ctx, ann, new_plan)))
-    if action in ("cancel", "annuleer", "stop"):
-        return Reply.text(await cancel(ctx, ann))
-    if action in ("pause", "pauzeer"):
-        return Reply.text(await set_paused(ctx, ann, True))
-    if action in ("resume", "hervat"):
-        return Reply.text(await set_paused(ctx, ann, False))
-    if action in ("approve", "goedkeuren", "keur"):
-        return Reply.text(await decide(ctx, ann, request.user, approve=True))
-    if action in ("reject", "afwijzen", "wijs"):
-        note = " ".join(args.words)
-        return Reply.text(await decide(ctx, ann, request.user, approve=False, note=note))
-    if action in ("stats", "bereik", "statistiek"):
-        return await stats(ctx, ann)
-    if action in ("readers", "lezers", "wie"):
-        return await readers(ctx, ann)
-    if action in ("progress", "voortgang"):
-        return await _progress(ctx, ann)
-    raise fail(ctx, "unknown_action", action=action[:30])
+async def _edit(request: CommandRequest, ctx: Context, args: Args) -> Reply:
+    ann = await find(ctx, args)
+    draft = draft_of(ctx, EDIT, args, args.words[1:])
+    new_plan = await plan(ctx, draft, base=plan_of(ann))
+    return Reply(preview(ctx, await replace_plan(ctx, ann, new_plan)))
 
 
-async def _progress(ctx: Context, ann: Announcement) -> Reply:
+async def _cancel(request: CommandRequest, ctx: Context, args: Args) -> Reply:
+    return Reply.text(await cancel(ctx, await find(ctx, args)))
+
+
+async def _pause(request: CommandRequest, ctx: Context, args: Args) -> Reply:
+    return Reply.text(await set_paused(ctx, await find(ctx, args), True))
+
+
+async def _resume(request: CommandRequest, ctx: Context, args: Args) -> Reply:
+    return Reply.text(await set_paused(ctx, await find(ctx, args), False))
+
+
+async def _approve(request: CommandRequest, ctx: Context, args: Args) -> Reply:
+    return Reply.text(await decide(ctx, await find(ctx, args), request.user, approve=True))
+
+
+async def _reject(request: CommandRequest, ctx: Context, args: Args) -> Reply:
+    ann = await find(ctx, args)
+    note = " ".join(args.words[1:])
+    return Reply.text(await decide(ctx, ann, request.user, approve=False, note=note))
+
+
+async def _stats(request: CommandRequest, ctx: Context, args: Args) -> Reply:
+    return await stats(ctx, await find(ctx, args))
+
+
+async def _readers(request: CommandRequest, ctx: Context, args: Args) -> Reply:
+    return await readers(ctx, await find(ctx, args))
+
+
+async def _progress(request: CommandRequest, ctx: Context, args: Args) -> Reply:
+    ann = await find(ctx, args)
     assert ann.id is not None
     runs = await repo(ctx).runs(ann.id)
     if not runs:
@@ -167,7 +193,7 @@ async def _progress(ctx: Context, ann: Announcement) -> Reply:
     return Reply.text(f"#{ann.id}: {line}")
 
 
-async def _list(ctx: Context) -> Reply:
+async def _list(request: CommandRequest, ctx: Context, args: Args) -> Reply:
     found = await repo(ctx).open(states=LISTED_STATES, limit=30)
     if not found:
         return Reply.text(ctx.text(TEXT, "list_none"))
@@ -186,6 +212,124 @@ async def _list(ctx: Context) -> Reply:
     return Reply.text("\n".join(lines))
 
 
+async def _audience(request: CommandRequest, ctx: Context, args: Args) -> Reply:
+    return await library.audience(ctx, args, request.user)
+
+
+async def _template(request: CommandRequest, ctx: Context, args: Args) -> Reply:
+    return await library.template(ctx, args, request.user)
+
+
 def next_step(ctx: Context, ann: Announcement) -> str:
     """What its author can do now: every state names its way forward."""
     return ctx.text(TEXT, f"next_{ann.state}", id=ann.id)
+
+
+# -- the declaration --------------------------------------------------------------------
+def _on_one(words: Words, summary: T, handler: SubHandler, nl: str, en: str,
+            *more: Param, loose: bool = False) -> Sub:
+    """A subcommand on one announcement, by its number; ``nl``/``en``: its example."""
+    return Sub(words, summary, handler, params=(ID, *more), roles=COMMS, loose=loose,
+               example=T(f"aankondiging {nl}", f"announce {en}"))
+
+
+NEW = Sub(
+    Words("new", "nieuw", ("send", "stuur")),
+    T("opstellen; je krijgt eerst een voorbeeld met [Versturen] / [Annuleren], zonder opties "
+      "een formulier. Kanalen: `platform:kanaal` (`local:#algemeen`), in een andere werkruimte "
+      "`platform:werkruimte/kanaal`. `--om \"elke maandag 9:00\"` herhaalt, `--gelezen` geeft "
+      "een knop Gelezen (met een datum: herinnering daarna), `--embargo` (persbericht: "
+      "medewerkers krijgen het eerst), `--mentions` laat @channel/@here werken",
+      "compose; you first get a preview with [Send] / [Cancel], without options a form. "
+      "Channels: `platform:channel` (`local:#algemeen`), in another workspace "
+      "`platform:workspace/channel`. `--at \"every monday 9:00\"` repeats, `--ack` adds a Read "
+      "button (with a date: a reminder after it), `--embargo` (press release: employees get "
+      "it first), `--allow-mentions` keeps @channel/@here working"),
+    _new, params=COMPOSE, roles=COMMS, loose=True,
+    example=T('aankondiging nieuw --titel "Nieuw rooster" --tekst "Vanaf maandag werken we '
+              'met het nieuwe rooster." --naar local:#algemeen',
+              'announce new --title "New rota" --body "From Monday we work with the new '
+              'rota." --to local:#algemeen'))
+EDIT = _on_one(Words("edit", "wijzig"),
+               T("pas een aankondiging aan (dezelfde opties als `nieuw`); je krijgt opnieuw "
+                 "het voorbeeld", "change an announcement (the options of `new`); you get "
+                 "the preview again"),
+               _edit, 'wijzig 1 --om "morgen 9:00"', 'edit 1 --at "tomorrow 9:00"',
+               *COMPOSE, loose=True)
+ANNOUNCE = Command(
+    Words("announce", "aankondiging", ("announcement", "aankondig")),
+    T("aankondigingen opstellen, inplannen en meten", "compose, schedule and measure "
+      "announcements"),
+    subs=(
+        NEW,
+        Sub(Words("list", "lijst"), T("open, ingeplande en verstuurde aankondigingen, elk met "
+                                      "wat je nu kunt doen", "open, scheduled and sent "
+                                      "announcements, each with what you can do now"),
+            _list, roles=COMMS, example=T("aankondiging lijst", "announce list")),
+        _on_one(Words("show", "toon"), T("toon een aankondiging (een concept met de knop "
+                                         "Versturen)", "show an announcement (a draft with "
+                                         "the Send button)"), _show, "toon 1", "show 1"),
+        EDIT,
+        _on_one(Words("pause", "pauzeer"), T("pauzeer een ingeplande aankondiging",
+                                             "pause a scheduled announcement"),
+                _pause, "pauzeer 1", "pause 1"),
+        _on_one(Words("resume", "hervat"), T("hervat een gepauzeerde aankondiging",
+                                             "resume a paused announcement"),
+                _resume, "hervat 1", "resume 1"),
+        _on_one(Words("cancel", "annuleer", ("stop",)),
+                T("annuleer een aankondiging zolang hij niet verstuurd is",
+                  "cancel an announcement until it is sent"), _cancel, "annuleer 1", "cancel 1"),
+        _on_one(Words("approve", "goedkeuren", ("keur",)),
+                T("keur de aankondiging van een collega goed (vier ogen)",
+                  "approve a colleague's announcement (four eyes)"),
+                _approve, "goedkeuren 1", "approve 1"),
+        _on_one(Words("reject", "afwijzen", ("wijs",)),
+                T("wijs de aankondiging van een collega af, met een reden",
+                  "reject a colleague's announcement, with a reason"),
+                _reject, "afwijzen 1 Graag eerst met HR afstemmen",
+                "reject 1 Please check with HR first",
+                Param(Words("reason", "reden"), many=True)),
+        _on_one(Words("stats", "bereik", ("statistiek",)),
+                T("bereik: bezorgd, mislukt, gelezen en reacties per kanaal",
+                  "reach: delivered, failed, read and reactions per channel"),
+                _stats, "bereik 1", "stats 1"),
+        _on_one(Words("readers", "lezers", ("wie",)),
+                T("wie wel en niet gelezen heeft", "who has and hasn't read it"),
+                _readers, "lezers 1", "readers 1"),
+        _on_one(Words("progress", "voortgang"),
+                T("hoe ver het versturen is", "how far sending has got"),
+                _progress, "voortgang 1", "progress 1"),
+        Sub(Words("audience", "doelgroep", ("audiences", "doelgroepen")),
+            T("opgeslagen groepen kanalen: `doelgroep lijst`, `doelgroep add <naam> "
+              "<kanalen...> [--vier-ogen]` (met `--vier-ogen` keurt een tweede "
+              "communicatie-collega elke aankondiging goed), `doelgroep verwijder <naam>`",
+              "saved groups of channels: `audience list`, `audience add <name> <channels...> "
+              "[--four-eyes]` (with `--four-eyes` a second communications colleague approves "
+              "every announcement), `audience remove <name>`"),
+            _audience, roles=COMMS,
+            params=(Param(Words("add|list|remove", "add|lijst|verwijder")),
+                    Param(Words("name", "naam")),
+                    Param(Words("channels", "kanalen"), many=True),
+                    Param(Words("to", "naar"), option=True,
+                          value=Words("platform:channel...", "platform:kanaal...")),
+                    Param(Words("four-eyes", "vier-ogen", ("approval", "goedkeuring")),
+                          flag=True)),
+            example=T("aankondiging doelgroep add iedereen local:#algemeen local:#demo",
+                      "announce audience add all-staff local:#algemeen local:#demo")),
+        Sub(Words("template", "sjabloon", ("templates", "sjablonen")),
+            T("Jinja-sjablonen met variabelen: `sjabloon lijst`, `sjabloon add <naam> --tekst "
+              "\"Hallo {{ naam }}\"`, `sjabloon toon|verwijder <naam>`; gebruik met "
+              "`nieuw --sjabloon <naam> naam=waarde`",
+              "Jinja templates with variables: `template list`, `template add <name> --body "
+              "\"Hello {{ name }}\"`, `template show|delete <name>`; use with "
+              "`new --template <name> name=value`"),
+            _template, roles=COMMS,
+            params=(Param(Words("add|list|show|delete", "add|lijst|toon|verwijder")),
+                    Param(Words("name", "naam")), BODY),
+            example=T('aankondiging sjabloon add welkom --tekst "Welkom, {{ naam }}!"',
+                      'announce template add welcome --body "Welcome, {{ name }}!"')),
+        Sub(Words("form", "formulier"), T("het formulier om op te stellen",
+                                          "the form to compose"),
+            _form, roles=COMMS, hidden=True,
+            example=T("aankondiging formulier", "announce form")),
+    ))

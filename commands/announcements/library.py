@@ -1,5 +1,8 @@
 """``announce audience ...`` and ``announce template ...``: the comms team's saved audiences
-(named groups of targets, optionally with four-eyes approval) and Jinja2 templates."""
+(named groups of targets, optionally with four-eyes approval) and Jinja2 templates.
+
+The tree (``commands.announcements.command``) has parsed the options to their canonical
+names (``to``, ``body``, ``four-eyes``); the first word is the action on the library."""
 
 from __future__ import annotations
 
@@ -20,7 +23,6 @@ from storage.announcements import (
 )
 
 NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,59}$")
-FOUR_EYES = ("four-eyes", "vier-ogen", "approval", "goedkeuring")
 
 
 def _name(ctx: Context, args: Args, usage: str) -> str:
@@ -49,7 +51,7 @@ async def audience(ctx: Context, args: Args, user: UserRef) -> Reply:
     if action in ("add", "set", "nieuw", "zet"):
         name = _name(ctx, args, "audience_usage")
         texts = [w for word in args.words for w in word.replace(",", " ").split()]
-        texts += (args.options.get("to") or args.options.get("naar") or "").replace(",", " ").split()
+        texts += (args.options.get("to") or "").replace(",", " ").split()
         if not texts:
             raise fail(ctx, "audience_usage")
         targets = []
@@ -58,7 +60,7 @@ async def audience(ctx: Context, args: Args, user: UserRef) -> Reply:
                 targets.append(str(parse_target(text, settings)))
             except TargetError as exc:
                 raise fail(ctx, exc.reason, target=text[:80]) from None
-        four_eyes = any(flag in args.flags for flag in FOUR_EYES)
+        four_eyes = "four-eyes" in args.flags
         new = await repo.save(AnnouncementAudience(
             name=name, targets=list(dict.fromkeys(targets)), four_eyes=four_eyes,
             created_by=user.key, created_at=ctx.clock.now()))
@@ -87,7 +89,7 @@ async def template(ctx: Context, args: Args, user: UserRef) -> Reply:
         return Reply.text("\n".join(lines))
     if action in ("add", "set", "nieuw", "zet"):
         name = _name(ctx, args, "template_usage")
-        source = (args.options.get("body") or args.options.get("tekst") or " ".join(args.words))
+        source = args.options.get("body") or " ".join(args.words)
         source = source.replace("\\n", "\n").strip()
         if not source:
             raise fail(ctx, "template_usage")

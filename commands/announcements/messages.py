@@ -4,33 +4,10 @@ from __future__ import annotations
 
 from commands.i18n import Catalog
 
-_USAGE_NL = """**Aankondigingen** (`/hartslag aankondiging ...` of `/hartslag announce ...`)
-- `nieuw --titel "Titel" --tekst "Tekst in Markdown" --naar "slack:C0123 local:#algemeen"`: opstellen; je krijgt eerst een voorbeeld met [Versturen] / [Annuleren]. Zonder opties: een formulier.
-  Opties: `--doelgroep naam`, `--sjabloon naam naam=waarde ...`, `--om "morgen 9:00"` of `--om "elke maandag 9:00"`, `--gelezen ["vrijdag 17:00"]` (knop Gelezen, met herinnering na die datum), `--embargo "2026-11-24 10:00"` (persbericht; medewerkers krijgen het eerst), `--mentions` (@channel/@here niet onschadelijk maken).
-  Kanalen: `platform:kanaal` (`slack:C0123`, `teams:19:abc@thread.tacv2`, `matrix:!kamer:example.org`, `local:#algemeen`), met een andere werkruimte `platform:werkruimte/kanaal` (`slack:T0456/C0123`).
-- `lijst`, `toon <nr>`, `wijzig <nr> [opties]`, `pauzeer <nr>`, `hervat <nr>`, `annuleer <nr>`
-- `goedkeuren <nr>`, `afwijzen <nr> [reden]` (vier-ogen: een andere communicatie-collega)
-- `bereik <nr>` (of `stats`): bezorgd, mislukt, gelezen en reacties per kanaal; `lezers <nr>`: wie wel en niet gelezen heeft; `voortgang <nr>`
-- `doelgroep add <naam> <kanalen...> [--vier-ogen]`, `doelgroep lijst`, `doelgroep verwijder <naam>`
-- `sjabloon add <naam> --tekst "Hallo {{ naam }}"`, `sjabloon lijst|toon|verwijder <naam>`"""
-
-_USAGE_EN = """**Announcements** (`/hartslag announce ...` or `/hartslag aankondiging ...`)
-- `new --title "Title" --body "Text in Markdown" --to "slack:C0123 local:#algemeen"`: compose; you first get a preview with [Send] / [Cancel]. Without options: a form.
-  Options: `--audience name`, `--template name key=value ...`, `--at "tomorrow 9:00"` or `--at "every monday 9:00"`, `--ack ["friday 17:00"]` (Read button, with a reminder after that date), `--embargo "2026-11-24 10:00"` (press release; employees get it first), `--allow-mentions` (keep @channel/@here working).
-  Channels: `platform:channel` (`slack:C0123`, `teams:19:abc@thread.tacv2`, `matrix:!room:example.org`, `local:#algemeen`), in another workspace `platform:workspace/channel` (`slack:T0456/C0123`).
-- `list`, `show <no>`, `edit <no> [options]`, `pause <no>`, `resume <no>`, `cancel <no>`
-- `approve <no>`, `reject <no> [reason]` (four eyes: another communications colleague)
-- `stats <no>`: delivered, failed, read and reactions per channel; `readers <no>`: who has and hasn't read it; `progress <no>`
-- `audience add <name> <channels...> [--four-eyes]`, `audience list`, `audience remove <name>`
-- `template add <name> --body "Hello {{ name }}"`, `template list|show|delete <name>`"""
-
 TEXT = Catalog(
     "announcements",
     {
         "nl": {
-            "help": "`aankondiging nieuw|lijst|bereik ...` (`announce`): aankondigingen "
-            "opstellen, inplannen en meten (`/hartslag aankondiging help`)",
-            "usage": _USAGE_NL,
             # -- composing --------------------------------------------------------------
             "need_title": "Geef een titel: `--titel \"Nieuw rooster\"`.",
             "bad_title": "De titel is te lang of heeft meerdere regels; houd hem op één "
@@ -93,17 +70,11 @@ TEXT = Catalog(
             "bijvoorbeeld `slack:C0123` (niet de naam).",
             "bad_target_matrix": "`{target}`: een Matrix-kamer schrijf je als "
             "`matrix:!id`, `matrix:!id:server` of `matrix:#alias:server`.",
-            "unknown_option": "Optie `--{option}` ken ik niet. Zie `/hartslag aankondiging "
-            "help` voor de opties.",
-            "option_needs_value": "Optie `--{option}` heeft een waarde nodig, bijvoorbeeld "
-            "`--{option} \"...\"`.",
             "stray_word": "Ik weet niet wat ik met `{word}` moet. Zet tekst met spaties "
             "tussen aanhalingstekens achter een optie, en variabelen als `naam=waarde`.",
             "need_id": "Geef het nummer van de aankondiging, bijvoorbeeld "
             "`/hartslag aankondiging toon 12`.",
             "unknown_id": "Aankondiging {id} bestaat niet; zie `/hartslag aankondiging lijst`.",
-            "unknown_action": "`{action}` ken ik niet bij aankondigingen; zie "
-            "`/hartslag aankondiging help`.",
             # -- the message ----------------------------------------------------------------
             "ack_button": "Gelezen",
             "ack_due_line": "_Druk op Gelezen als je dit gelezen hebt (graag vóór {due})._",
@@ -279,9 +250,6 @@ TEXT = Catalog(
             "hint_allow_mentions": "Alleen als iedereen echt een melding moet krijgen",
         },
         "en": {
-            "help": "`announce new|list|stats ...` (`aankondiging`): compose, schedule and "
-            "measure announcements (`/hartslag announce help`)",
-            "usage": _USAGE_EN,
             "need_title": "Give a title: `--title \"New rota\"`.",
             "bad_title": "The title is too long or has several lines; keep it to one line "
             "of at most {max} characters.",
@@ -342,17 +310,11 @@ TEXT = Catalog(
             "`slack:C0123` (not its name).",
             "bad_target_matrix": "`{target}`: write a Matrix room as `matrix:!id`, "
             "`matrix:!id:server` or `matrix:#alias:server`.",
-            "unknown_option": "I don't know the option `--{option}`. See `/hartslag announce "
-            "help` for the options.",
-            "option_needs_value": "Option `--{option}` needs a value, for example "
-            "`--{option} \"...\"`.",
             "stray_word": "I don't know what to do with `{word}`. Put text with spaces in "
             "quotes after an option, and variables as `name=value`.",
             "need_id": "Give the announcement's number, for example `/hartslag announce "
             "show 12`.",
             "unknown_id": "Announcement {id} does not exist; see `/hartslag announce list`.",
-            "unknown_action": "I don't know `{action}` for announcements; see "
-            "`/hartslag announce help`.",
             "ack_button": "Read",
             "ack_due_line": "_Press Read once you have read this (please before {due})._",
             "ack_line": "_Press Read once you have read this._",

@@ -10,8 +10,7 @@ from typing import Any
 from commands.context import Context
 from commands.delivery import Delivery
 from commands.errors import Refused, UserError
-from commands.grammar import ArgsError, parse_args
-from commands.messages import CORE
+from commands.grammar import Args
 from commands.model import CommandRequest, OutgoingMessage, Reply
 from commands.org.directory import OrgDirectory
 from commands.org.tree import TeamTree
@@ -21,14 +20,15 @@ from commands.router import Router
 from commands.schedule import Trigger
 from commands.summaries.summary import build
 from commands.summaries.text import SUMMARY
+from commands.tree import Command, Param, Sub, T, Words
 
 WEEKLY = "summaries.weekly"
 WEEKLY_AT = time(9, 0)  # Monday 09:00 Europe/Amsterdam
+ON, OFF = ("on", "aan"), ("off", "uit")
 
 
 async def _weekly(ctx: Context, team: str, on: bool) -> Reply:
-    tree = await ctx.store.repo(OrgDirectory).tree(ctx.settings.get(PulseSettings),
-                                                   at=ctx.clock.now())
+    tree = await _team_tree(ctx)
     if on and team not in tree.teams:
         raise UserError(ctx.text(SUMMARY, "no_team", team=team[:100]))
     owner = f"summary:{team}"
@@ -57,33 +57,37 @@ async def _require_manager(ctx: Context, tree: TeamTree, team: str) -> None:
     await ctx.require("manager", team=team)
 
 
-async def handle(request: CommandRequest, ctx: Context) -> Reply | None:
-    try:
-        args = parse_args(request.args)
-    except ArgsError as exc:
-        raise UserError(ctx.text(CORE, "bad_args", reason=str(exc))) from None
-    if not args.words:
-        raise UserError(ctx.text(SUMMARY, "usage"))
-    # Config teams (and their managers' role grants) are synced on first use: before roles.
-    tree = await ctx.store.repo(OrgDirectory).tree(ctx.settings.get(PulseSettings),
+async def _team_tree(ctx: Context) -> TeamTree:
+    return await ctx.store.repo(OrgDirectory).tree(ctx.settings.get(PulseSettings),
                                                    at=ctx.clock.now())
-    if args.words[0].lower() in ("weekly", "wekelijks"):
-        if len(args.words) != 3 or args.words[2].lower() not in ("on", "off", "aan", "uit"):
-            raise UserError(ctx.text(SUMMARY, "usage"))
-        team = args.words[1]
-        await _require_manager(ctx, tree, team)
-        return await _weekly(ctx, team, args.words[2].lower() in ("on", "aan"))
+
+
+def _usage(ctx: Context, sub: Sub) -> str:
+    return f"`{sub.usage(SUMMARY_COMMAND.words, ctx.locale)}`"
+
+
+async def _summary(request: CommandRequest, ctx: Context, args: Args) -> Reply | None:
+    tree = await _team_tree(ctx)
     team = args.words[0]
     await _require_manager(ctx, tree, team)
     series_id = None
     if len(args.words) > 1:
         word = args.words[1].lstrip("#")
         if not word.isdecimal():
-            raise UserError(ctx.text(SUMMARY, "usage"))
+            raise UserError(ctx.text(SUMMARY, "bad_pulse", word=word[:20],
+                                     usage=_usage(ctx, SUMMARY_ROOT)))
         series_id = int(word)
     images = ctx.port.capabilities(request.address.platform).images
-    summary = await build(ctx, team, series_id, images=images)
-    return Reply(summary.message)
+    return Reply((await build(ctx, team, series_id, images=images)).message)
+
+
+async def _weekly_command(request: CommandRequest, ctx: Context, args: Args) -> Reply | None:
+    tree = await _team_tree(ctx)
+    team, switch = args.words[0], args.words[1].lower()
+    if len(args.words) > 2 or switch not in ON + OFF:
+        raise UserError(ctx.text(SUMMARY, "bad_switch", usage=_usage(ctx, WEEKLY_SUB)))
+    await _require_manager(ctx, tree, team)
+    return await _weekly(ctx, team, switch in ON)
 
 
 async def weekly_job(payload: Mapping[str, Any], ctx: Context) -> None:
@@ -115,6 +119,38 @@ async def weekly_job(payload: Mapping[str, Any], ctx: Context) -> None:
         await ctx.delivery.enqueue(deliveries, batch=f"summary:{team}:{day}", owner=f"summary:{team}")
 
 
+class _SyncedFirst(Command):
+    """The tree checks the manager role before a handler runs, and a manager of a config
+    team holds that role only once the config's teams are synced (on first use): sync them
+    before the check, as the handler did before it."""
+
+    async def dispatch(self, request: CommandRequest, ctx: Context) -> Reply | None:
+        await ctx.store.repo(OrgDirectory).sync_config(ctx.settings.get(PulseSettings),
+                                                       at=ctx.clock.now())
+        return await super().dispatch(request, ctx)
+
+
+MANAGER = ("manager",)
+TEAM = Param(Words("team", "team"), required=True)
+SUMMARY_ROOT = Sub(
+    Words("", ""), T("de resultaten van je team: deelname, gemiddelden, eNPS en het verloop, "
+                     "van de laatste gesloten peiling of van het nummer dat je noemt",
+                     "your team's results: participation, means, eNPS and the trend, of the "
+                     "last closed poll or of the number you give"),
+    _summary, params=(TEAM, Param(Words("pulse", "peiling"))), roles=MANAGER,
+    example=T("samenvatting demo", "summary demo"))
+WEEKLY_SUB = Sub(
+    Words("weekly", "wekelijks"), T("elke maandag om 9:00 de samenvatting als DM, als er die "
+                                    "week een ronde sloot", "the summary as a DM every Monday "
+                                    "at 9:00 when a round closed that week"),
+    _weekly_command, params=(TEAM, Param(Words("on|off", "aan|uit"), required=True)), roles=MANAGER,
+    example=T("samenvatting wekelijks demo aan", "summary weekly demo on"))
+SUMMARY_COMMAND = _SyncedFirst(
+    Words("summary", "samenvatting"),
+    T("samenvattingen van peilingen voor leidinggevenden", "poll summaries for managers"),
+    subs=(WEEKLY_SUB,), root=SUMMARY_ROOT)
+
+
 def register(router: Router) -> None:
-    router.command("summary", handle, aliases=("samenvatting",), help=(SUMMARY, "help"))
+    router.tree(SUMMARY_COMMAND)
     router.job(WEEKLY, weekly_job)

@@ -8,16 +8,14 @@ SUMMARY = Catalog(
     "summaries",
     {
         "nl": {
-            "help": "`summary <team> [peiling]` (`samenvatting`): resultaten voor "
-            "leidinggevenden; `summary weekly <team> on|off` voor een wekelijks bericht",
             "chart_x": "Ronde (datum)",
             "chart_y_likert": "Gemiddelde (1 = oneens, 5 = eens)",
             "chart_y_enps": "eNPS (-100 tot 100)",
             "unknown_team": "Team `{team}` ken ik niet. Jij bent leidinggevende van: {mine}.",
             "not_your_team": "Je bent leidinggevende van {mine}, niet van `{team}`: die "
             "samenvatting is voor de leidinggevenden van dat team.",
-            "usage": "Gebruik: `/hartslag summary <team> [nummer peiling]` of `/hartslag "
-            "summary weekly <team> on|off`.",
+            "bad_pulse": "`{word}` is geen nummer van een peiling. Gebruik: {usage}",
+            "bad_switch": "Zet `aan` of `uit` achter het team. Gebruik: {usage}",
             "no_pulse": "Peiling {id} bestaat niet.",
             "trend": "{arrow} {delta} t.o.v. vorige ronde",
             "no_team": "Team `{team}` bestaat niet.",
@@ -34,16 +32,14 @@ SUMMARY = Catalog(
             "weekly_off": "Geen wekelijkse samenvatting meer voor team `{team}`.",
         },
         "en": {
-            "help": "`summary <team> [poll]` (`samenvatting`): results for managers; "
-            "`summary weekly <team> on|off` for a weekly message",
             "chart_x": "Round (date)",
             "chart_y_likert": "Average (1 = disagree, 5 = agree)",
             "chart_y_enps": "eNPS (-100 to 100)",
             "unknown_team": "I don't know team `{team}`. You manage: {mine}.",
             "not_your_team": "You manage {mine}, not `{team}`: that summary is for the managers "
             "of that team.",
-            "usage": "Usage: `/hartslag summary <team> [poll number]` or `/hartslag summary "
-            "weekly <team> on|off`.",
+            "bad_pulse": "`{word}` is not a poll number. Usage: {usage}",
+            "bad_switch": "Put `on` or `off` after the team. Usage: {usage}",
             "no_pulse": "Poll {id} does not exist.",
             "trend": "{arrow} {delta} vs previous round",
             "no_team": "Team `{team}` does not exist.",

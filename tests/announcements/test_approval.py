@@ -150,4 +150,7 @@ async def test_every_listed_state_names_its_way_forward(fake: Driver) -> None:
 
 async def test_an_unknown_action_is_named_before_any_number_is_asked(fake: Driver) -> None:
     reply = await fake.command("foo")
-    assert "`foo` ken ik niet" in text_of(reply)
+    # The tree's answer: the word is unknown, with what the command does; no number asked.
+    assert "`aankondiging foo` ken ik niet" in text_of(reply)
+    assert "`aankondiging toon <nummer>`" in text_of(reply)
+    assert "Geef het nummer" not in text_of(reply)

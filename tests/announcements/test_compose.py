@@ -48,6 +48,39 @@ async def test_mass_mentions_are_neutralised_unless_allowed(chat: Any) -> None:
 async def test_help_shows_the_grammar(chat: Any) -> None:
     out = await chat.run("@anna\n/hartslag help\n/hartslag aankondiging help")
     assert "aankondiging nieuw" in out and "--embargo" in out and "platform:werkruimte/kanaal" in out
+    # Every subcommand with its usage and an example, the sub-actions of the libraries too.
+    assert "`aankondiging nieuw [--titel <titel>] [--tekst <tekst>]" in out
+    assert "[--gelezen [<wanneer>]]" in out and "`aankondiging toon <nummer>`" in out
+    assert "`aankondiging afwijzen <nummer> [<reden...>]`" in out
+    assert "Voorbeeld: `aankondiging nieuw --titel" in out
+    assert "`doelgroep add <naam> <kanalen...> [--vier-ogen]`" in out
+    assert "`sjabloon add <naam> --tekst" in out and "Voorbeeld: `aankondiging sjabloon add" in out
+    english = await chat.run("/hartslag taal en\n/hartslag announce help")
+    assert "`announce new [--title <title>]" in english and "[--ack [<when>]]" in english
+    assert "Example: `announce audience add all-staff" in english
+
+
+async def test_help_lists_announcements_only_for_comms(chat: Any) -> None:
+    employee = await chat.run("@joost\ndm\nhelp")
+    assert "`aankondiging" not in employee
+    refused = await chat.run("aankondiging help")
+    assert "rol communicatie" in refused and "aankondiging nieuw" not in refused
+    comms = await chat.run("@bram\ndm\nhelp")
+    assert "`aankondiging nieuw|lijst|toon|wijzig|" in comms and "|doelgroep|sjabloon`" in comms
+    assert "formulier" not in comms.split("`aankondiging", 1)[1].split("\n")[0]  # hidden
+
+
+async def test_option_aliases_of_both_languages_still_work(fake: Driver) -> None:
+    # The Read button as a bare option, with a date, or by its older name for the date.
+    await fake.command('nieuw --titel "a" --bericht "b" --kanalen slack:C1 --gelezen --vermeldingen')
+    await fake.command('new --title "a" --text "b" --targets slack:C1 --gelezen "vrijdag 17:00"')
+    await fake.command('new --title "a" --body "b" --to slack:C1 --uiterlijk "vrijdag 17:00" '
+                       '--wanneer "morgen 9:00"')
+    first, second, third = [await fake.repo().get(n) for n in (1, 2, 3)]
+    assert first is not None and first.ack and first.ack_due is None and first.allow_mentions
+    assert second is not None and second.ack and second.ack_due is not None
+    assert third is not None and third.ack and third.ack_due == second.ack_due
+    assert third.trigger is not None
 
 
 async def test_people_without_the_comms_role_are_refused(fake: Driver) -> None:
@@ -65,7 +98,10 @@ BAD: list[tuple[str, str]] = [
     ('new --title "x" --body "y" --to teams:19:abc', "staat niet aan"),
     ('new --title "x" --to slack:C1', "Geef de tekst"),
     ('new --title "x" --body "y" --audience iedereen', "Doelgroep `iedereen` bestaat niet"),
-    ('new --title "x" --body "y" --to slack:C1 --colour red', "Optie `--colour` ken ik niet"),
+    ('new --title "x" --body "y" --to slack:C1 --colour red',
+     "De optie `--colour` hoort niet bij dit commando"),
+    ('new --title "x" --body "y" --to slack:C1 --titel', "Achter `--titel` hoort een waarde"),
+    ('new --title "x" --body "y" --to slack:C1 --uiterlijk', "Achter `--uiterlijk` hoort"),
     ('new --title "x" --body y z --to slack:C1', "Ik weet niet wat ik met `z` moet"),
     ('new --title "x" --body "y" --to slack:C1 --at "volgende eeuw"', "niet als tijdstip"),
     ('new --title "x" --body "y" --to slack:C1 --at "2020-01-01 09:00"', "al voorbij"),
@@ -81,8 +117,10 @@ BAD: list[tuple[str, str]] = [
     ('new --title "a\nb" --body "y" --to slack:C1', "meerdere regels"),
     ('new --title "x --body y', "aanhalingstekens"),
     ("show 99", "Aankondiging 99 bestaat niet"),
-    ("show", "Geef het nummer"),
-    ("explode 1", "`explode` ken ik niet"),
+    ("show", "Er ontbreekt <nummer>"),
+    ("show abc", "Geef het nummer"),
+    ("explode 1", "`aankondiging explode` ken ik niet"),
+    ('audience add x slack:C1 --colour red', "De optie `--colour` hoort niet"),
 ]
 
 

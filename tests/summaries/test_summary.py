@@ -15,7 +15,8 @@ import pytest
 from commands.charts import PNG_SIGNATURE
 from tests.pulse.conftest import ZORG, answer_script, delivered, jump
 
-WEEKLY = ('/hartslag pulse create "Week" --team zorg --when "elke maandag 10:00" --duration 2d '
+WEEKLY = ('/hartslag pulse create --confirm "Week" --team zorg --when "elke maandag 10:00" '
+          '--duration 2d '
           '--reminder off --q1 "likert: Ik kan mijn werk goed doen" --q2 "enps: Aanraden?" '
           '--q3 "text: Nog iets?"')
 IMAGE = re.compile(r"\[image: ([^\]]+)\]")
@@ -139,3 +140,36 @@ async def test_the_summary_chart_names_its_axes_and_questions(
     assert axes.get_ylabel() == "Gemiddelde (1 = oneens, 5 = eens)"
     legend = axes.get_legend()
     assert legend is not None and legend.get_texts()[0].get_text().startswith("1. ")
+
+
+async def test_help_lists_the_summary_only_for_managers(chat: Any) -> None:
+    employee = await chat.run("@z1\ndm\nhelp")
+    assert "`samenvatting" not in employee
+    manager = await chat.run("@mila\ndm\nhelp")
+    assert "- `samenvatting [wekelijks]`" in manager
+    usage = await chat.run("samenvatting help")
+    assert "`samenvatting <team> [<peiling>]`" in usage
+    assert "`samenvatting wekelijks <team> <aan|uit>`" in usage
+    assert "Voorbeeld: `samenvatting demo`" in usage
+    assert "Voorbeeld: `samenvatting wekelijks demo aan`" in usage
+
+
+async def test_summary_arguments_are_checked_with_the_declared_usage(chat: Any) -> None:
+    out = await chat.run("@mila\ndm\nsamenvatting")
+    assert "Er ontbreekt <team>" in out and "Voorbeeld: `samenvatting demo`" in out
+    out = await chat.run("samenvatting zorg vorige")
+    assert "`vorige` is geen nummer van een peiling" in out
+    assert "Gebruik: `samenvatting <team> [<peiling>]`" in out
+    out = await chat.run("samenvatting wekelijks zorg misschien")
+    assert "Zet `aan` of `uit` achter het team" in out
+    out = await chat.run("samenvatting wekelijks zorg")
+    assert "Er ontbreekt <aan|uit>" in out
+    out = await chat.run("summary weekly zorg on")
+    assert "elke maandag om 9:00 de samenvatting van team `zorg`" in out
+
+
+async def test_a_config_manager_may_ask_before_anything_synced_the_teams(chat: Any) -> None:
+    # omar manages ict only in the config's teams: his role grant is written when the teams
+    # are synced, which the command does before the tree checks his role.
+    out = await chat.run("@omar\ndm\nsamenvatting ict")
+    assert "Er is nog geen gesloten peiling voor team `ict`" in out
