@@ -68,11 +68,16 @@ class Param:
     flag: bool = False
     many: bool = False  # positional: the rest of the words (``<vraag...>``)
     value: Words | None = None  # the placeholder of an option's value (default: its name)
+    # An option whose value may be left out (``--gelezen`` or ``--gelezen "vrijdag 17:00"``):
+    # given bare, it reaches the handler as a flag of the same canonical name.
+    optional_value: bool = False
 
     def usage(self, locale: str) -> str:
         name = self.words.say(locale)
         if self.flag:
             text = f"--{name}"
+        elif self.option and self.optional_value:
+            text = f"--{name} [<{(self.value or self.words).say(locale)}>]"
         elif self.option:
             text = f"--{name} <{(self.value or self.words).say(locale)}>"
         else:
@@ -208,6 +213,8 @@ def _parse(command: Command, sub: Sub, ctx: Context, text: str) -> Args:
         canonical.options[param.words.en if param else name] = value
     for name in args.flags:
         param = flags.get(name)
+        if param is None and name in options and options[name].optional_value:
+            param = options[name]
         if param is None and name in options:
             raise UserError(ctx.text(CORE, "tree.needs_value", option=name[:30], usage=usage))
         if param is None and not sub.loose:

@@ -13,8 +13,6 @@ arguments, checks the comms role and answers ``help`` and unknown subcommands.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from commands import timespec
 from commands.announcements import library
 from commands.announcements.compose import Draft, describe_when, fail, local_time, plan
@@ -33,9 +31,7 @@ from commands.announcements.messages import TEXT
 from commands.announcements.render import framed, plan_of, preview, quoted_title
 from commands.announcements.stats import readers, stats
 from commands.context import Context
-from commands.errors import UserError
 from commands.grammar import Args
-from commands.messages import CORE
 from commands.model import CommandRequest, Reply
 from commands.tree import Command, Param, Sub, SubHandler, T, Words
 from storage.announcements import Announcement
@@ -44,22 +40,10 @@ LISTED_STATES = ("draft", "pending", "rejected", "scheduled", "paused", "sent")
 COMMS = ("comms",)
 
 
-@dataclass(frozen=True)
-class OptionalValue(Param):
-    """An option whose value may be left out: ``--gelezen`` (a Read button) or ``--gelezen
-    "vrijdag 17:00"`` (with a reminder after that time). The tree knows options and flags,
-    not this: it is declared here for the usage, the subcommand is ``loose`` and
-    ``_options`` reads it (and refuses what else is undeclared, in the tree's words)."""
-
-    def usage(self, locale: str) -> str:
-        value = (self.value or self.words).say(locale)
-        return f"[--{self.words.say(locale)} [<{value}>]]"
-
-
 WHEN = Words("when", "wanneer")
 ID = Param(Words("id", "nummer"), required=True)
-ACK = OptionalValue(Words("ack", "gelezen", ("due", "uiterlijk")), value=WHEN)
-ACK_BARE = ("ack", "gelezen")  # due/uiterlijk were always options with a value
+ACK = Param(Words("ack", "gelezen"), option=True, optional_value=True, value=WHEN)
+DUE = Param(Words("due", "uiterlijk"), option=True, value=WHEN)  # --gelezen's time, alone
 BODY = Param(Words("body", "tekst", ("text", "bericht")), option=True)
 COMPOSE = (
     Param(Words("title", "titel"), option=True),
@@ -72,35 +56,22 @@ COMPOSE = (
     Param(Words("name=value", "naam=waarde"), many=True),
     Param(Words("at", "om", ("when", "op", "wanneer", "every", "elke")), option=True, value=WHEN),
     ACK,
+    DUE,
     Param(Words("embargo", "embargo"), option=True, value=WHEN),
     Param(Words("allow-mentions", "mentions", ("vermeldingen",)), flag=True),
 )
-DECLARED = frozenset(p.words.en for p in COMPOSE if p.option or p.flag)
 
 
-def _options(ctx: Context, sub: Sub, args: Args) -> tuple[bool | None, str | None]:
-    """The Read button (``--gelezen [wanneer]``) as (ack, due); any other undeclared option
-    of this loose subcommand is refused as the tree refuses it."""
-    usage = f"`{sub.usage(ANNOUNCE.words, ctx.locale)}`"
-    ack, due = False, None
-    for name, value in args.options.items():
-        if name in ACK.words.all():
-            ack, due = True, value
-        elif name not in DECLARED:
-            raise UserError(ctx.text(CORE, "tree.unknown_option", option=name[:30], usage=usage))
-    for name in args.flags:
-        if name in ACK_BARE:
-            ack = True
-        elif name in ACK.words.all():
-            raise UserError(ctx.text(CORE, "tree.needs_value", option=name[:30], usage=usage))
-        elif name not in DECLARED:
-            raise UserError(ctx.text(CORE, "tree.unknown_option", option=name[:30], usage=usage))
-    return (True if ack else None), due
+def _ack(args: Args) -> tuple[bool | None, str | None]:
+    """The Read button: ``--gelezen`` alone (a flag) or with the time of the reminder."""
+    if "ack" in args.flags or "ack" in args.options or "due" in args.options:
+        return True, args.options.get("ack") or args.options.get("due")
+    return None, None
 
 
-def draft_of(ctx: Context, sub: Sub, args: Args, words: list[str]) -> Draft:
+def draft_of(ctx: Context, args: Args, words: list[str]) -> Draft:
     """Options and ``key=value`` words to a Draft; stray words fail."""
-    ack, ack_due = _options(ctx, sub, args)
+    ack, ack_due = _ack(args)
     variables: dict[str, str] = {}
     for word in words:
         key, eq, value = word.partition("=")
@@ -129,7 +100,7 @@ async def find(ctx: Context, args: Args) -> Announcement:
 async def _new(request: CommandRequest, ctx: Context, args: Args) -> Reply:
     if not args.options and not args.flags and not args.words:
         return Reply(form=compose_form(ctx), message=form_fallback(ctx))
-    ann = await create(ctx, await plan(ctx, draft_of(ctx, NEW, args, args.words)), request.user)
+    ann = await create(ctx, await plan(ctx, draft_of(ctx, args, args.words)), request.user)
     return Reply(preview(ctx, ann))
 
 
@@ -147,7 +118,7 @@ async def _show(request: CommandRequest, ctx: Context, args: Args) -> Reply:
 
 async def _edit(request: CommandRequest, ctx: Context, args: Args) -> Reply:
     ann = await find(ctx, args)
-    draft = draft_of(ctx, EDIT, args, args.words[1:])
+    draft = draft_of(ctx, args, args.words[1:])
     new_plan = await plan(ctx, draft, base=plan_of(ann))
     return Reply(preview(ctx, await replace_plan(ctx, ann, new_plan)))
 
@@ -245,7 +216,7 @@ NEW = Sub(
       "`platform:workspace/channel`. `--at \"every monday 9:00\"` repeats, `--ack` adds a Read "
       "button (with a date: a reminder after it), `--embargo` (press release: employees get "
       "it first), `--allow-mentions` keeps @channel/@here working"),
-    _new, params=COMPOSE, roles=COMMS, loose=True,
+    _new, params=COMPOSE, roles=COMMS,
     example=T('aankondiging nieuw --titel "Nieuw rooster" --tekst "Vanaf maandag werken we '
               'met het nieuwe rooster." --naar local:#algemeen',
               'announce new --title "New rota" --body "From Monday we work with the new '
@@ -255,7 +226,7 @@ EDIT = _on_one(Words("edit", "wijzig"),
                  "het voorbeeld", "change an announcement (the options of `new`); you get "
                  "the preview again"),
                _edit, 'wijzig 1 --om "morgen 9:00"', 'edit 1 --at "tomorrow 9:00"',
-               *COMPOSE, loose=True)
+               *COMPOSE)
 ANNOUNCE = Command(
     Words("announce", "aankondiging", ("announcement", "aankondig")),
     T("aankondigingen opstellen, inplannen en meten", "compose, schedule and measure "
