@@ -192,5 +192,13 @@ TEAM = Command(
     default="list")
 
 
+async def sync_teams(ctx: Context) -> None:
+    """The config's teams into the database, once per process: their managers hold the
+    manager role through them, which every role check and ``help`` must already see."""
+    await ctx.store.repo(OrgDirectory).sync_config(ctx.settings.get(PulseSettings),
+                                                   at=ctx.clock.now())
+
+
 def register(router: Router) -> None:
     router.tree(TEAM)
+    router.before_commands(sync_teams)

@@ -119,17 +119,6 @@ async def weekly_job(payload: Mapping[str, Any], ctx: Context) -> None:
         await ctx.delivery.enqueue(deliveries, batch=f"summary:{team}:{day}", owner=f"summary:{team}")
 
 
-class _SyncedFirst(Command):
-    """The tree checks the manager role before a handler runs, and a manager of a config
-    team holds that role only once the config's teams are synced (on first use): sync them
-    before the check, as the handler did before it."""
-
-    async def dispatch(self, request: CommandRequest, ctx: Context) -> Reply | None:
-        await ctx.store.repo(OrgDirectory).sync_config(ctx.settings.get(PulseSettings),
-                                                       at=ctx.clock.now())
-        return await super().dispatch(request, ctx)
-
-
 MANAGER = ("manager",)
 TEAM = Param(Words("team", "team"), required=True)
 SUMMARY_ROOT = Sub(
@@ -145,7 +134,7 @@ WEEKLY_SUB = Sub(
                                     "at 9:00 when a round closed that week"),
     _weekly_command, params=(TEAM, Param(Words("on|off", "aan|uit"), required=True)), roles=MANAGER,
     example=T("samenvatting wekelijks demo aan", "summary weekly demo on"))
-SUMMARY_COMMAND = _SyncedFirst(
+SUMMARY_COMMAND = Command(
     Words("summary", "samenvatting"),
     T("samenvattingen van peilingen voor leidinggevenden", "poll summaries for managers"),
     subs=(WEEKLY_SUB,), root=SUMMARY_ROOT)
