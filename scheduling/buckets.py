@@ -8,12 +8,14 @@ clock time by :class:`Blocks`, so a FakeClock test never waits for real.)
 Scopes follow the platforms: Slack limits each API method per workspace (a 429 on
 chat.postMessage stops every post in that team, one on conversations.history only lookups),
 Teams each conversation of a tenant, Matrix the sending account. A workspace budget can be
-shared by several instances through the database (``grant``; PostgreSQL).
+shared by several instances through the database (``grant``; PostgreSQL), sized by
+:func:`shared_budget` so that no second holds more than the platform's limit.
 """
 
 from __future__ import annotations
 
 import asyncio
+import math
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable, Mapping
@@ -23,11 +25,33 @@ from commands.port import DeliveryError
 from scheduling.settings import PlatformLimits
 
 _PRUNE_AT = 20_000
-_GRANT_KEEP = 0.03  # seconds a reserved slot may be late before it is dropped unused
+# The share of the tolerance (``budget_tolerance_seconds``) a send may start after its slot;
+# a send later than that gets a new slot. The rest covers the clock estimate and the
+# network's jitter on the way to the platform.
+_KEEP_SHARE = 0.4
 _HORIZON = 0.25  # seconds ahead an instance may reserve shared slots
 _LEAD = 0.1  # seconds between reserving a slot and its use (room for the "sending" commit)
+_CLOCK_MEMORY = 5.0  # seconds of grant round trips the server clock estimate keeps
 
-Grant = Callable[..., Awaitable[tuple[list[float], float]]]  # (key, *, rate, burst, want, horizon)
+# (key, *, rate, burst, want, horizon) -> (seconds to each slot, seconds to wait when none,
+# the database server's clock when it granted them, epoch seconds)
+Grant = Callable[..., Awaitable[tuple[list[float], float, float]]]
+
+
+def shared_budget(limit: float, burst: int, *, headroom: float,
+                  tolerance: float) -> tuple[float, int]:
+    """Rate and burst of a shared workspace budget so that no window of 1 s holds more than
+    ``limit`` sends even when sends land up to ``tolerance`` seconds after their slot.
+
+    Slots come 1/rate apart, up to ``burst`` at once after a pause (a token bucket), so a
+    window of ``1 + tolerance`` s holds at most ``burst + floor((1 + tolerance) * rate)`` of
+    them. The rate stays ``limit * headroom`` when that fits (lowered when not), and the
+    burst is cut to what still fits: a burst on top of a full second of slots, and sends a
+    little late, took two instances to 52-57 posts in a second against a limit of 50."""
+    most = max(1, math.floor(limit))  # sends a second may hold (one, however low the rate)
+    width = 1.0 + tolerance
+    rate = min(limit * headroom, most / width * (1 - 1e-9))
+    return rate, max(1, min(burst, most - math.floor(width * rate)))
 
 
 class RateLimited(DeliveryError):
@@ -66,64 +90,112 @@ class Blocks:
 
 class SharedPool:
     """A workspace budget shared through the database as time slots: one waiter at a time
-    asks for as many slots as sends are waiting (at most ``most``, at most ``horizon``
-    seconds ahead); each send then sleeps until its slot. Slots are 1/rate apart across all
-    instances, so together they never exceed the budget."""
+    asks for as many slots as sends need (at most ``most``, at most ``horizon`` seconds
+    ahead). A send claims a slot before its "sending" commit (``reserve``) and, once
+    committed, goes on the earliest slot still ahead (``wait``): slots are not bound to a
+    send, so one whose commit is slow does not waste a slot while another send is ready.
+    Slots are 1/rate apart across all instances on the database server's clock, and a send
+    goes out within ``keep`` seconds after its slot or not on it at all, so together the
+    instances never exceed the budget in any second."""
 
     def __init__(self, key: str, rate: float, burst: int, grant: Grant, *, most: int,
                  monotonic: Callable[[], float],
-                 sleep: Callable[[float], Awaitable[None]]) -> None:
-        self.key, self.rate, self.burst = key, rate, burst
+                 sleep: Callable[[float], Awaitable[None]], keep: float = 0.02) -> None:
+        self.key, self.rate, self.burst, self.keep = key, rate, burst, keep
         self._grant, self._most, self._now, self._sleep = grant, most, monotonic, sleep
         self.slots: deque[float] = deque()  # local monotonic send times, in order
+        self.claimed = 0  # sends that reserved and have not waited (or released) yet
         self.waiting = 0
+        self.missed = 0  # sends that could not go out within ``keep`` of their slot
+        self.expired = 0  # slots that passed with no send ready for them
         self._lock = asyncio.Lock()
+        self._offsets: deque[tuple[float, float]] = deque()  # (local time, server - local)
 
-    def _slot(self) -> float | None:
+    def _drop_stale(self) -> None:
         now = self._now()
-        while self.slots and self.slots[0] < now - _GRANT_KEEP:
+        while self.slots and self.slots[0] < now - self.keep:
             self.slots.popleft()  # stale: used now it would bunch up with later slots
-        return self.slots.popleft() if self.slots else None
+            self.expired += 1
 
     async def reserve(self) -> float:
-        """A send slot (local monotonic time), not yet waited for: the caller commits its
-        "sending" mark meanwhile, then ``wait``s, so the commit's latency does not shift
-        the send off its slot."""
+        """Claim a send slot, returning once the pool holds one for every claim (its time,
+        local monotonic): the caller commits its "sending" mark meanwhile, then ``wait``s,
+        or ``release``s when it will not send."""
         self.waiting += 1
         try:
-            slot = self._slot()
-            while slot is None:
+            while True:
+                self._drop_stale()
+                if len(self.slots) > self.claimed:
+                    break
                 async with self._lock:
-                    slot = self._slot()
-                    if slot is None:
-                        slot = await self._ask()
+                    self._drop_stale()
+                    if len(self.slots) <= self.claimed:
+                        await self._ask(self.claimed + self.waiting - len(self.slots))
+            slot = self.slots[self.claimed]
+            self.claimed += 1
         finally:
             self.waiting -= 1
         return slot
 
-    async def wait(self, slot: float) -> None:
-        """Sleep until ``slot``. A slot missed by more than ``_GRANT_KEEP`` (a stalled
-        process, a slow "sending" commit) is given up for a new one: used late, it landed in
-        the same second as the slots granted after it, and two instances together went over
-        the platform's limit in their busiest second (54-64 posts against 50)."""
-        while slot < self._now() - _GRANT_KEEP:
-            slot = await self.reserve()
-        delay = slot - self._now()
-        if delay > 0:
-            await self._sleep(delay)
+    def release(self) -> None:
+        """A claim that will not be sent on (the row was not marked "sending")."""
+        self.claimed = max(0, self.claimed - 1)
 
-    async def _ask(self) -> float | None:
-        delays, wait = await self._grant(self.key, rate=self.rate, burst=self.burst,
-                                         want=min(self.waiting, self._most),
-                                         horizon=_HORIZON)
+    async def wait(self, slot: float, *, claimed: bool = True) -> float:
+        """Turn this send's claim (``slot`` from ``reserve``; ``claimed=False``: the send
+        gave its slot back) into the earliest slot still ahead, sleep until it and return
+        it. A send that cannot start within ``keep`` seconds after its slot (a stalled
+        process, a sleep that overslept) takes the next one instead: used late, a slot
+        lands in the same second as the slots granted after it, and two instances went
+        over the platform's limit in their busiest second that way (52-57 posts against
+        50)."""
+        if claimed:
+            self.release()
+        while True:
+            self._drop_stale()
+            if not self.slots:
+                async with self._lock:
+                    self._drop_stale()
+                    if not self.slots:
+                        await self._ask(1 + self.claimed + self.waiting)
+                continue
+            slot = self.slots.popleft()
+            now = self._now()
+            while now < slot:
+                await self._sleep(slot - now)
+                now = self._now()
+            if now <= slot + self.keep:
+                return slot  # on time: the caller sends right away, without awaiting first
+            self.missed += 1
+
+    def give_back(self, slot: float) -> None:
+        """A slot from ``wait`` this send will not go on after all: the next send ready
+        may (every slot left is later than one handed out, so it goes first)."""
+        self.slots.appendleft(slot)
+
+    async def _ask(self, need: int) -> None:
+        delays, wait, server_now = await self._grant(
+            self.key, rate=self.rate, burst=self.burst, want=max(1, min(need, self._most)),
+            horizon=_HORIZON)
+        offset = self._offset(server_now, self._now())
         if not delays:
             await self._sleep(min(wait, 1.0))
-            return None
+            return
         # Every instance shifts its slots by the same lead: spacing across instances stays,
         # and the "sending" commit has that long to finish before the slot comes.
-        base = self._now() + _LEAD
-        self.slots.extend(base + d for d in delays[1:])
-        return base + delays[0]
+        base = server_now - offset + _LEAD
+        self.slots.extend(base + d for d in delays)
+
+    def _offset(self, server_now: float, received: float) -> float:
+        """The database server's clock minus ours. The server read its clock before we got
+        the answer, so ``server_now - received`` is low by the answer's delay; the highest
+        such value of the last few seconds is the best estimate. Reading the answer's own
+        time instead put each grant's slots late by that grant's delay (a commit, a busy
+        event loop), which differs per grant and per instance and bunched their sends."""
+        self._offsets.append((received, server_now - received))
+        while self._offsets[0][0] < received - _CLOCK_MEMORY:
+            self._offsets.popleft()  # drift: old round trips no longer tell the offset
+        return max(offset for _, offset in self._offsets)
 
 
 class TokenBucket:
@@ -181,6 +253,7 @@ class RateLimiter:
         headroom: float = 1.0,
         grant: Grant | None = None,
         grant_max: int = 4,
+        tolerance: float = 0.1,
     ) -> None:
         self._limits = limits
         self._headroom = headroom
@@ -189,6 +262,7 @@ class RateLimiter:
         self._buckets: dict[tuple[str, str, str], TokenBucket] = {}
         self._grant = grant
         self._grant_max = grant_max
+        self._tolerance = tolerance
         self._pools: dict[tuple[str, str], SharedPool] = {}
 
     def _pool(self, platform: str, workspace: str) -> SharedPool | None:
@@ -200,9 +274,11 @@ class RateLimiter:
             return None
         found = self._pools.get((platform, workspace))
         if found is None:
-            found = SharedPool(f"{platform}:{workspace}:post", limits.per_workspace * self._headroom,
-                               limits.workspace_burst, self._grant, most=self._grant_max,
-                               monotonic=self._now, sleep=self._sleep)
+            rate, burst = shared_budget(limits.per_workspace, limits.workspace_burst,
+                                        headroom=self._headroom, tolerance=self._tolerance)
+            found = SharedPool(f"{platform}:{workspace}:post", rate, burst, self._grant,
+                               most=self._grant_max, monotonic=self._now, sleep=self._sleep,
+                               keep=self._tolerance * _KEEP_SHARE)
             self._pools[(platform, workspace)] = found
         return found
 
@@ -261,16 +337,40 @@ class RateLimiter:
             if admitted:
                 self.withdraw(platform, channel)
 
-    async def pace(self, platform: str, workspace: str, channel: str,
-                   slot: float | None = None) -> None:
-        """Right before the call: the shared slot from ``acquire``, and the same rates again
-        locally, so the jitter of the "sending" commit between ``acquire`` and the call never
-        bunches calls beyond the platform's burst. Waits only as long as that jitter."""
+    def release(self, platform: str, workspace: str, slot: float | None) -> None:
+        """A slot from ``acquire`` that will not be sent on (the row was not marked
+        "sending", or that failed): the shared pool stops holding a slot for it."""
         pool = self._pool(platform, workspace)
         if slot is not None and pool is not None:
-            await pool.wait(slot)
-        await self._take((self._bucket(platform, "pace-workspace", workspace),
-                          self._bucket(platform, "pace-channel", channel)))
+            pool.release()
+
+    async def pace(self, platform: str, workspace: str, channel: str,
+                   slot: float | None = None) -> float | None:
+        """Right before the call, so the jitter of the "sending" commit between ``acquire``
+        and the call never bunches calls beyond the platform's burst: the conversation's
+        rate again locally, then, with a shared budget, the slot from ``acquire`` (a new one
+        if it has passed); without one, the workspace's rate again locally. Returns the slot
+        the call goes on (None: local budget). The caller must call at once, without
+        awaiting anything else first."""
+        pool = self._pool(platform, workspace)
+        channel_pace = self._bucket(platform, "pace-channel", channel)
+        if slot is not None and pool is not None:
+            # Not the local workspace bucket as well: it delayed sends past their slots
+            # (and never caught up, its burst being 1), into the other instance's slots.
+            # The conversation's rate is checked on the slot: a send it holds back gives
+            # the slot to the next send ready, rather than going late on it.
+            claimed = True
+            while True:
+                used = await pool.wait(slot, claimed=claimed)
+                delay = channel_pace.wait_time(self._now())
+                if delay <= 0:
+                    channel_pace.take(self._now())
+                    return used
+                pool.give_back(used)
+                claimed = False
+                await self._sleep(delay)
+        await self._take((self._bucket(platform, "pace-workspace", workspace), channel_pace))
+        return None
 
     async def acquire_lookup(self, platform: str, workspace: str) -> None:
         """Wait for a reconciliation lookup token (its own bucket: never the post budget),

@@ -123,7 +123,8 @@ class Outbox:
         self._limiter = RateLimiter(self._settings.limits_for, monotonic=monotonic,
                                     headroom=self._settings.rate_headroom,
                                     grant=self._repo.grant if shared else None,
-                                    grant_max=self._settings.budget_grant_max)
+                                    grant_max=self._settings.budget_grant_max,
+                                    tolerance=self._settings.budget_tolerance_seconds)
         self._writer: GroupCommit[Change | Renew, bool] = GroupCommit(
             self._repo.apply, name="hartslag.outbox.writer")
         self._lease = timedelta(seconds=self._settings.lease_seconds)
@@ -345,11 +346,17 @@ class Outbox:
         # crash leaves only the rows really handed to the platform to be looked up.
         slot = await self._limiter.acquire(row.platform, row.scope, row.channel, admitted=True)
         attempt = row.attempts + 1
-        marked = await self._change(row, ("pending", "ambiguous"), state="sending",
-                                    attempts=attempt, next_attempt_at=None)
-        if not marked:
-            return  # cancelled, or another instance took over after our lease ran out
-        await self._limiter.pace(row.platform, row.scope, row.channel, slot)
+        paced = False
+        try:
+            marked = await self._change(row, ("pending", "ambiguous"), state="sending",
+                                        attempts=attempt, next_attempt_at=None)
+            if not marked:
+                return  # cancelled, or another instance took over after our lease ran out
+            await self._limiter.pace(row.platform, row.scope, row.channel, slot)
+            paced = True
+        finally:
+            if not paced:  # the shared pool must not keep holding a slot for this row
+                self._limiter.release(row.platform, row.scope, slot)
         try:
             ref = await self._send(recipient, body, row.delivery_id)
         except DeliveryError as exc:

@@ -101,6 +101,10 @@ class DeliverySettings(_Frozen):
     # process anyway).
     shared_budget: bool = True
     budget_grant_max: int = Field(default=16, ge=1)
+    # How late after its shared slot a send may reach the platform with no second over the
+    # workspace limit: the shared rate and burst are sized for it (scheduling.buckets.
+    # shared_budget), and a send that cannot start within 40% of it gets a new slot.
+    budget_tolerance_seconds: float = Field(default=0.1, gt=0, le=0.5)
 
     def limits_for(self, platform: str) -> PlatformLimits:
         return self.limits.get(platform) or DEFAULT_LIMITS.get(platform) or PlatformLimits()

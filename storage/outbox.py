@@ -190,10 +190,13 @@ class OutboxRepository:
             return made.value
 
     async def grant(self, key: str, *, rate: float, burst: int, want: int,
-                    horizon: float) -> tuple[list[float], float]:
+                    horizon: float) -> tuple[list[float], float, float]:
         """Up to ``want`` send slots of the shared budget ``key`` (``rate`` per second, up to
-        ``burst`` at once after a pause), none further than ``horizon`` seconds ahead: the
-        seconds from now until each slot, and when none was free, the seconds to wait.
+        ``burst`` at once after a pause: no window of w seconds holds more than
+        ``burst + floor(w * rate)``), none further than ``horizon`` seconds ahead:
+        the seconds from now until each slot, when none was free the seconds to wait, and
+        "now": the server clock they count from (epoch seconds), so an instance can place
+        the slots on its own clock however long the answer took to arrive.
 
         The row is locked first and the server clock read only under the lock, so grants
         are ordered by the lock and no two instances get the same slot."""
@@ -206,20 +209,23 @@ class OutboxRepository:
                                    .on_conflict_do_nothing(index_elements=["key"]))
                 locked = await self._lock_budget(conn, key)
                 assert locked is not None
-            start = sa.func.greatest(_BUDGET.c.next_slot, now_epoch - burst / rate)
+            # A token bucket of ``burst``: after a pause the first slot may lie burst - 1
+            # slots back (those go at once); every slot up to now + horizon is granted.
+            backlog = (max(1, burst) - 1) / rate
+            start = sa.func.greatest(_BUDGET.c.next_slot, now_epoch - backlog)
             count = sa.func.least(want, sa.func.greatest(
-                0, sa.func.floor((now_epoch + horizon - start) * rate)))
+                0, sa.func.floor((now_epoch + horizon - start) * rate) + 1))
             after, now = (await conn.execute(
                 _BUDGET.update().where(_BUDGET.c.key == key)
                 .values(next_slot=start + count / rate)
                 .returning(_BUDGET.c.next_slot, now_epoch)
             )).one()
         now = float(now)
-        first = max(locked, now - burst / rate)
+        first = max(locked, now - backlog)
         granted = max(0, round((after - first) * rate))
         slots = [max(0.0, first + i / rate - now) for i in range(granted)]
-        wait = 0.0 if slots else max(0.001, first - (now + horizon) + 1 / rate)
-        return slots, wait
+        wait = 0.0 if slots else max(0.001, first - (now + horizon))  # until it is in reach
+        return slots, wait, now
 
     @staticmethod
     async def _lock_budget(conn: Any, key: str) -> float | None:

@@ -251,12 +251,12 @@ async def test_instances_share_one_budget(pg_url: str) -> None:
         grants = await asyncio.gather(*(repos[i % 2].grant("slack:T1:post", rate=0.0001,
                                                            burst=10, want=3, horizon=0.25)
                                         for i in range(12)))
-        assert sum(len(slots) for slots, _ in grants) == 10
-        slots, wait = await repos[0].grant("slack:T1:post", rate=0.0001, burst=10, want=3,
+        assert sum(len(slots) for slots, _, _ in grants) == 10
+        slots, wait, _ = await repos[0].grant("slack:T1:post", rate=0.0001, burst=10, want=3,
                                            horizon=0.25)
         assert slots == [] and wait > 1000  # the next slot is hours away
         # At 10/s without burst, slots come 0.1 s apart, reserved at most 1 s ahead.
-        slots, _ = await repos[1].grant("teams:X:post", rate=10, burst=1, want=30, horizon=1.0)
+        slots, _, _ = await repos[1].grant("teams:X:post", rate=10, burst=1, want=30, horizon=1.0)
         assert 10 <= len(slots) <= 11
         gaps = [b - a for a, b in itertools.pairwise(slots[1:])]  # [0] may be clamped to 0
         assert all(abs(gap - 0.1) < 1e-6 for gap in gaps)
@@ -274,9 +274,9 @@ async def test_a_slot_missed_by_a_stall_is_given_up_for_a_new_one() -> None:
     asked: list[int] = []
 
     async def grant(key: str, *, rate: float, burst: int, want: int,
-                    horizon: float) -> tuple[list[float], float]:
+                    horizon: float) -> tuple[list[float], float, float]:
         asked.append(want)
-        return [0.0], 0.0  # one slot, now
+        return [0.0], 0.0, clock[0]  # one slot, now (the "server" shares our clock)
 
     async def sleep(seconds: float) -> None:
         clock[0] += seconds
