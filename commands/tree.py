@@ -164,7 +164,7 @@ class Command:
         if sub.raw:
             raw: RawHandler = sub.handler  # type: ignore[assignment]
             return await raw(request, ctx, rest)
-        args = _parse(self, sub, ctx, rest)
+        args = parse(self, sub, ctx, rest)
         handler: SubHandler = sub.handler  # type: ignore[assignment]
         return await handler(request, ctx, args)
 
@@ -193,7 +193,9 @@ async def _check_roles(sub: Sub, ctx: Context, request: CommandRequest) -> None:
         raise Refused(CORE.get(ctx.locale, "refused", role=role))
 
 
-def _parse(command: Command, sub: Sub, ctx: Context, text: str) -> Args:
+def parse(command: Command, sub: Sub, ctx: Context, text: str) -> Args:
+    """The arguments of ``sub`` as declared (canonical names; unknown or missing ones
+    refused in the tree's words). Features that read more lines after the first use it too."""
     flags = {w: p for p in sub.params if p.flag for w in p.words.all()}
     options = {w: p for p in sub.params if p.option for w in p.words.all()}
     try:

@@ -57,6 +57,11 @@ class PulseSeries(SQLModel, table=True):
     created_by: str = Field(max_length=300)  # the author, never a respondent
     created_at: datetime = Field(sa_type=UTCDateTime)
     active: bool = Field(default=True)
+    # draft -> (pending -> rejected) -> scheduled -> stopped, or cancelled before the start
+    # (commands/pulse/lifecycle.py). Only a scheduled series opens rounds. The default is what
+    # a series written directly (tests, benchmarks, rows from before drafts) always was.
+    state: str = Field(default="scheduled", max_length=12, index=True)
+    decided_by: str | None = Field(default=None, max_length=300)  # the four-eyes approver
 
 
 class PulseRound(SQLModel, table=True):
@@ -167,6 +172,18 @@ class PulseRepository:
         async with self._db.session() as session:
             await (await session.connection()).execute(
                 update(PulseSeries).where(col(PulseSeries.id) == series_id).values(**values))
+
+    async def transition(self, series_id: int, states: tuple[str, ...],
+                         **values: object) -> PulseSeries | None:
+        """Change a series only if it is in one of ``states`` (one statement, so two presses
+        of the same button cannot both confirm); the changed series, or None."""
+        async with self._db.session() as session:
+            result = await (await session.connection()).execute(
+                update(PulseSeries).where(col(PulseSeries.id) == series_id,
+                                          col(PulseSeries.state).in_(states)).values(**values))
+            if not getattr(result, "rowcount", 0):
+                return None
+        return await self.series(series_id)
 
     # -- rounds ---------------------------------------------------------------------------
     async def open_round(self, series_id: int, *, at: datetime, closes_at: datetime,

@@ -16,7 +16,7 @@ from typing import Any
 
 from commands.context import Context
 from commands.delivery import Delivery
-from commands.model import Address, OutgoingMessage, UserRef
+from commands.model import PLATFORMS, Address, OutgoingMessage, UserRef
 from commands.org.directory import OrgDirectory
 from commands.org.tree import ROOT, TeamTree
 from commands.pulse.answer import invite_choices
@@ -103,8 +103,8 @@ async def open_job(payload: Mapping[str, Any], ctx: Context) -> None:
     runtime = ctx.store.repo(PulseRuntime)
     settings = ctx.settings.get(PulseSettings)
     series = await runtime.repo.series(int(payload["series"]))
-    if series is None or not series.active or series.id is None:
-        return
+    if series is None or not series.active or series.id is None or series.state != "scheduled":
+        return  # a draft, a pulse waiting for approval, cancelled or stopped: nothing goes out
     ctx = ctx.with_locale(series.locale)
     now = ctx.clock.now()
     latest = next(iter(await runtime.repo.rounds(series.id, limit=1)), None)
@@ -192,6 +192,8 @@ async def close_round(ctx: Context, round_id: int) -> bool:
 
 
 async def _results(ctx: Context, series: PulseSeries, row: PulseRound) -> None:
+    if series.created_by.partition(":")[0] not in PLATFORMS:
+        return  # made by the CLI (``cli:...``): nobody to DM; `hartslag pulse export` reads them
     author = await ctx.locale_for(user=person(series.created_by))
     text = await results_text(ctx.with_locale(author), series, row, group=series.team or ROOT)
     await ctx.delivery.enqueue(

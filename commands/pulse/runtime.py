@@ -9,7 +9,7 @@ round R" is exactly what must never reach a table.
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from commands.pulse.keys import PulseKeys, comment_key, participant_key, voter_key
@@ -19,6 +19,45 @@ from storage.db import Database
 from storage.pulse import PulseRepository, PulseRound, PulseSeries
 
 PENDING_TEXT = timedelta(minutes=30)
+GUIDE_TTL = timedelta(minutes=30)
+
+
+@dataclass
+class Guide:
+    """A pulse being put together step by step in a DM (commands/pulse/guide.py)."""
+
+    step: str
+    touched: datetime
+    title: str = ""
+    team: str = ""
+    questions: list[str] = field(default_factory=list)
+    when: str = ""
+    duration: str = ""
+    reminder: str = ""
+    named: bool = False
+
+
+class Guides:
+    """Open guides by person key, in memory only; one per person, forgotten after
+    ``GUIDE_TTL`` of silence or a restart (nothing was stored; the person starts again)."""
+
+    def __init__(self) -> None:
+        self._open: dict[str, Guide] = {}
+
+    def get(self, key: str, now: datetime) -> Guide | None:
+        guide = self._open.get(key)
+        if guide is not None and now - guide.touched > GUIDE_TTL:
+            del self._open[key]
+            return None
+        if guide is not None:
+            guide.touched = now
+        return guide
+
+    def start(self, key: str, guide: Guide) -> None:
+        self._open[key] = guide
+
+    def drop(self, key: str) -> None:
+        self._open.pop(key, None)
 
 
 @dataclass(frozen=True)
@@ -59,6 +98,7 @@ class PulseRuntime:
         self._loading: dict[int, asyncio.Future[RoundInfo | None]] = {}
         self._round_keys: dict[int, bytes] = {}
         self._pending: dict[str, tuple[int, int, datetime]] = {}
+        self.guides = Guides()
 
     def keys(self, settings: PulseSettings) -> PulseKeys:
         if self._keys is None:

@@ -60,6 +60,12 @@ class PulseSettings(BaseModel):
     # each other must have audiences that differ by 0 or at least k people.
     difference_days: int = 365
     teams: dict[str, TeamSettings] = {}
+    # Four-eyes approval (another comms member approves before a pulse is scheduled), as
+    # [announcements] require_approval: for every pulse, for pulses to these teams, or for
+    # audiences of at least this many people (0 = no size rule).
+    require_approval: bool = False
+    approval_teams: list[str] = []
+    approval_min_people: int = 0
 
     @field_validator("k")
     @classmethod
@@ -83,7 +89,7 @@ class PulseSettings(BaseModel):
             raise ValueError("must be at least 1")
         return value
 
-    @field_validator("reminder_hours")
+    @field_validator("reminder_hours", "approval_min_people")
     @classmethod
     def _not_negative(cls, value: int) -> int:
         if value < 0:

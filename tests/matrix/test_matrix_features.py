@@ -40,7 +40,7 @@ async def test_pulse_is_answered_by_dm_with_numbers(
     })
     room = await mila.create_room(invite=[bot_user.user_id], name="Zorg")
 
-    await mila.say(room, '!hartslag pulse create "Weekcheck" --team zorg --duration 1d '
+    await mila.say(room, '!hartslag pulse create --confirm "Weekcheck" --team zorg --duration 1d '
                          '--reminder off --q1 "single: Werkdruk? | laag | goed | hoog"')
     created = await mila.wait_for(bot_user.user_id, has("Weekcheck"), what="the pulse created")
     dm = created.room_id

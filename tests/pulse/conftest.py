@@ -40,7 +40,7 @@ def config(db_url: str, tmp_path: Path) -> Config:
 
 
 TEAM_PULSE = (
-    '/hartslag pulse create "Week pulse" --team zorg --duration 2d --reminder off '
+    '/hartslag pulse create --confirm "Week pulse" --team zorg --duration 2d --reminder off '
     '--q1 "likert: Ik kan mijn werk goed doen" '
     '--q2 "enps: Zou je ons team aanraden als werkplek?" '
     '--q3 "single: Werkdruk? | te laag | goed | te hoog" '

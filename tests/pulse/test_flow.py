@@ -37,7 +37,7 @@ async def start(chat: Any, script: str = TEAM_PULSE) -> str:
 async def test_every_question_kind_is_answered_and_counted_after_close(chat: Any,
                                                                        app: Any) -> None:
     out = await start(chat)
-    assert "Peiling **1**" in out and out.count("[1] Beantwoorden") == 9
+    assert "**Peiling 1** is aangemaakt en bevestigd" in out and out.count("[1] Beantwoorden") == 9
     for person in ZORG[:5]:
         await chat.run(answer_script(person, [*FULL, f"Mening van {person}"]))
     out = await chat.run(answer_script("z6", ["1", "1", "3", "2", "4", "2"]))
@@ -117,7 +117,7 @@ async def test_a_named_pulse_stores_the_person(chat: Any, app: Any) -> None:
 
 
 async def test_a_channel_pulse_takes_answers_from_anyone_there(chat: Any, app: Any) -> None:
-    script = ('/hartslag pulse create "Kanaalpeiling" --duration 1d '
+    script = ('/hartslag pulse create --confirm "Kanaalpeiling" --duration 1d '
               '--q1 "single: Koffie of thee? | koffie | thee"')
     await chat.run("@anna\n#algemeen\n" + script)
     await delivered(app, "pulse:1:1:open")
@@ -153,20 +153,20 @@ async def test_answers_after_close_are_refused_and_not_stored(chat: Any, app: An
 
 
 @pytest.mark.parametrize("script, expected", [
-    ('/hartslag pulse create "X" --team zorg', "Zet de vragen"),
-    ('/hartslag pulse create "X" --team nope --q1 "likert: a"', "bestaat niet"),
-    ('/hartslag pulse create "X" --team zorg --q1 "vraag zonder soort"', "begin een vraag"),
-    ('/hartslag pulse create "X" --team zorg --q1 "single: a | alleen"', "2 tot 10 opties"),
-    ('/hartslag pulse create "X" --team zorg --q1 "text: a" --q2 "text: b"', "één open vraag"),
-    ('/hartslag pulse create "X" --team zorg --q1 "likert: a" --q2 "likert: b" '
+    ('/hartslag pulse create --confirm "X" --team zorg', "Zet de vragen"),
+    ('/hartslag pulse create --confirm "X" --team nope --q1 "likert: a"', "bestaat niet"),
+    ('/hartslag pulse create --confirm "X" --team zorg --q1 "vraag zonder soort"', "begin een vraag"),
+    ('/hartslag pulse create --confirm "X" --team zorg --q1 "single: a | alleen"', "2 tot 10 opties"),
+    ('/hartslag pulse create --confirm "X" --team zorg --q1 "text: a" --q2 "text: b"', "één open vraag"),
+    ('/hartslag pulse create --confirm "X" --team zorg --q1 "likert: a" --q2 "likert: b" '
      '--q3 "likert: c" --q4 "likert: d" --q5 "likert: e" --q6 "likert: f"', "hoogstens 5"),
-    ('/hartslag pulse create "X" --team zorg --q1 "likert: a" --when "gisteren"', "begrijp"),
-    ('/hartslag pulse create "X" --team zorg --q1 "likert: a" --duration 5x', "duur"),
-    ('/hartslag pulse create "X" --team zorg --q1 "likert: a" --live', "--named"),
-    ('/hartslag pulse create "X" --team zorg --q1 "likert: a" --remind-only-missing',
+    ('/hartslag pulse create --confirm "X" --team zorg --q1 "likert: a" --when "gisteren"', "begrijp"),
+    ('/hartslag pulse create --confirm "X" --team zorg --q1 "likert: a" --duration 5x', "duur"),
+    ('/hartslag pulse create --confirm "X" --team zorg --q1 "likert: a" --live', "--named"),
+    ('/hartslag pulse create --confirm "X" --team zorg --q1 "likert: a" --remind-only-missing',
      "staat uit"),
-    ('/hartslag pulse create --team zorg --q1 "likert: a"', "titel"),
-    ('/hartslag pulse create "X" --team zorg --q1 "likert: a" --when "elke dag 9:00"',
+    ('/hartslag pulse create --confirm --team zorg --q1 "likert: a"', "titel"),
+    ('/hartslag pulse create --confirm "X" --team zorg --q1 "likert: a" --when "elke dag 9:00"',
      "niet dagelijks"),
 ])
 async def test_bad_input_gets_a_clear_message_and_stores_nothing(chat: Any, app: Any,
@@ -179,10 +179,10 @@ async def test_bad_input_gets_a_clear_message_and_stores_nothing(chat: Any, app:
 
 
 async def test_only_comms_or_the_team_manager_may_create(chat: Any, app: Any) -> None:
-    out = await chat.run('@z1\ndm\n/hartslag pulse create "X" --team zorg --q1 "likert: a"')
+    out = await chat.run('@z1\ndm\n/hartslag pulse create --confirm "X" --team zorg --q1 "likert: a"')
     assert "rol communicatie" in out
-    out = await chat.run('@mila\ndm\n/hartslag pulse create "X" --team zorg --q1 "likert: a"')
-    assert "Peiling **1**" in out
+    out = await chat.run('@mila\ndm\n/hartslag pulse create --confirm "X" --team zorg --q1 "likert: a"')
+    assert "**Peiling 1** is aangemaakt" in out
 
 
 async def test_bad_buttons_and_long_text_store_nothing(chat: Any, app: Any) -> None:

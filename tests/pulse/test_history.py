@@ -35,7 +35,7 @@ def config(db_url: str, tmp_path: Path) -> Config:
 
 
 def pulse_for(team: str) -> str:
-    return (f'/hartslag pulse create "Werkdruk" --team {team} --duration 1d --reminder off '
+    return (f'/hartslag pulse create --confirm "Werkdruk" --team {team} --duration 1d --reminder off '
             '--q1 "likert: Ik kan mijn werk goed doen"')
 
 

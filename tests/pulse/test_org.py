@@ -134,7 +134,7 @@ def test_cli_imports_teams_and_exports_aggregates_with_k(
 
 
 async def test_chat_export_needs_the_right_role_and_applies_k(chat: Any, app: Any) -> None:
-    await chat.run('@anna\ndm\n/hartslag pulse create "E" --team ict --duration 1d '
+    await chat.run('@anna\ndm\n/hartslag pulse create --confirm "E" --team ict --duration 1d '
                    '--q1 "likert: Goed?"')
     out = await chat.run("@z1\ndm\n/hartslag pulse export 1")
     assert "rol communicatie" in out

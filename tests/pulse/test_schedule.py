@@ -22,7 +22,7 @@ from tests.pulse.conftest import (
     pulse_config,
 )
 
-RECURRING = ('/hartslag pulse create "Tweewekelijks" --team zorg --when "om de week maandag '
+RECURRING = ('/hartslag pulse create --confirm "Tweewekelijks" --team zorg --when "om de week maandag '
              '10:00" --duration 3d --reminder off --q1 "likert: Het gaat goed"')
 
 
@@ -46,16 +46,16 @@ async def test_every_two_weeks_opens_rounds_and_closes_each(chat: Any, app: Any)
 
 
 async def test_monthly_and_once_later_are_accepted(chat: Any) -> None:
-    out = await chat.run('@anna\ndm\n/hartslag pulse create "M" --team ict --when '
+    out = await chat.run('@anna\ndm\n/hartslag pulse create --confirm "M" --team ict --when '
                          '"maandelijks 1 9:00" --duration 2d --q1 "enps: Aanraden?"')
     assert "elke maand op de 1e om 09:00" in out
-    out = await chat.run('/hartslag pulse create "O" --team ict --when "morgen 9:00" '
+    out = await chat.run('/hartslag pulse create --confirm "O" --team ict --when "morgen 9:00" '
                          '--q1 "enps: Aanraden?"')
     assert "eenmalig op di 24 nov 2026 09:00" in out
 
 
 async def test_default_reminder_goes_to_everyone_without_a_ledger(chat: Any, app: Any) -> None:
-    await chat.run('@anna\ndm\n/hartslag pulse create "R" --team zorg --duration 2d '
+    await chat.run('@anna\ndm\n/hartslag pulse create --confirm "R" --team zorg --duration 2d '
                    '--q1 "likert: Het gaat goed"')
     await delivered(app, "pulse:1:1:open")
     await chat.run(answer_script("z1", ["4"]))
@@ -74,7 +74,7 @@ def config(db_url: str, tmp_path: Path) -> Config:
 
 async def test_opt_in_ledger_reminds_only_non_respondents_and_is_deleted_at_close(
         chat: Any, app: Any) -> None:
-    await chat.run('@anna\ndm\n/hartslag pulse create "R" --team zorg --duration 2d '
+    await chat.run('@anna\ndm\n/hartslag pulse create --confirm "R" --team zorg --duration 2d '
                    '--remind-only-missing --q1 "likert: Het gaat goed"')
     await delivered(app, "pulse:1:1:open")
     for person in ZORG[:3]:
@@ -93,7 +93,7 @@ async def test_opt_in_ledger_reminds_only_non_respondents_and_is_deleted_at_clos
 
 
 async def test_the_round_key_is_destroyed_after_key_days(chat: Any, app: Any) -> None:
-    await chat.run('@anna\ndm\n/hartslag pulse create "F" --team zorg --duration 1d '
+    await chat.run('@anna\ndm\n/hartslag pulse create --confirm "F" --team zorg --duration 1d '
                    '--reminder off --q1 "likert: Het gaat goed"')
     await delivered(app, "pulse:1:1:open")
     for person in ZORG[:5]:
@@ -115,19 +115,21 @@ async def test_list_show_and_stop_a_recurring_pulse(chat: Any, app: Any) -> None
     await delivered(app, "pulse:1:1:open")
     await chat.run(answer_script("z1", ["4"]))
     out = await chat.run("@anna\ndm\n/hartslag pulse list\n/hartslag pulse show 1")
-    assert "- 1: Tweewekelijks (zorg, actief: ja)" in out
+    assert "- 1: Tweewekelijks (zorg, open)" in out and "`peiling sluit 1`" in out
     assert "Ronde 1 is open tot" in out and "Tot nu toe" not in out  # no live count
     out = await chat.run("/hartslag pulse stop 1")
     assert "gestopt" in out
     await jump(app, chat.clock, timedelta(days=15))
     rounds = await app.store.repo(PulseRepository).rounds(1)
     assert [(r.number, r.state) for r in rounds] == [(1, "closed")]
+    out = await chat.run("@anna\ndm\n/hartslag pulse list")
+    assert "(zorg, gestopt)" in out and "`peiling resultaten 1`" in out
     out = await chat.run("@z2\ndm\n/hartslag pulse list")
-    assert "geen peilingen" in out
+    assert "rol communicatie" in out  # an employee manages no pulses
 
 
 async def test_a_named_live_pulse_may_show_counts_while_open(chat: Any, app: Any) -> None:
-    await chat.run('@anna\ndm\n/hartslag pulse create "L" --team zorg --named --live '
+    await chat.run('@anna\ndm\n/hartslag pulse create --confirm "L" --team zorg --named --live '
                    '--reminder off --q1 "single: Pizza? | ja | nee"')
     await delivered(app, "pulse:1:1:open")
     await chat.run(answer_script("z1", ["1"]))
@@ -137,7 +139,7 @@ async def test_a_named_live_pulse_may_show_counts_while_open(chat: Any, app: Any
 
 async def test_the_daily_sweep_closes_and_forgets_when_jobs_were_missed(chat: Any,
                                                                          app: Any) -> None:
-    await chat.run('@anna\ndm\n/hartslag pulse create "S" --team zorg --duration 1d '
+    await chat.run('@anna\ndm\n/hartslag pulse create --confirm "S" --team zorg --duration 1d '
                    '--reminder off --q1 "likert: Het gaat goed"')
     await delivered(app, "pulse:1:1:open")
     for info in await app.scheduler.list(kind_prefix="pulse.close"):

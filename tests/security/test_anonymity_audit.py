@@ -108,7 +108,7 @@ async def test_local_chat_pulse_and_signals_leave_no_trace(
     chat: ChatDriver, log_lines: io.StringIO
 ) -> None:
     app = chat.app
-    await chat.run('@anna\n#algemeen\n/hartslag pulse create "Koffiepeiling" --duration 1d '
+    await chat.run('@anna\n#algemeen\n/hartslag pulse create --confirm "Koffiepeiling" --duration 1d '
                    '--q1 "single: Koffie of thee? | koffie | thee" '
                    '--q2 "text: Wat mist er in de kantine?"')
     await delivered(app, "pulse:1:1:open")
@@ -153,7 +153,7 @@ async def test_slack_pulse_and_signals_leave_no_trace(
 ) -> None:
     for user, (name, email) in SLACK_PEOPLE.items():
         slack.fake.add_user(user, name, email=email)
-    await slack.command('pulse create "Week pulse" --team zorg --duration 2d --reminder off '
+    await slack.command('pulse create --confirm "Week pulse" --team zorg --duration 2d --reminder off '
                         '--q1 "single: Werkdruk? | te laag | goed | te hoog"')
     await slack.fake.wait_for_response()
     await slack.advance(timedelta(minutes=5))

@@ -12,7 +12,7 @@ import pytest
 
 from storage.pulse import PulseRepository
 from tests.pulse.conftest import PULSE_KEY, all_rows
-from tests.slack.conftest import SlackHarness, buttons, fill
+from tests.slack.conftest import SlackHarness, button, buttons, fill
 
 PEOPLE = [f"U0Z{i}" for i in range(1, 6)]
 CREATE = ('pulse create "Week pulse" --team zorg --duration 2d --reminder off '
@@ -45,7 +45,11 @@ async def create_and_invite(slack: SlackHarness) -> None:
         slack.fake.add_user(person, f"Zorg {person[-1]}")
     hook = await slack.command(CREATE)
     await slack.fake.wait_for_response()
-    assert "Week pulse" in slack.answers(hook)[0]["text"]
+    preview = slack.answers(hook)[0]
+    assert "Week pulse" in preview["text"] and "nog niets verstuurd" in preview["text"]
+    await slack.advance(timedelta(minutes=5))
+    assert slack.posts() == []  # nothing goes out before the confirm
+    await slack.press(button(preview["blocks"], "Bevestigen"))
     await slack.advance(timedelta(minutes=5))
     dms = {c.args["channel"] for c in slack.posts()}
     assert dms == {"D" + p[1:] for p in PEOPLE}
@@ -74,3 +78,34 @@ async def test_invite_answer_by_modal_and_anonymity(slack: SlackHarness) -> None
     dump = json.dumps({t: after[t] for t in ("pulse_answer", "pulse_comment")}, default=str)
     for marker in (first, "D" + first[1:], f"t-{first}", invite.args["channel"]):
         assert marker not in dump
+
+
+async def test_new_without_arguments_opens_a_modal_that_makes_the_same_draft(
+        slack: SlackHarness) -> None:
+    await slack.command("pulse new", trigger_id="t-new")
+    opened = await slack.fake.wait_for("views.open", 1)
+    assert opened[-1].args["trigger_id"] == "t-new"
+    view = opened[-1].args["view"]
+    ids = [b["block_id"] for b in view["blocks"] if b["type"] == "input"]
+    assert ids[:4] == ["title", "team", "kind1", "q1"] and "named" in ids
+    await slack.submit(view, fill(view, title="Modalpeiling", team="zorg", kind1="single",
+                                  q1="Werkdruk? | te laag | goed | te hoog", duration="1d"))
+    await slack.settle_outbox()
+    series = await slack.app.store.repo(PulseRepository).series(1)
+    assert series is not None and series.state == "draft" and series.team == "zorg"
+    assert json.loads(series.questions)[0]["options"] == ["te laag", "goed", "te hoog"]
+    assert (await all_rows(slack.app))["pulse_round"] == []
+    assert not any(c.args["channel"].startswith("D0Z") for c in slack.posts())
+    # Edit on the preview opens the same modal holding the draft's values.
+    hook = await slack.command("pulse show 1")
+    await slack.fake.wait_for_response()
+    preview = slack.answers(hook)[0]
+    await slack.press(button(preview["blocks"], "Wijzigen"), trigger_id="t-edit")
+    edit = (await slack.fake.wait_for("views.open", 2))[-1].args["view"]
+    title = next(b for b in edit["blocks"] if b.get("block_id") == "title")
+    assert title["element"].get("initial_value") == "Modalpeiling"
+    await slack.submit(edit, fill(edit, title="Nieuwe titel", team="zorg", kind1="likert",
+                                  q1="Het gaat goed"))
+    series = await slack.app.store.repo(PulseRepository).series(1)
+    assert series is not None and series.title == "Nieuwe titel" and series.state == "draft"
+    assert json.loads(series.questions)[0]["kind"] == "likert"

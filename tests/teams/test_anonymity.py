@@ -42,7 +42,7 @@ async def test_teams_pulse_and_signals_leave_no_trace(teams: TeamsHarness,
                                                       log_lines: io.StringIO) -> None:
     await teams.post(teams.activities.installed_in_team(members=PEOPLE))
     await teams.post(teams.activities.personal(
-        'pulse create "Week pulse" --team zorg --duration 2d --reminder off '
+        'pulse create --confirm "Week pulse" --team zorg --duration 2d --reminder off '
         '--q1 "single: Werkdruk? | te laag | goed | te hoog"'))
     await teams.connector.wait_for(lambda c: len(c) >= 1)
     await teams.advance(timedelta(minutes=5))

@@ -456,7 +456,7 @@ async def test_pulse_and_summary_cards_conform(teams: TeamsHarness, validate: Va
     await _install_channels(teams)
     await teams.post(teams.activities.installed_in_team(members=[MILA]))
     options = " | ".join(f"Keuze {i} met een wat langere omschrijving" for i in range(10))
-    seen = await _say(teams, 'pulse create "Week pulse" --team zorg --duration 2d '
+    seen = await _say(teams, 'pulse create --confirm "Week pulse" --team zorg --duration 2d '
                              '--reminder off --q1 "likert: Ik kan mijn werk goed doen" '
                              '--q2 "enps: Zou je ons aanraden?" '
                              f'--q3 "multi: Wat helpt? | {options}" '

@@ -33,7 +33,15 @@ async def test_invite_answer_by_card_and_anonymity(teams: TeamsHarness) -> None:
     await teams.post(teams.activities.installed_in_team(members=PEOPLE))
     await teams.post(teams.activities.personal(CREATE))
     created = (await teams.connector.wait_for(lambda c: len(c) >= 1))[0]
-    assert "Week pulse" in created.text, created.text
+    assert "Week pulse" in created.text and "nog niets verstuurd" in created.text, created.text
+    teams.connector.clear()
+    await teams.advance(timedelta(minutes=5))
+    assert teams.connector.activities() == []  # nothing goes out before the confirm
+    assert created.card is not None
+    confirm = next(a for a in created.card["actions"] if a["title"] == "Bevestigen")
+    await teams.post(teams.activities.submit(confirm["data"], card_id=created.result_id,
+                                             personal=True))
+    await teams.connector.wait_for(lambda c: any("is gepland" in (x.text or "") for x in c))
     teams.connector.clear()
     await teams.advance(timedelta(minutes=5))
     invites = [c for c in teams.connector.activities() if c.card and c.card.get("actions")]
