@@ -54,9 +54,25 @@ def build_parser() -> argparse.ArgumentParser:
     db_sub = db.add_subparsers(dest="db_command", required=True)
     db_sub.add_parser("upgrade", help="migrate to the newest schema").set_defaults(func=_db_upgrade)
     db_sub.add_parser("status", help="show the schema state").set_defaults(func=_db_status)
+    sub.add_parser("reference", help="print the command reference (Markdown) generated from "
+                                      "the declared command tree").set_defaults(func=_reference)
     for module in FEATURE_CLIS:
         __import__(module, fromlist=["add_parser"]).add_parser(sub)
     return parser
+
+
+def _reference(args: argparse.Namespace, config: Config) -> int:
+    """docs/reference/commands.md: ``hartslag reference > docs/reference/commands.md``."""
+    from bots.app import FEATURES
+    from commands.messages import CORE
+    from commands.router import Router
+    from commands.tree import reference
+
+    router = Router()
+    for register in FEATURES:
+        register(router)
+    print(reference(router.trees, lambda role: CORE.get("en", f"role.{role}")))
+    return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
