@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 from commands.context import Context
 from commands.errors import Refused, UserError
 from commands.grammar import parse_root
-from commands.i18n import Catalog, number
+from commands.i18n import number
 from commands.messages import CORE
 from commands.model import (
     CommandRequest,
@@ -45,15 +45,14 @@ Standing = Trigger | Callable[[SettingsBag], Trigger]
 
 @dataclass(frozen=True)
 class CommandSpec:
-    """A root subcommand. ``role`` is checked before the handler runs (None: everyone);
-    ``help`` names the catalog entry with its one-line usage for ``help``."""
+    """A root command word. ``role`` is checked before the handler runs (None: everyone).
+    Features declare theirs as trees (``Router.tree``), which check roles per subcommand and
+    answer help; a bare spec (tests, fixtures) is not listed in help."""
 
     name: str
     handler: CommandHandler
     aliases: tuple[str, ...] = ()
     role: str | None = None
-    help: tuple[Catalog, str] | None = None
-    help_role: str | None = None  # listed in help only for this role (checked per subcommand)
 
 
 class Router:
@@ -78,10 +77,8 @@ class Router:
         *,
         aliases: Sequence[str] = (),
         role: str | None = None,
-        help: tuple[Catalog, str] | None = None,
-        help_role: str | None = None,
     ) -> None:
-        spec = CommandSpec(name, handler, tuple(aliases), role, help, help_role)
+        spec = CommandSpec(name, handler, tuple(aliases), role)
         for key in (name, *aliases):
             if key.lower() in self._commands:
                 raise ValueError(f"command {key!r} registered twice")

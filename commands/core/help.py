@@ -20,13 +20,6 @@ def register(router: Router) -> None:
             line = await overview_line(command, ctx, request)
             if line is not None:
                 lines.append(line)
-        for spec in router.commands:  # commands not yet declared as a tree
-            if spec.help is None:
-                continue
-            needed = spec.role or spec.help_role
-            if needed and not await ctx.roles.has(request.user, needed):
-                continue
-            lines.append(f"- {ctx.text(*spec.help)}")
         lines += ["", ctx.text(CORE, "help.more", example="waar" if ctx.locale == "nl"
                                  else "where"), ctx.text(CORE, "help.footer")]
         return "\n".join(lines)
