@@ -54,7 +54,7 @@ from storage.db import Database
 from storage.migrate import ensure_current
 from storage.preferences import PreferenceRepository
 from storage.roles import RoleRepository
-from storage.store import Store
+from storage.store import ProcessState, Store
 
 log = logging.getLogger("hartslag.app")
 SYSTEM = "system"  # owner of standing schedules
@@ -152,7 +152,7 @@ class App:
         self.services = Services(
             port=self.port, store=self.store, scheduler=self.scheduler, delivery=self.outbox,
             clock=self.clock, settings=config.settings_bag(), roles=roles,
-            metrics=self.metrics, locales=self.locales,
+            metrics=self.metrics, locales=self.locales, state=ProcessState(self.store.db),
         )
         self._forwarder = Forwarder(worker.primary_port) if worker else None
         deps = AdapterDeps(store=self.store, clock=self.clock, metrics=self.metrics,
@@ -252,7 +252,7 @@ class App:
         # The pulse master key must exist before a second process derives voter keys (a
         # key_file is created on first use; two processes creating it would race).
         pulse = self.services.settings.get(PulseSettings)
-        await self.store.repo(PulseRuntime).keys(pulse).master()
+        await self.services.state.get(PulseRuntime).keys(pulse).master()
         self.workers = WorkerPool(self.config.server.workers, argv=self._worker_command,
                                   public=sockets[0],
                                   primary_port=int(sockets[1].getsockname()[1]),

@@ -140,7 +140,7 @@ async def run_export(args: argparse.Namespace, config: Config) -> int:
 
     async with open_core(config) as app:
         ctx = app.context()
-        repo = ctx.store.repo(PulseRuntime).repo
+        repo = ctx.state(PulseRuntime).repo
         series = await repo.series(args.pulse)
         if series is None or series.id is None:
             print(f"hartslag: pulse {args.pulse} does not exist", file=sys.stderr)
@@ -161,7 +161,7 @@ async def run_import(args: argparse.Namespace, config: Config) -> int:
         return 2
     async with open_core(config) as app:
         ctx = app.context()
-        directory = ctx.store.repo(OrgDirectory)
+        directory = ctx.state(OrgDirectory)
         tree = await directory.tree(ctx.settings.get(PulseSettings), at=ctx.clock.now())
         existing = {name for name, team in tree.teams.items()}
         csv_teams = {r.name for r in await directory.repo.all() if r.source == "csv"}

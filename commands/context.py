@@ -26,6 +26,12 @@ class StorePort(Protocol):
     def repo(self, cls: type[R]) -> R: ...
 
 
+class StatePort(Protocol):
+    """Per-process state by class, apart from the repositories: ``ctx.state(PulseRuntime)``."""
+
+    def get(self, cls: type[R]) -> R: ...
+
+
 class RolesPort(Protocol):
     async def has(self, user: UserRef, role: str, *, team: str | None = None) -> bool: ...
 
@@ -51,6 +57,7 @@ class Services:
     roles: RolesPort
     metrics: Metrics
     locales: LocalePort
+    state: StatePort
 
 
 @dataclass(frozen=True)
@@ -89,6 +96,10 @@ class Context:
     @property
     def roles(self) -> RolesPort:
         return self.services.roles
+
+    def state(self, cls: type[R]) -> R:
+        """This process's state object of ``cls`` (a cache, loaded keys; never a repository)."""
+        return self.services.state.get(cls)
 
     def text(self, catalog: Catalog, key: str, /, **values: object) -> str:
         return catalog.get(self.locale, key, **values)

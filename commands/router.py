@@ -67,7 +67,7 @@ class Router:
         self._jobs: dict[str, JobHandler] = {}
         self._standing: dict[str, Standing] = {}
         self._trees: list[Command] = []
-        self._before: list[Callable[[Context], Awaitable[object]]] = []
+        self._before: list[tuple[str, Callable[[Context], Awaitable[object]]]] = []
 
     # -- registration -------------------------------------------------------------------
     def command(
@@ -85,10 +85,11 @@ class Router:
             self._commands[key.lower()] = spec
         self._specs.append(spec)
 
-    def before_commands(self, hook: Callable[[Context], Awaitable[object]]) -> None:
-        """Run ``hook`` before any command's role check (the config's teams, whose managers
-        hold their role through them, are synced on first use)."""
-        self._before.append(hook)
+    def before_roles(self, role: str, hook: Callable[[Context], Awaitable[object]]) -> None:
+        """Run ``hook`` before a command that checks ``role`` (and before ``help``, which
+        lists by role): the config's teams, whose managers hold their role through them,
+        are synced on first use. Other commands (an anonymous signal) never touch them."""
+        self._before.append((role, hook))
 
     def tree(self, command: Command) -> None:
         """A declared command (``commands.tree``): its tree parses the arguments, checks the
@@ -199,8 +200,11 @@ class Router:
         spec = self.find_command(request.name) if request.name else self.find_command("help")
         if spec is None:
             raise UserError(CORE.get(ctx.locale, "unknown_command", name=request.name[:40]))
-        for hook in self._before:
-            await hook(ctx)
+        tree = self.find_tree(spec.name)
+        checked = {r for sub in tree.entries() for r in sub.roles} if tree else set()
+        for role, hook in self._before:
+            if role in checked or spec.name == "help":
+                await hook(ctx)
         if spec.role and not await ctx.roles.has(request.user, spec.role):
             role = CORE.get(ctx.locale, f"role.{spec.role}")
             raise Refused(CORE.get(ctx.locale, "refused", role=role))

@@ -23,3 +23,21 @@ class Store:
             found = cls(self.db)  # type: ignore[call-arg]
             self._repos[cls] = found
         return found  # type: ignore[no-any-return]
+
+
+class ProcessState:
+    """Per-process state of the features by class (``ctx.state(PulseRuntime)``): caches,
+    loaded keys, conversations in progress. Kept apart from the repositories (which are
+    stateless views on tables) so a reader sees at once which objects hold memory that other
+    processes do not share. Each class takes the Database in its constructor."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self._objects: dict[type[Any], Any] = {}
+
+    def get(self, cls: type[R]) -> R:
+        found = self._objects.get(cls)
+        if found is None:
+            found = cls(self.db)  # type: ignore[call-arg]
+            self._objects[cls] = found
+        return found  # type: ignore[no-any-return]

@@ -19,7 +19,7 @@ from commands.settings import SettingsBag
 from storage.db import Database
 from storage.preferences import PreferenceRepository
 from storage.roles import RoleRepository
-from storage.store import Store
+from storage.store import ProcessState, Store
 from tests.conftest import START
 from tests.support.fake_port import FakeChatPort
 
@@ -38,6 +38,7 @@ async def ctx(db_url: str) -> Any:
         clock=FakeClock(START), settings=SettingsBag(),
         roles=Roles(store.repo(RoleRepository), config={"comms": ["local:anna"]}),
         metrics=Metrics(), locales=LocaleResolver(store.repo(PreferenceRepository)),
+        state=ProcessState(db),
     )
     yield Context(services, locale="nl")
     await db.dispose()

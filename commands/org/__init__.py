@@ -38,7 +38,7 @@ def check_person(ctx: Context, value: str) -> str:
 
 
 async def load_tree(ctx: Context) -> TeamTree:
-    return await ctx.store.repo(OrgDirectory).tree(ctx.settings.get(PulseSettings),
+    return await ctx.state(OrgDirectory).tree(ctx.settings.get(PulseSettings),
                                                    at=ctx.clock.now())
 
 
@@ -82,7 +82,7 @@ async def _add(ctx: Context, tree: TeamTree, name: str, parent: str | None) -> R
             raise UserError(ctx.text(ORG, "cycle", team=name))
         if parent == name:
             raise UserError(ctx.text(ORG, "cycle", team=name))
-    directory = ctx.store.repo(OrgDirectory)
+    directory = ctx.state(OrgDirectory)
     await directory.repo.upsert_team(name, parent)
     directory.invalidate()
     return Reply.text(ctx.text(ORG, "added", team=name, parent=_parent_suffix(ctx, parent)))
@@ -100,7 +100,7 @@ async def _people(request: CommandRequest, ctx: Context, args: Args, *,
     if name not in tree.teams:
         raise UserError(ctx.text(ORG, "no_team", team=name))
     people = [check_person(ctx, w) for w in words[2:]]
-    directory = ctx.store.repo(OrgDirectory)
+    directory = ctx.state(OrgDirectory)
     changed = 0
     for person in people:
         changed += await directory.repo.set_person(name, person, manager=manager,
@@ -132,7 +132,7 @@ async def _add_command(request: CommandRequest, ctx: Context, args: Args) -> Rep
 
 async def _remove_command(request: CommandRequest, ctx: Context, args: Args) -> Reply:
     name = check_team_name(ctx, args.words[0])
-    directory = ctx.store.repo(OrgDirectory)
+    directory = ctx.state(OrgDirectory)
     if not await directory.repo.remove_team(name):
         raise UserError(ctx.text(ORG, "no_team", team=name))
     directory.invalidate()
@@ -195,10 +195,10 @@ TEAM = Command(
 async def sync_teams(ctx: Context) -> None:
     """The config's teams into the database, once per process: their managers hold the
     manager role through them, which every role check and ``help`` must already see."""
-    await ctx.store.repo(OrgDirectory).sync_config(ctx.settings.get(PulseSettings),
+    await ctx.state(OrgDirectory).sync_config(ctx.settings.get(PulseSettings),
                                                    at=ctx.clock.now())
 
 
 def register(router: Router) -> None:
     router.tree(TEAM)
-    router.before_commands(sync_teams)
+    router.before_roles("manager", sync_teams)

@@ -16,7 +16,7 @@ CACHE_SECONDS = 30.0  # other instances' changes show up within this time
 
 
 class OrgDirectory:
-    """One per process (``ctx.store.repo(OrgDirectory)``)."""
+    """One per process (``ctx.state(OrgDirectory)``)."""
 
     def __init__(self, db: Database) -> None:
         self.repo = OrgRepository(db)

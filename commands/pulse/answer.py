@@ -44,7 +44,7 @@ def invite_choices(ctx: Context, round_id: int) -> tuple[Choice, ...]:
 
 async def open_round(ctx: Context, round_id: int) -> RoundInfo:
     """The round if it can be answered now, else a UserError that says why."""
-    info = await ctx.store.repo(PulseRuntime).round(round_id)
+    info = await ctx.state(PulseRuntime).round(round_id)
     if info is None:
         raise UserError(ctx.text(PULSE, "answer.gone"))
     if not info.is_open(ctx.clock.now()):
@@ -103,7 +103,7 @@ async def _tag(ctx: Context, info: RoundInfo, user: UserRef) -> str:
     """The person's most specific team within the audience. A team pulse only takes answers
     from the team's members (a channel pulse from anyone in the channel)."""
     settings = ctx.settings.get(PulseSettings)
-    tree = await ctx.store.repo(OrgDirectory).tree(settings, at=ctx.clock.now())
+    tree = await ctx.state(OrgDirectory).tree(settings, at=ctx.clock.now())
     team = info.team if info.team in tree.teams else None
     tag = tree.team_of(user.key, within=team)
     if team is not None and not tag:
@@ -114,7 +114,7 @@ async def _tag(ctx: Context, info: RoundInfo, user: UserRef) -> str:
 async def _submit(ctx: Context, info: RoundInfo, user: UserRef,
                   answers: dict[int, str | None], text: tuple[int, str | None] | None) -> None:
     settings = ctx.settings.get(PulseSettings)
-    runtime = ctx.store.repo(PulseRuntime)
+    runtime = ctx.state(PulseRuntime)
     team = await _tag(ctx, info, user)
     ops: list[Op] = []
     if answers:
@@ -128,7 +128,7 @@ async def _submit(ctx: Context, info: RoundInfo, user: UserRef,
     try:
         await ctx.store.repo(VoteWriter).submit(ops)
     except RoundClosed:
-        ctx.store.repo(PulseRuntime).forget_cached(info.round_id)
+        ctx.state(PulseRuntime).forget_cached(info.round_id)
         raise UserError(ctx.text(PULSE, "answer.closed", title=info.title)) from None
 
 
@@ -191,13 +191,13 @@ async def on_write(request: Interaction, ctx: Context) -> Reply | None:
     info = await open_round(ctx, round_id)
     if _question(ctx, info, index).kind != "text":
         raise UserError(ctx.text(PULSE, "answer.gone"))
-    ctx.store.repo(PulseRuntime).expect_text(request.user.key, round_id, index, ctx.clock.now())
+    ctx.state(PulseRuntime).expect_text(request.user.key, round_id, index, ctx.clock.now())
     return Reply.text(ctx.text(PULSE, "answer.write_now"))
 
 
 async def on_text(request: InboundMessage, ctx: Context) -> Reply | None:
     """A DM while a free-text answer is expected (a conversation: tried before commands)."""
-    runtime = ctx.store.repo(PulseRuntime)
+    runtime = ctx.state(PulseRuntime)
     pending = runtime.pending_text(request.user.key, ctx.clock.now())
     if pending is None:
         return None

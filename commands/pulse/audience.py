@@ -62,7 +62,7 @@ async def decide(ctx: Context, tree: TeamTree, series: PulseSeries, row: PulseRo
                  group: str) -> PulseShown:
     """The decision on this result: stored the first time it is shown, then never changed."""
     settings = ctx.settings.get(PulseSettings)
-    runtime = ctx.store.repo(PulseRuntime)
+    runtime = ctx.state(PulseRuntime)
     assert row.id is not None
     key = await runtime.keys(settings).audience_key()
     people = await audience(ctx, tree, series, group)

@@ -22,10 +22,9 @@ from commands.pulse.jobs import close_round
 from commands.pulse.lifecycle import latest_round, next_step, preview, shown_state, state_name
 from commands.pulse.questions import load_questions
 from commands.pulse.render import export_csv, results_text, when_text
-from commands.pulse.runtime import PulseRuntime
 from commands.pulse.text import PULSE
 from commands.tree import Command, Param, Sub, T, Words
-from storage.pulse import PulseRound, PulseSeries
+from storage.pulse import PulseRepository, PulseRound, PulseSeries
 
 MANAGING = ("comms", "admin", "manager")  # a manager only for her own team's pulses
 
@@ -33,7 +32,7 @@ MANAGING = ("comms", "admin", "manager")  # a manager only for her own team's pu
 async def series_by_id(ctx: Context, word: str) -> PulseSeries:
     if not word.lstrip("#").isdecimal():
         raise UserError(ctx.text(PULSE, "need_id", value=word[:20]))
-    found = await ctx.store.repo(PulseRuntime).repo.series(int(word.lstrip("#")))
+    found = await ctx.store.repo(PulseRepository).series(int(word.lstrip("#")))
     if found is None:
         raise UserError(ctx.text(PULSE, "no_pulse", id=word[:20]))
     return found
@@ -115,7 +114,7 @@ async def _settle_overdue(ctx: Context, row: PulseRound | None) -> PulseRound | 
     if row is not None and row.state == "open" and row.closes_at <= ctx.clock.now():
         assert row.id is not None
         await close_round(ctx, row.id)
-        return await ctx.store.repo(PulseRuntime).repo.round(row.id)
+        return await ctx.store.repo(PulseRepository).round(row.id)
     return row
 
 
@@ -133,7 +132,7 @@ async def _show(request: CommandRequest, ctx: Context, args: Args) -> Reply:
         lines.append(ctx.text(PULSE, "show.open", number=row.number,
                               closes=when_text(ctx, row.closes_at)))
         if not series.results_hidden and row.id is not None:
-            count = await ctx.store.repo(PulseRuntime).repo.respondent_count(row.id)
+            count = await ctx.store.repo(PulseRepository).respondent_count(row.id)
             lines.append(ctx.text(PULSE, "show.live", n=count))
     elif row is not None:
         lines.append(ctx.text(PULSE, "show.closed", number=row.number,
@@ -144,7 +143,7 @@ async def _show(request: CommandRequest, ctx: Context, args: Args) -> Reply:
 
 async def _round(ctx: Context, series: PulseSeries, number: str | None) -> PulseRound:
     assert series.id is not None
-    rounds = await ctx.store.repo(PulseRuntime).repo.rounds(series.id)
+    rounds = await ctx.store.repo(PulseRepository).rounds(series.id)
     rounds = [r for r in rounds if number is None or str(r.number) == number]
     row = await _settle_overdue(ctx, rounds[0] if rounds else None)
     if row is None or row.id is None:
@@ -170,7 +169,7 @@ async def names(ctx: Context, series: PulseSeries, number: str | None) -> Reply:
         raise UserError(ctx.text(PULSE, "names.anonymous"))
     row = await _round(ctx, series, number)
     assert row.id is not None
-    answers = await ctx.store.repo(PulseRuntime).repo.answers(row.id)
+    answers = await ctx.store.repo(PulseRepository).answers(row.id)
     lines = [ctx.text(PULSE, "names.title", title=series.title, number=row.number)]
     for index, q in enumerate(load_questions(series.questions)):
         if q.kind == "text":
@@ -186,7 +185,7 @@ async def names(ctx: Context, series: PulseSeries, number: str | None) -> Reply:
 async def _export(request: CommandRequest, ctx: Context, args: Args) -> Reply:
     series = await _managed(ctx, args)
     assert series.id is not None
-    rows = await ctx.store.repo(PulseRuntime).repo.rounds(series.id)
+    rows = await ctx.store.repo(PulseRepository).rounds(series.id)
     team = args.options.get("team")
     groups = [team] if team else sorted({series.team or ROOT, ROOT})
     text = await export_csv(ctx, series, rows, groups=groups)
@@ -210,7 +209,7 @@ async def _stop(request: CommandRequest, ctx: Context, args: Args) -> Reply:
         return Reply.text(await lifecycle.cancel(ctx, series))
     if series.schedule_id is not None:
         await ctx.scheduler.cancel(series.schedule_id)
-    await ctx.store.repo(PulseRuntime).repo.update_series(series.id, active=False,
+    await ctx.store.repo(PulseRepository).update_series(series.id, active=False,
                                                          state="stopped")
     row = await latest_round(ctx, series)
     if row is not None and row.state == "open" and row.id is not None:
@@ -222,7 +221,7 @@ async def _list(request: CommandRequest, ctx: Context, args: Args) -> Reply:
     user = request.user
     everyone = await ctx.roles.has(user, "comms") or await ctx.roles.has(user, "admin")
     lines = []
-    for series in await ctx.store.repo(PulseRuntime).repo.all_series():
+    for series in await ctx.store.repo(PulseRepository).all_series():
         if series.state == "cancelled":
             continue
         if not (everyone or series.created_by == user.key or (

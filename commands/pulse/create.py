@@ -133,7 +133,7 @@ async def _audience(ctx: Context, request: CommandRequest, settings: PulseSettin
     team = args.options.get("team")
     if team is None:
         return None, _channels(ctx, request, args.options.get("channel"))
-    tree = await ctx.store.repo(OrgDirectory).tree(settings, at=ctx.clock.now())
+    tree = await ctx.state(OrgDirectory).tree(settings, at=ctx.clock.now())
     if team not in tree.teams:
         raise UserError(ctx.text(PULSE, "no_team", team=team[:100]))
     channels = _channels(ctx, request, args.options["channel"]) if "channel" in args.options \

@@ -49,14 +49,14 @@ async def start(request: CommandRequest, ctx: Context) -> Reply:
             ctx.text(PULSE, "guide.fallback")))
     if not request.is_direct:
         return Reply.text(ctx.text(PULSE, "guide.in_dm"))
-    runtime = ctx.store.repo(PulseRuntime)
+    runtime = ctx.state(PulseRuntime)
     runtime.guides.start(request.user.key, Guide("title", ctx.clock.now()))
     return Reply.text(ctx.text(PULSE, "guide.intro") + "\n\n" + ctx.text(PULSE, "guide.title"))
 
 
 # -- the form -------------------------------------------------------------------------------
 async def _teams(ctx: Context) -> list[str]:
-    tree = await ctx.store.repo(OrgDirectory).tree(ctx.settings.get(PulseSettings),
+    tree = await ctx.state(OrgDirectory).tree(ctx.settings.get(PulseSettings),
                                                    at=ctx.clock.now())
     return sorted(tree.teams)
 
@@ -151,7 +151,7 @@ async def submitted(submission: FormSubmission, ctx: Context) -> Reply | None:
 # -- the step-by-step DM --------------------------------------------------------------------
 async def on_text(request: InboundMessage, ctx: Context) -> Reply | None:
     """A DM while a guide is open (a conversation: tried before commands)."""
-    guides = ctx.store.repo(PulseRuntime).guides
+    guides = ctx.state(PulseRuntime).guides
     guide = guides.get(request.user.key, ctx.clock.now())
     if guide is None:
         return None

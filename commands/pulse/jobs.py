@@ -100,7 +100,7 @@ def _invited(tree: TeamTree, series: PulseSeries) -> dict[str, int]:
 
 
 async def open_job(payload: Mapping[str, Any], ctx: Context) -> None:
-    runtime = ctx.store.repo(PulseRuntime)
+    runtime = ctx.state(PulseRuntime)
     settings = ctx.settings.get(PulseSettings)
     series = await runtime.repo.series(int(payload["series"]))
     if series is None or not series.active or series.id is None or series.state != "scheduled":
@@ -108,7 +108,7 @@ async def open_job(payload: Mapping[str, Any], ctx: Context) -> None:
     ctx = ctx.with_locale(series.locale)
     now = ctx.clock.now()
     latest = next(iter(await runtime.repo.rounds(series.id, limit=1)), None)
-    tree = await ctx.store.repo(OrgDirectory).tree(settings, at=now)
+    tree = await ctx.state(OrgDirectory).tree(settings, at=now)
     reused = False
     if latest is not None and latest.state == "open":
         if latest.opened_at >= now - timedelta(minutes=10):
@@ -146,7 +146,7 @@ async def _plan_round(ctx: Context, series: PulseSeries, row: PulseRound, owner:
 
 
 async def remind_job(payload: Mapping[str, Any], ctx: Context) -> None:
-    runtime = ctx.store.repo(PulseRuntime)
+    runtime = ctx.state(PulseRuntime)
     settings = ctx.settings.get(PulseSettings)
     row = await runtime.repo.round(int(payload["round"]))
     if row is None or row.state != "open" or row.closes_at <= ctx.clock.now():
@@ -155,7 +155,7 @@ async def remind_job(payload: Mapping[str, Any], ctx: Context) -> None:
     if series is None:
         return
     ctx = ctx.with_locale(series.locale)
-    tree = await ctx.store.repo(OrgDirectory).tree(settings, at=ctx.clock.now())
+    tree = await ctx.state(OrgDirectory).tree(settings, at=ctx.clock.now())
     skip: set[str] = set()
     if row.ledger and row.key_salt:
         info = round_info(series, row)
@@ -176,7 +176,7 @@ async def close_round(ctx: Context, round_id: int) -> bool:
     results batch and forget schedule ensured again: a crash between the close and those
     writes (the close commits first) must not lose the author's results; the batch key and
     the schedule check make the repeat add nothing."""
-    runtime = ctx.store.repo(PulseRuntime)
+    runtime = ctx.state(PulseRuntime)
     closed = await runtime.repo.close_round(round_id, at=ctx.clock.now())
     if closed:
         runtime.forget_cached(round_id)
@@ -216,7 +216,7 @@ async def close_job(payload: Mapping[str, Any], ctx: Context) -> None:
 
 
 async def forget_job(payload: Mapping[str, Any], ctx: Context) -> None:
-    runtime = ctx.store.repo(PulseRuntime)
+    runtime = ctx.state(PulseRuntime)
     round_id = int(payload["round"])
     if await runtime.repo.forget_round(round_id, at=ctx.clock.now()):
         runtime.forget_cached(round_id)
@@ -227,7 +227,7 @@ async def sweep_job(payload: Mapping[str, Any], ctx: Context) -> None:
     """Daily safety net: close rounds whose close job was missed (the process was down longer
     than the scheduler's missed-slot window) and destroy keys whose forget job was missed, so
     a key never outlives ``key_days`` by more than a day."""
-    runtime = ctx.store.repo(PulseRuntime)
+    runtime = ctx.state(PulseRuntime)
     settings = ctx.settings.get(PulseSettings)
     late, due = await runtime.repo.overdue(ctx.clock.now(), key_days=settings.key_days)
     for round_id in late:

@@ -36,7 +36,7 @@ EDITABLE = ("draft", "pending", "rejected", "scheduled")
 
 
 def repo(ctx: Context) -> PulseRepository:
-    return ctx.store.repo(PulseRuntime).repo
+    return ctx.state(PulseRuntime).repo
 
 
 def series_id(series: PulseSeries) -> int:
@@ -53,7 +53,7 @@ async def audience_size(ctx: Context, series: PulseSeries) -> int | None:
     """The people a team pulse goes to; None for a channel pulse (whoever is there)."""
     if not series.team:
         return None
-    tree = await ctx.store.repo(OrgDirectory).tree(ctx.settings.get(PulseSettings),
+    tree = await ctx.state(OrgDirectory).tree(ctx.settings.get(PulseSettings),
                                                    at=ctx.clock.now())
     return len(tree.members(series.team)) if series.team in tree.teams else 0
 

@@ -36,10 +36,10 @@ async def group_result(ctx: Context, series: PulseSeries, row: PulseRound, group
                        tree: TeamTree | None = None, rng: random.Random | None = None
                        ) -> GroupResult:
     settings = ctx.settings.get(PulseSettings)
-    runtime = ctx.store.repo(PulseRuntime)
+    runtime = ctx.state(PulseRuntime)
     assert row.id is not None
     if tree is None:
-        tree = await ctx.store.repo(OrgDirectory).tree(settings, at=ctx.clock.now())
+        tree = await ctx.state(OrgDirectory).tree(settings, at=ctx.clock.now())
     questions = load_questions(series.questions)
     result = round_results(
         group, questions=questions,
@@ -57,7 +57,7 @@ async def group_result(ctx: Context, series: PulseSeries, row: PulseRound, group
 
 async def _against(ctx: Context, decision: PulseShown) -> tuple[str, str, int] | None:
     """The earlier shown result a hidden one conflicted with, for the reason text."""
-    repo = ctx.store.repo(PulseRuntime).repo
+    repo = ctx.state(PulseRuntime).repo
     other = await repo.round(decision.against_round or 0)
     series = await repo.series(other.series_id) if other is not None else None
     if other is None or series is None:
@@ -164,7 +164,7 @@ async def export_csv(ctx: Context, series: PulseSeries, rounds: list[PulseRound]
                      groups: list[str]) -> str:
     """Aggregates only, k and differencing applied; free text is never exported."""
     settings = ctx.settings.get(PulseSettings)
-    tree = await ctx.store.repo(OrgDirectory).tree(settings, at=ctx.clock.now())
+    tree = await ctx.state(OrgDirectory).tree(settings, at=ctx.clock.now())
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(CSV_HEADER)

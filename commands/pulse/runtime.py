@@ -1,7 +1,7 @@
 """Per-process state of the pulse feature: the keys, a cache of round definitions (the hot
 path of a vote reads no table but the writer's own) and the free-text answers being typed.
 
-Reached as ``ctx.store.repo(PulseRuntime)``: one per process and database, no globals. The
+Reached as ``ctx.state(PulseRuntime)``: one per process and database, no globals. The
 pending free-text state lives only in memory on purpose: "person X is writing a comment for
 round R" is exactly what must never reach a table.
 """

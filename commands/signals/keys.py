@@ -111,7 +111,7 @@ class SignalKeys:
 
 
 class SignalKeyring:
-    """Loads the keys once per process (a repository-style object: ``ctx.store.repo(...)``).
+    """Loads the keys once per process (per-process state: ``ctx.state(SignalKeyring)``).
 
     It takes the Database only to find the data directory of an embedded SQLite demo."""
 

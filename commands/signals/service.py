@@ -68,7 +68,7 @@ def repo(ctx: Context) -> SignalRepository:
 
 async def keys(ctx: Context) -> SignalKeys:
     try:
-        return await ctx.store.repo(SignalKeyring).keys(settings(ctx))
+        return await ctx.state(SignalKeyring).keys(settings(ctx))
     except KeyConfigError as exc:
         log.error("signals: keys not usable", extra={"problem": str(exc)})
         raise UserError(ctx.text(SIGNALS, "not_configured")) from None

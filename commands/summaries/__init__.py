@@ -58,7 +58,7 @@ async def _require_manager(ctx: Context, tree: TeamTree, team: str) -> None:
 
 
 async def _team_tree(ctx: Context) -> TeamTree:
-    return await ctx.store.repo(OrgDirectory).tree(ctx.settings.get(PulseSettings),
+    return await ctx.state(OrgDirectory).tree(ctx.settings.get(PulseSettings),
                                                    at=ctx.clock.now())
 
 
@@ -94,7 +94,7 @@ async def weekly_job(payload: Mapping[str, Any], ctx: Context) -> None:
     """DM the latest summary to each manager when a round closed in the past week."""
     team = str(payload["team"])
     settings = ctx.settings.get(PulseSettings)
-    tree = await ctx.store.repo(OrgDirectory).tree(settings, at=ctx.clock.now())
+    tree = await ctx.state(OrgDirectory).tree(settings, at=ctx.clock.now())
     if team not in tree.teams:
         return
     deliveries = []

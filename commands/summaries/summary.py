@@ -47,7 +47,7 @@ def related(tree: TeamTree, team: str, series: PulseSeries) -> bool:
 async def pick(ctx: Context, tree: TeamTree, team: str, series_id: int | None
                ) -> tuple[PulseSeries, list[PulseRound]] | None:
     """The pulse to summarise with its closed rounds (newest first)."""
-    repo = ctx.store.repo(PulseRuntime).repo
+    repo = ctx.state(PulseRuntime).repo
     if series_id is not None:
         found = await repo.series(series_id)
         if found is None:
@@ -83,7 +83,7 @@ def _score(result: GroupResult, index: int) -> float | None:
 async def build(ctx: Context, team: str, series_id: int | None = None, *,
                 images: bool = True, rng: random.Random | None = None) -> Summary:
     settings = ctx.settings.get(PulseSettings)
-    tree = await ctx.store.repo(OrgDirectory).tree(settings, at=ctx.clock.now())
+    tree = await ctx.state(OrgDirectory).tree(settings, at=ctx.clock.now())
     if team not in tree.teams:
         raise UserError(ctx.text(SUMMARY, "no_team", team=team[:100]))
     chosen = await pick(ctx, tree, team, series_id)

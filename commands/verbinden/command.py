@@ -38,7 +38,7 @@ async def join(ctx: Context, user: UserRef, programme: VerbindenProgramme,
         raise UserError(ctx.text(VERBINDEN, "inactive", name=programme.name))
     if location is not None and len(location) > 100:
         raise UserError(ctx.text(VERBINDEN, "bad_location"))
-    tree = await ctx.store.repo(OrgDirectory).tree(ctx.settings.get(PulseSettings),
+    tree = await ctx.state(OrgDirectory).tree(ctx.settings.get(PulseSettings),
                                                    at=ctx.clock.now())
     if programme.audience and user.key not in tree.members(programme.audience):
         raise UserError(ctx.text(VERBINDEN, "not_in_audience", name=programme.name,

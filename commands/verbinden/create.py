@@ -62,7 +62,7 @@ def cadence_of(ctx: Context, value: str | None) -> Trigger:
 async def team_of(ctx: Context, value: str | None) -> str:
     if not value:
         return ""
-    tree = await ctx.store.repo(OrgDirectory).tree(ctx.settings.get(PulseSettings),
+    tree = await ctx.state(OrgDirectory).tree(ctx.settings.get(PulseSettings),
                                                    at=ctx.clock.now())
     if value not in tree.teams:
         raise UserError(ctx.text(VERBINDEN, "bad_team", team=value[:100]))

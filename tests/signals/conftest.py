@@ -56,7 +56,7 @@ async def code_and_ref(app: Any, transcript: str) -> tuple[str, str]:
     found = CODE.findall(transcript)
     assert found, transcript
     code = found[-1]
-    keys = await app.store.repo(SignalKeyring).keys(app.config.signals)
+    keys = await app.services.state.get(SignalKeyring).keys(app.config.signals)
     case = await app.store.repo(SignalRepository).by_code(keys.keyed_all("code", code))
     assert case is not None
     return code, case.ref
