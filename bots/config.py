@@ -3,8 +3,9 @@ into typed, frozen models, applies environment overrides, and turns every proble
 line that names the key (``slack.signing_secret: missing``).
 
 Environment overrides: ``HARTSLAG_<SECTION>_<KEY>`` (upper case) replaces ``[section] key``;
-that is how secrets are meant to arrive. ``HARTSLAG_CONFIG`` names the file when ``--config``
-is not given.
+that is how secrets are meant to arrive. pydantic-settings reads them (``_SectionEnv``):
+booleans as words, lists and tables as JSON, a list also comma-separated. ``HARTSLAG_CONFIG``
+names the file when ``--config`` is not given.
 """
 
 from __future__ import annotations
@@ -12,11 +13,13 @@ from __future__ import annotations
 import json
 import os
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, get_origin
+from typing import Any, cast, get_args, get_origin
 
-from pydantic import ValidationError, field_validator, model_validator
+from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
+from pydantic.fields import FieldInfo
+from pydantic_settings import BaseSettings, EnvSettingsSource
 
 from bots.local.settings import LocalSettings
 from bots.matrix.settings import MatrixSettings
@@ -35,6 +38,7 @@ from commands.wheres.settings import WheresSettings
 from scheduling.settings import DeliverySettings, SchedulerSettings
 
 ENV_PREFIX = "HARTSLAG_"
+TRUE_WORDS = frozenset({"1", "true", "yes", "on"})  # environment booleans; other words: false
 
 
 MAX_WORKERS = 32
@@ -57,23 +61,9 @@ class StorageSettings(Section):
 
 class ServerSettings(Section):
     host: str = "127.0.0.1"
-    port: int = 8080
-    # Extra HTTP worker processes sharing the port (bots/workers.py): 0 = one process.
-    workers: int = 0
-
-    @field_validator("port")
-    @classmethod
-    def _port_range(cls, value: int) -> int:
-        if not 0 <= value <= 65535:
-            raise ValueError("must be between 0 and 65535")
-        return value
-
-    @field_validator("workers")
-    @classmethod
-    def _workers_range(cls, value: int) -> int:
-        if not 0 <= value <= MAX_WORKERS:
-            raise ValueError(f"must be between 0 and {MAX_WORKERS} (0: one process)")
-        return value
+    port: int = Field(default=8080, ge=0, le=65535)
+    # Extra HTTP worker processes sharing the port (bots/workers.py).
+    workers: int = Field(default=0, ge=0, le=MAX_WORKERS, description="0 = one process")
 
     @property
     def is_loopback(self) -> bool:
@@ -181,34 +171,114 @@ class Config(Section):
         return SettingsBag(getattr(self, name) for name in type(self).model_fields)
 
 
+class _SectionEnv(EnvSettingsSource):
+    """pydantic-settings reading ``HARTSLAG_<SECTION>_<KEY>`` for one section's keys.
+
+    It reads the variables it is given (``parse_config(env=...)``, narrowed to the section's
+    prefix and lower-cased), not ``os.environ``. Only the section's own keys are looked up,
+    so other HARTSLAG_* variables stay ignored as before: a hook's secret_env,
+    HARTSLAG_CONFIG, test switches, a typo. The value syntax is the one operators already use
+    (see ``prepare_field_value`` and ``decode_complex_value``).
+    """
+
+    def __init__(self, model: type[BaseModel], prefix: str, env: dict[str, str | None]) -> None:
+        self._environ = env
+        # A section is a plain model, not a BaseSettings: the source reads only its
+        # model_config and model_fields, and every option it would take from there is given.
+        super().__init__(cast("type[BaseSettings]", model), case_sensitive=False,
+                         env_prefix=prefix, env_nested_delimiter="", env_ignore_empty=False)
+
+    def _load_env_vars(self) -> Mapping[str, str | None]:
+        return self._environ
+
+    def prepare_field_value(self, field_name: str, field: FieldInfo, value: Any,
+                            value_is_complex: bool) -> Any:
+        # Booleans as words: "1", "true", "yes", "on" (any case) are true, anything else is
+        # false. pydantic would also read "y" and "t" as true and refuse other words, which
+        # would flip or break values deployments use today.
+        if field.annotation is bool and isinstance(value, str):
+            return value.strip().lower() in TRUE_WORDS
+        return super().prepare_field_value(field_name, field, value, value_is_complex)
+
+    def decode_complex_value(self, field_name: str, field: FieldInfo, value: Any) -> Any:
+        """Lists and tables as JSON; a list may also be written comma-separated
+        (``local:anna,slack:U1``). Other text is passed on for validation to name the key."""
+        try:
+            decoded = super().decode_complex_value(field_name, field, value)
+        except json.JSONDecodeError:
+            if get_origin(field.annotation) in (list, tuple):
+                return [part.strip() for part in value.split(",") if part.strip()]
+            return value
+        # JSON null would make the source skip the variable silently; validation reports it.
+        return value if decoded is None else decoded
+
+
+def _env_overlay(env: Mapping[str, str]) -> dict[str, dict[str, Any]]:
+    """``{section: {key: value}}`` for every ``HARTSLAG_<SECTION>_<KEY>`` set in ``env``."""
+    overlay: dict[str, dict[str, Any]] = {}
+    for section, field in Config.model_fields.items():
+        prefix = f"{ENV_PREFIX}{section}_".upper()
+        # Upper-case names only, as before (the source matches lower-cased names). A section
+        # with no variable gets no source: building one costs about 0.1 ms.
+        names: dict[str, str | None] = {name.lower(): value for name, value in env.items()
+                                        if name.startswith(prefix) and name == name.upper()}
+        model = field.annotation
+        if names and isinstance(model, type) and issubclass(model, BaseModel):
+            values = _SectionEnv(model, prefix, names)()
+            if values:
+                overlay[section] = values
+    return overlay
+
+
 def _apply_env(data: dict[str, Any], env: Mapping[str, str]) -> dict[str, Any]:
-    merged = {k: dict(v) if isinstance(v, dict) else v for k, v in data.items()}
-    for section, model in Config.model_fields.items():
-        fields = getattr(model.annotation, "model_fields", {})
-        for name, field in fields.items():
-            value = env.get(f"{ENV_PREFIX}{section}_{name}".upper())
-            if value is None:
-                continue
-            target = merged.setdefault(section, {})
-            if not isinstance(target, dict):
-                continue
-            target[name] = _env_value(field.annotation, value)
+    """Precedence environment > file > defaults. A variable replaces its key's whole value (a
+    table given in the environment is not merged into the file's table)."""
+    merged = dict(data)
+    for section, values in _env_overlay(env).items():
+        target = merged.get(section, {})
+        if isinstance(target, Mapping):  # a section that is no table is reported by validation
+            merged[section] = {**target, **values}
     return merged
 
 
-def _env_value(annotation: Any, value: str) -> Any:
-    """An environment string for a key of type ``annotation``: booleans as words, lists and
-    tables as JSON (a list may also be written comma-separated: ``local:anna,slack:U1``)."""
-    if annotation is bool:
-        return value.strip().lower() in ("1", "true", "yes", "on")
-    origin = get_origin(annotation)
-    if origin in (list, dict):
-        try:
-            return json.loads(value)
-        except json.JSONDecodeError:
-            if origin is list:
-                return [part.strip() for part in value.split(",") if part.strip()]
-    return value
+_BOUND_ERRORS = {"greater_than_equal", "greater_than", "less_than_equal", "less_than"}
+_BOUND_WORDS = (("gt", ">"), ("ge", ">="), ("lt", "<"), ("le", "<="))
+
+
+def _field_at(loc: Sequence[Any]) -> FieldInfo | None:
+    """The field an error location names, through sections, tables and lists."""
+    annotation: Any = Config
+    found: FieldInfo | None = None
+    for part in loc:
+        origin = get_origin(annotation)
+        if origin in (dict, list, tuple):  # a table key or list index: into the value type
+            annotation = get_args(annotation)[-1 if origin is dict else 0]
+            continue
+        fields = getattr(annotation, "model_fields", {})
+        if part not in fields:
+            return None
+        found = fields[part]
+        annotation = found.annotation
+    return found
+
+
+def _bound_message(error: Mapping[str, Any]) -> str:
+    """A ``Field(ge=..., le=...)`` error as a person reads it: the whole allowed range (not
+    only the bound that was crossed), the value given, and the field's description (what 0
+    means, a unit) when it has one: ``must be between 0 and 32 (got 40; 0 = one process)``."""
+    bounds = dict(error.get("ctx") or {})
+    field = _field_at(error.get("loc", ()))
+    for item in field.metadata if field else ():
+        bounds |= {key: getattr(item, key) for key, _ in _BOUND_WORDS if hasattr(item, key)}
+    if "ge" in bounds and "le" in bounds:
+        text = f"must be between {bounds['ge']} and {bounds['le']}"
+    else:
+        text = "must be " + " and ".join(f"{word} {bounds[key]}" for key, word in _BOUND_WORDS
+                                         if key in bounds)
+    got = f"got {error.get('input')}"
+    if field and field.description:
+        got += f"; {field.description}"
+    return f"{text} ({got})"
 
 
 def _format_error(error: Mapping[str, Any]) -> str:
@@ -221,6 +291,8 @@ def _format_error(error: Mapping[str, Any]) -> str:
         message = rest
     if error.get("type") == "extra_forbidden":
         message = "unknown key (a typo? see config.example.toml)"
+    if error.get("type") in _BOUND_ERRORS:
+        message = _bound_message(error)
     return f"{loc}: {message}" if loc else message
 
 

@@ -48,6 +48,103 @@ def test_environment_overrides_a_key() -> None:
 
 
 @pytest.mark.parametrize(
+    ("word", "expected"),
+    [("true", True), ("TRUE", True), (" yes ", True), ("On", True), ("1", True),
+     # Words pydantic itself would read as true, or refuse: false, as they always were here.
+     ("y", False), ("t", False), ("nope", False), ("", False), ("false", False), ("0", False)],
+)
+def test_environment_booleans_are_words(word: str, expected: bool) -> None:
+    config = parse_config({"verbinden": {"group_conversations": not expected}},
+                          env={"HARTSLAG_VERBINDEN_GROUP_CONVERSATIONS": word})
+    assert config.verbinden.group_conversations is expected
+
+
+def test_environment_beats_the_file_and_replaces_a_table_whole() -> None:
+    data = {"server": {"host": "0.0.0.0", "port": 9000},
+            "roles": {"managers": {"zorg": ["local:mila"]}}}
+    config = parse_config(data, env={"HARTSLAG_SERVER_PORT": "9100",
+                                     "HARTSLAG_ROLES_MANAGERS": '{"ict": ["local:omar"]}'})
+    assert (config.server.host, config.server.port) == ("0.0.0.0", 9100)  # file, then env
+    assert config.roles.managers == {"ict": ["local:omar"]}  # not merged with the file's
+    assert config.server.workers == 0  # neither: the default
+
+
+def test_environment_lists_of_any_kind_take_json_or_commas() -> None:
+    config = parse_config({}, env={"HARTSLAG_SIGNALS_CATEGORIES": "werkdruk, ICT",
+                                   "HARTSLAG_SIGNALS_TEAMS": '["zorg"]',
+                                   "HARTSLAG_VERBINDEN_SKIP_DATES": "2026-12-25,2026-12-26",
+                                   "HARTSLAG_HOOKS_WORKING_DAYS": "[0, 2]"})
+    assert config.signals.categories == ("werkdruk", "ICT")
+    assert config.signals.teams == ("zorg",)
+    assert [d.isoformat() for d in config.verbinden.skip_dates] == ["2026-12-25", "2026-12-26"]
+    assert config.hooks.working_days == [0, 2]
+
+
+def test_other_hartslag_variables_are_ignored() -> None:
+    """A hook's secret_env, test switches, a section without a key, a key nobody has and a
+    name not in upper case all leave the config as it is."""
+    env = {"HARTSLAG_HOOK_TOPDESK_SECRET": "s", "HARTSLAG_HOOKS_TOPDESK_SECRET": "s",
+           "HARTSLAG_TEST_POSTGRES_URL": "postgresql://x", "HARTSLAG_SLACK": "{}",
+           "HARTSLAG_SLACK_TYPO": "x", "HARTSLAG_PULSE_TEAMS_DEMO_MEMBERS": "local:x",
+           "hartslag_storage_url": "sqlite:///lower.db", "HARTSLAG_storage_url": "sqlite:///m.db",
+           "HARTSLAG_CONFIG": "elsewhere.toml"}
+    assert parse_config({}, env=env) == parse_config({}, env={})
+
+
+def test_only_the_given_environment_is_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The overlay hands pydantic-settings its own variables (EnvSettingsSource's
+    ``_load_env_vars``); a pydantic-settings release that stops calling that hook would read
+    os.environ instead and fail here."""
+    monkeypatch.setenv("HARTSLAG_STORAGE_URL", "sqlite:///from-os-environ.db")
+    assert parse_config({}, env={}).storage.url == "sqlite:///./hartslag.db"
+    assert parse_config({}, env={"HARTSLAG_STORAGE_URL": "sqlite:///given.db"}).storage.url == (
+        "sqlite:///given.db")
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"HARTSLAG_ROLES_MANAGERS": "{zorg"}, "roles.managers: Input should be a valid dictionary"),
+        ({"HARTSLAG_ROLES_ADMIN": "null"}, "roles.admin: Input should be a valid list"),
+        ({"HARTSLAG_SERVER_PORT": "eighty"}, "server.port: Input should be a valid integer"),
+    ],
+)
+def test_bad_environment_values_name_the_key(env: dict, message: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        parse_config({}, env=env)
+    assert str(caught.value).startswith(message), str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("data", "env", "message"),
+    [
+        # The whole range, the value given and what the field's description adds.
+        ({"server": {"port": 70000}}, {}, "server.port: must be between 0 and 65535 (got 70000)"),
+        ({}, {"HARTSLAG_SERVER_PORT": "99999"},
+         "server.port: must be between 0 and 65535 (got 99999)"),
+        ({"server": {"workers": -1}}, {},
+         "server.workers: must be between 0 and 32 (got -1; 0 = one process)"),
+        ({"signals": {"digest_weekday": 7}}, {},
+         "signals.digest_weekday: must be between 0 and 6 (got 7; 0 = Monday, 6 = Sunday)"),
+        ({"wheres": {"min_confidence": 1.5}}, {},
+         "wheres.min_confidence: must be between 0 and 1 (got 1.5)"),
+        ({"announcements": {"max_targets": 0}}, {},
+         "announcements.max_targets: must be >= 1 (got 0)"),
+        ({"privacy": {"sent_ids_days": 0}}, {}, "privacy.sent_ids_days: must be >= 1 (got 0)"),
+        ({"delivery": {"rate_headroom": 0}}, {},
+         "delivery.rate_headroom: must be > 0 and <= 1 (got 0)"),
+        # Inside a table of models: the field is still found.
+        ({"delivery": {"limits": {"slack": {"channel_burst": 0}}}}, {},
+         "delivery.limits.slack.channel_burst: must be >= 1 (got 0)"),
+    ],
+)
+def test_range_errors_read_as_one_line(data: dict, env: dict, message: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        parse_config(data, env=env)
+    assert str(caught.value) == message
+
+
+@pytest.mark.parametrize(
     ("data", "env", "message"),
     [
         ({"slack": {"enabled": True, "signing_secret": "s"}}, {}, "slack.bot_token: missing"),

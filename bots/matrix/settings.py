@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from bots.settings_base import Section
 
@@ -27,18 +27,11 @@ class MatrixSettings(Section):
     allowed_servers: list[str] = []
     allowed_rooms: list[str] = []
     encrypt_direct_rooms: bool = True
-    sync_timeout_ms: int = 30000
+    sync_timeout_ms: int = Field(default=30000, ge=1000, le=120000)
     default_locale: str = ""
     # Typed at the start of a room message ("hartslag: waar ..."), these count as a mention,
     # besides the bot's display name and localpart.
     names: list[str] = ["hartslag"]
-
-    @field_validator("sync_timeout_ms")
-    @classmethod
-    def _timeout(cls, value: int) -> int:
-        if not 1000 <= value <= 120000:
-            raise ValueError("must be between 1000 and 120000 (milliseconds)")
-        return value
 
     @field_validator("names")
     @classmethod

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from bots.settings_base import Section
 from commands.i18n import LOCALES
@@ -20,9 +20,10 @@ class SlackSettings(Section):
     command: str = "/hartslag"
     events_path: str = "/slack/events"  # where Slack POSTs events, commands and interactions
     timeout_seconds: int = 10  # per Web API call
-    rate_limit_retries: int = 2  # 429s answered by sleeping Retry-After before giving up
-    server_error_retries: int = 2  # 500/503 retries
-    connection_retries: int = 2
+    # 429s answered by sleeping Retry-After before giving up
+    rate_limit_retries: int = Field(default=2, ge=0, le=10)
+    server_error_retries: int = Field(default=2, ge=0, le=10)  # 500/503 retries
+    connection_retries: int = Field(default=2, ge=0, le=10)
     history_lookback: int = 200  # messages searched by find_delivery (crash reconciliation)
 
     @field_validator("command", "events_path")
@@ -45,13 +46,6 @@ class SlackSettings(Section):
         for team, locale in value.items():
             if locale not in LOCALES:
                 raise ValueError(f"{team}: must be one of {', '.join(LOCALES)}")
-        return value
-
-    @field_validator("rate_limit_retries", "server_error_retries", "connection_retries")
-    @classmethod
-    def _retries(cls, value: int) -> int:
-        if not 0 <= value <= 10:
-            raise ValueError("must be between 0 and 10")
         return value
 
     @model_validator(mode="after")

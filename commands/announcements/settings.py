@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from commands.model import PLATFORMS
 from commands.schedule import DEFAULT_TIMEZONE
@@ -19,32 +19,18 @@ class AnnouncementSettings(BaseModel):
     # member of the comms role.
     approval_channel: str = ""
     # "Internal first": employees must have an announcement this many minutes before its embargo.
-    embargo_lead_minutes: int = 15
+    embargo_lead_minutes: int = Field(default=15, ge=0)
     # Reminder DMs to people who have not acknowledged by the due date: at most one a day,
     # at most this many in total.
-    max_reminders: int = 3
+    max_reminders: int = Field(default=3, ge=0)
     # Workspace per platform for targets written without one (slack:C0123 -> this team).
     workspaces: dict[str, str] = {}
     timezone: str = DEFAULT_TIMEZONE
-    max_targets: int = 200
+    max_targets: int = Field(default=200, ge=1)
     # Fan-outs of at least this many messages send the author progress updates.
-    progress_threshold: int = 100
+    progress_threshold: int = Field(default=100, ge=1)
     # Minutes between delivery checks after a post (progress and the final report).
-    report_delay_minutes: int = 2
-
-    @field_validator("embargo_lead_minutes", "max_reminders", "report_delay_minutes")
-    @classmethod
-    def _not_negative(cls, value: int) -> int:
-        if value < 0:
-            raise ValueError("must be 0 or more")
-        return value
-
-    @field_validator("max_targets", "progress_threshold")
-    @classmethod
-    def _positive(cls, value: int) -> int:
-        if value < 1:
-            raise ValueError("must be 1 or more")
-        return value
+    report_delay_minutes: int = Field(default=2, ge=0)
 
     @field_validator("workspaces")
     @classmethod

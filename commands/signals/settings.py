@@ -9,7 +9,7 @@ the SQLite database, outside it, and logs a warning.
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, SecretStr, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 
 DEFAULT_CATEGORIES: tuple[str, ...] = ("werkdruk", "sociale veiligheid", "ICT", "idee")
 # How the default topics read in English; a topic is stored under its configured name.
@@ -28,13 +28,14 @@ class SignalSettings(BaseModel):
     category_labels_en: dict[str, str] = {}
     # Teams a sender may name (optional). Empty: the sender may type a team name.
     teams: tuple[str, ...] = ()
-    max_length: int = 2000  # characters of one signal or reply
-    min_length: int = 5
+    max_length: int = Field(default=2000, ge=100, le=20000)  # characters of one signal or reply
+    min_length: int = Field(default=5, ge=1)
     # At most `rate_limit` signals per person per `rate_period_days` (a keyed hash per period).
-    rate_limit: int = 3
-    rate_period_days: int = 7
-    retention_months: int = 12  # cases, their messages and relay mappings are purged after this
-    max_block_days: int = 365
+    rate_limit: int = Field(default=3, ge=1)
+    rate_period_days: int = Field(default=7, ge=1)
+    # Cases, their messages and relay mappings are purged after this.
+    retention_months: int = Field(default=12, ge=1, le=120)
+    max_block_days: int = Field(default=365, ge=1)
     # Secrets: comma-separated urlsafe-base64 32-byte keys, the first seals, all unseal
     # (rotation). Prefer the environment: HARTSLAG_SIGNALS_RELAY_KEY.
     relay_key: SecretStr = SecretStr("")
@@ -57,7 +58,7 @@ class SignalSettings(BaseModel):
     )
     whistleblower_url: str = "https://www.huisvoorklokkenluiders.nl"
     # Weekly digest of open cases (turned on by triage with `signal digest on`).
-    digest_weekday: int = 0  # 0 = Monday
+    digest_weekday: int = Field(default=0, ge=0, le=6, description="0 = Monday, 6 = Sunday")
     digest_time: str = "09:00"  # Europe/Amsterdam
 
     @field_validator("categories", "teams")
@@ -69,34 +70,6 @@ class SignalSettings(BaseModel):
         if len({v.lower() for v in cleaned}) != len(cleaned):
             raise ValueError("names must be unique")
         return cleaned
-
-    @field_validator("max_length")
-    @classmethod
-    def _max_length(cls, value: int) -> int:
-        if not 100 <= value <= 20000:
-            raise ValueError("must be between 100 and 20000")
-        return value
-
-    @field_validator("rate_limit", "rate_period_days", "min_length", "max_block_days")
-    @classmethod
-    def _positive(cls, value: int) -> int:
-        if value < 1:
-            raise ValueError("must be at least 1")
-        return value
-
-    @field_validator("retention_months")
-    @classmethod
-    def _retention(cls, value: int) -> int:
-        if not 1 <= value <= 120:
-            raise ValueError("must be between 1 and 120 months")
-        return value
-
-    @field_validator("digest_weekday")
-    @classmethod
-    def _weekday(cls, value: int) -> int:
-        if not 0 <= value <= 6:
-            raise ValueError("must be 0 (Monday) to 6 (Sunday)")
-        return value
 
     @field_validator("digest_time")
     @classmethod
