@@ -2,7 +2,7 @@
 
 A burst (the first second of a pulse to 130,000 people, a cache that expires under load)
 otherwise sends one identical read per caller and exhausts the connection pool. The product's
-one implementation: preferences, pulse rounds and the team tree use it.
+one implementation: preference snapshots, pulse rounds, the team tree and its config sync.
 """
 
 from __future__ import annotations

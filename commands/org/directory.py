@@ -11,6 +11,7 @@ from commands.org.tree import Team, TeamTree
 from commands.pulse.settings import PulseSettings
 from storage.db import Database
 from storage.org import OrgRepository, TeamRecord, TeamSpec
+from storage.singleflight import SingleFlight
 
 CACHE_SECONDS = 30.0  # other instances' changes show up within this time
 
@@ -23,8 +24,8 @@ class OrgDirectory:
         self._tree: TeamTree | None = None
         self._loaded = 0.0
         self._synced = False
-        self._syncing: asyncio.Future[None] | None = None
-        self._loading: asyncio.Future[TeamTree] | None = None
+        self._syncing: SingleFlight[str, None] = SingleFlight()
+        self._loading: SingleFlight[str, TeamTree] = SingleFlight()
         self._generation = 0
 
     async def sync_config(self, settings: PulseSettings, *, at: datetime) -> None:
@@ -33,9 +34,7 @@ class OrgDirectory:
             return
         # Single flight: the first burst of votes after a start would otherwise run one
         # replace_source write per click.
-        if self._syncing is None or (self._syncing.done() and not self._synced):
-            self._syncing = asyncio.ensure_future(self._sync(settings, at))
-        await asyncio.shield(self._syncing)
+        await self._syncing.run("config", lambda: self._sync(settings, at))
 
     async def _sync(self, settings: PulseSettings, at: datetime) -> None:
         specs = [TeamSpec(name, team.parent or None, tuple(team.members), tuple(team.managers))
@@ -49,15 +48,13 @@ class OrgDirectory:
         if self._tree is not None and time.monotonic() - self._loaded <= CACHE_SECONDS:
             return self._tree
         # Single flight: at expiry every click in flight would reload the tree.
-        if self._loading is None or self._loading.done():
-            self._loading = asyncio.ensure_future(self._load())
-            self._loading.add_done_callback(_retrieved)
+        loading = self._loading.start("tree", self._load)
         if self._tree is not None:
             # Expired, not invalidated (this process wrote nothing): answer from the old tree
             # while the new one loads. Reloading a 50,000-person organisation takes a
             # second, and every vote waiting for it made the 1 s ack tail at 300 votes/s.
             return self._tree
-        return await asyncio.shield(self._loading)
+        return await asyncio.shield(loading)
 
     async def _load(self) -> TeamTree:
         generation = self._generation
@@ -71,16 +68,9 @@ class OrgDirectory:
 
     def invalidate(self) -> None:
         self._generation += 1
-        self._loading = None
+        self._loading.clear()
         self._tree = None
 
 
 def _build(records: list[TeamRecord]) -> TeamTree:
     return TeamTree(Team(r.name, r.parent, r.members, r.managers) for r in records)
-
-
-def _retrieved(future: asyncio.Future[TeamTree]) -> None:
-    """A background reload that failed is retried on the next call; its error is shown to
-    whoever awaits it, and must not be reported as never retrieved."""
-    if not future.cancelled():
-        future.exception()

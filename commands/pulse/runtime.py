@@ -8,7 +8,6 @@ round R" is exactly what must never reach a table.
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -17,6 +16,7 @@ from commands.pulse.questions import Question, load_questions
 from commands.pulse.settings import PulseSettings
 from storage.db import Database
 from storage.pulse import PulseRepository, PulseRound, PulseSeries
+from storage.singleflight import SingleFlight
 
 PENDING_TEXT = timedelta(minutes=30)
 GUIDE_TTL = timedelta(minutes=30)
@@ -95,7 +95,7 @@ class PulseRuntime:
         self.repo = PulseRepository(db)
         self._keys: PulseKeys | None = None
         self._rounds: dict[int, RoundInfo] = {}
-        self._loading: dict[int, asyncio.Future[RoundInfo | None]] = {}
+        self._loading: SingleFlight[int, RoundInfo | None] = SingleFlight()
         self._round_keys: dict[int, bytes] = {}
         self._pending: dict[str, tuple[int, int, datetime]] = {}
         self.guides = Guides()
@@ -112,15 +112,7 @@ class PulseRuntime:
         # One load per round however many clicks wait for it: the first second of a pulse
         # burst on a cold cache otherwise sent one read per click and exhausted the
         # connection pool (votes failed with a pool timeout).
-        loading = self._loading.get(round_id)
-        if loading is None or loading.done():
-            loading = asyncio.ensure_future(self._load_round(round_id))
-            self._loading[round_id] = loading
-        try:
-            return await asyncio.shield(loading)
-        finally:
-            if loading.done() and self._loading.get(round_id) is loading:
-                del self._loading[round_id]
+        return await self._loading.run(round_id, lambda: self._load_round(round_id))
 
     async def _load_round(self, round_id: int) -> RoundInfo | None:
         row = await self.repo.round(round_id)
