@@ -174,11 +174,11 @@ async def stall_ms(work: Any) -> tuple[float, float]:
 async def reload(db: Path) -> dict[str, float]:
     """The vote path's tree of this organisation, expired and asked for by a vote."""
     from commands.org.directory import CACHE_SECONDS, OrgDirectory
-    from commands.pulse.settings import PulseSettings
+    from commands.org.settings import OrgSettings
     from storage.db import Database
 
     database = Database(f"sqlite:///{db}")
-    directory, settings, now = OrgDirectory(database), PulseSettings(), _now()
+    directory, settings, now = OrgDirectory(database), OrgSettings(), _now()
     await directory.tree(settings, at=now)
     gc.collect()
     gc.freeze()  # as bots/cli.py does after start-up

@@ -154,7 +154,7 @@ async def run_import(args: argparse.Namespace, config: Config) -> int:
     from bots.app import open_core
     from commands.org.csvfile import CsvError, parse_teams_csv
     from commands.org.directory import OrgDirectory
-    from commands.pulse.settings import PulseSettings
+    from commands.org.settings import OrgSettings
 
     text = read_input(args.file)
     if text is None:
@@ -162,7 +162,7 @@ async def run_import(args: argparse.Namespace, config: Config) -> int:
     async with open_core(config) as app:
         ctx = app.context()
         directory = ctx.state(OrgDirectory)
-        tree = await directory.tree(ctx.settings.get(PulseSettings), at=ctx.clock.now())
+        tree = await directory.tree(ctx.settings.get(OrgSettings), at=ctx.clock.now())
         existing = {name for name, team in tree.teams.items()}
         csv_teams = {r.name for r in await directory.repo.all() if r.source == "csv"}
         try:

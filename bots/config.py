@@ -11,6 +11,7 @@ names the file when ``--config`` is not given.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import tomllib
 from collections.abc import Mapping, Sequence
@@ -29,6 +30,7 @@ from bots.teams.settings import TeamsSettings
 from commands.announcements.settings import AnnouncementSettings
 from commands.i18n import LOCALES
 from commands.notices.settings import HookSettings
+from commands.org.settings import OrgSettings
 from commands.privacy.settings import PrivacySettings
 from commands.pulse.settings import PulseSettings
 from commands.settings import SettingsBag
@@ -37,6 +39,7 @@ from commands.verbinden.settings import VerbindenSettings
 from commands.wheres.settings import WheresSettings
 from scheduling.settings import DeliverySettings, SchedulerSettings
 
+log = logging.getLogger("hartslag.config")
 ENV_PREFIX = "HARTSLAG_"
 TRUE_WORDS = frozenset({"1", "true", "yes", "on"})  # environment booleans; other words: false
 
@@ -136,6 +139,7 @@ class Config(Section):
     announcements: AnnouncementSettings = AnnouncementSettings()
     signals: SignalSettings = SignalSettings()
     pulse: PulseSettings = PulseSettings()
+    org: OrgSettings = OrgSettings()
     wheres: WheresSettings = WheresSettings()
     verbinden: VerbindenSettings = VerbindenSettings()
     hooks: HookSettings = HookSettings()
@@ -298,9 +302,25 @@ def _format_error(error: Mapping[str, Any]) -> str:
 
 def parse_config(data: Mapping[str, Any], env: Mapping[str, str] | None = None) -> Config:
     try:
-        return Config.model_validate(_apply_env(dict(data), env if env is not None else os.environ))
+        data = _teams_under_org(dict(data))
+        return Config.model_validate(_apply_env(data, env if env is not None else os.environ))
     except ValidationError as exc:
         raise ConfigError(_format_error(exc.errors()[0])) from None
+
+
+def _teams_under_org(data: dict[str, Any]) -> dict[str, Any]:
+    """``[pulse.teams]`` (where teams lived before ``[org]``) still works: it moves to
+    ``[org.teams]``, with a warning. Both at once is refused: which would win is a guess."""
+    pulse = data.get("pulse")
+    if not isinstance(pulse, Mapping) or "teams" not in pulse:
+        return data
+    org = dict(data.get("org") or {})
+    if org.get("teams"):
+        raise ConfigError("pulse.teams: teams are configured under [org.teams] now; move "
+                          "them there (this config has both)")
+    log.warning("config: [pulse.teams] is read as [org.teams]; rename the section")
+    org["teams"] = pulse["teams"]
+    return {**data, "pulse": {k: v for k, v in pulse.items() if k != "teams"}, "org": org}
 
 
 def load_config(path: Path | None, env: Mapping[str, str] | None = None) -> Config:
@@ -340,7 +360,7 @@ DEMO_DEFAULTS: dict[str, Any] = {
     # Team "demo" for pulses and summaries: the people of #demo, managed by mila. Six
     # respondents besides the manager, so a demo pulse reaches the minimum group size (k = 5)
     # and shows its results (with four, as before, it never could).
-    "pulse": {
+    "org": {
         "teams": {
             "demo": {"members": ["local:joost", "local:sara", "local:omar", "local:lisa",
                                  "local:noor", "local:daan", "local:mila"],

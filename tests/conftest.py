@@ -68,6 +68,9 @@ def make_config(db_url: str, tmp_path: Path, **sections: Any) -> Config:
     data["storage"] = {"url": db_url}
     data["local"] = {**DEMO_DEFAULTS["local"], "files_dir": str(tmp_path / "files")}
     for name, values in sections.items():
+        if name == "pulse" and "teams" in values:  # the older place of the teams: replaces
+            data["org"] = {"teams": values["teams"]}  # the demo's, as it always did
+            values = {k: v for k, v in values.items() if k != "teams"}
         data[name] = {**data.get(name, {}), **values}
     return parse_config(data, env={})
 

@@ -195,3 +195,20 @@ def test_cli_exits_2_with_one_line_and_no_traceback(tmp_path: Path) -> None:
     assert result.stderr.strip().splitlines() == [
         "hartslag: slack.bot_token: missing (set HARTSLAG_SLACK_BOT_TOKEN)"
     ]
+
+
+def test_teams_are_read_from_org_and_still_from_the_older_pulse_section(
+        caplog: pytest.LogCaptureFixture) -> None:
+    """Issue 21: teams live in [org.teams]; [pulse.teams] configs keep working, with a
+    warning, and a config with both is refused rather than guessed at."""
+    team = {"members": ["local:a"], "managers": ["local:m"]}
+    assert parse_config({"org": {"teams": {"zorg": team}}}, env={}).org.teams["zorg"].members == [
+        "local:a"]
+    with caplog.at_level("WARNING", logger="hartslag.config"):
+        old = parse_config({"pulse": {"k": 6, "teams": {"zorg": team}}}, env={})
+    assert old.org.teams["zorg"].managers == ["local:m"] and old.pulse.k == 6
+    assert "[pulse.teams] is read as [org.teams]" in caplog.text
+    with pytest.raises(ConfigError, match="both"):
+        parse_config({"org": {"teams": {"a": team}}, "pulse": {"teams": {"b": team}}}, env={})
+    with pytest.raises(ConfigError, match="no team 'nergens'"):
+        parse_config({"org": {"teams": {"a": {"parent": "nergens"}}}}, env={})

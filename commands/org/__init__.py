@@ -2,7 +2,7 @@
 the parent of which. Pulses go to teams; summaries are for a team's managers. The command is
 declared in ``TEAM``: admins do everything, a manager may ``show`` the teams she manages.
 
-Teams come from ``[pulse.teams]`` in the config, a CSV import (``hartslag pulse teams
+Teams come from ``[org.teams]`` in the config, a CSV import (``hartslag pulse teams
 import``) and these commands. A manager gets the ``manager`` role for that team.
 """
 
@@ -15,9 +15,9 @@ from commands.errors import UserError
 from commands.grammar import Args
 from commands.model import PLATFORMS, CommandRequest, Reply
 from commands.org.directory import OrgDirectory
+from commands.org.settings import OrgSettings
 from commands.org.text import ORG
 from commands.org.tree import TeamTree
-from commands.pulse.settings import PulseSettings
 from commands.router import Router
 from commands.tree import Command, Param, Sub, T, Words
 
@@ -38,7 +38,7 @@ def check_person(ctx: Context, value: str) -> str:
 
 
 async def load_tree(ctx: Context) -> TeamTree:
-    return await ctx.state(OrgDirectory).tree(ctx.settings.get(PulseSettings),
+    return await ctx.state(OrgDirectory).tree(ctx.settings.get(OrgSettings),
                                                    at=ctx.clock.now())
 
 
@@ -195,7 +195,7 @@ TEAM = Command(
 async def sync_teams(ctx: Context) -> None:
     """The config's teams into the database, once per process: their managers hold the
     manager role through them, which every role check and ``help`` must already see."""
-    await ctx.state(OrgDirectory).sync_config(ctx.settings.get(PulseSettings),
+    await ctx.state(OrgDirectory).sync_config(ctx.settings.get(OrgSettings),
                                                    at=ctx.clock.now())
 
 

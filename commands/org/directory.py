@@ -1,5 +1,5 @@
 """The organisation as the features read it: a cached ``TeamTree`` from storage, with the
-``[pulse.teams]`` of the config synced in once per process."""
+``[org.teams]`` of the config synced in once per process."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import asyncio
 import time
 from datetime import datetime
 
+from commands.org.settings import OrgSettings
 from commands.org.tree import Team, TeamTree
-from commands.pulse.settings import PulseSettings
 from storage.db import Database
 from storage.org import OrgRepository, TeamRecord, TeamSpec
 from storage.singleflight import SingleFlight
@@ -28,7 +28,7 @@ class OrgDirectory:
         self._loading: SingleFlight[str, TeamTree] = SingleFlight()
         self._generation = 0
 
-    async def sync_config(self, settings: PulseSettings, *, at: datetime) -> None:
+    async def sync_config(self, settings: OrgSettings, *, at: datetime) -> None:
         """Write the config's teams (source "config") once per process."""
         if self._synced:
             return
@@ -36,14 +36,14 @@ class OrgDirectory:
         # replace_source write per click.
         await self._syncing.run("config", lambda: self._sync(settings, at))
 
-    async def _sync(self, settings: PulseSettings, at: datetime) -> None:
+    async def _sync(self, settings: OrgSettings, at: datetime) -> None:
         specs = [TeamSpec(name, team.parent or None, tuple(team.members), tuple(team.managers))
                  for name, team in settings.teams.items()]
         await self.repo.replace_source(specs, source="config", by="config", at=at)
         self._synced = True
         self.invalidate()
 
-    async def tree(self, settings: PulseSettings, *, at: datetime) -> TeamTree:
+    async def tree(self, settings: OrgSettings, *, at: datetime) -> TeamTree:
         await self.sync_config(settings, at=at)
         if self._tree is not None and time.monotonic() - self._loaded <= CACHE_SECONDS:
             return self._tree

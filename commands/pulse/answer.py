@@ -24,7 +24,7 @@ from commands.model import (
     Reply,
     UserRef,
 )
-from commands.org.directory import OrgDirectory
+from commands.org import load_tree
 from commands.pulse.questions import MAX_TEXT_ANSWER, Question
 from commands.pulse.runtime import PulseRuntime, RoundInfo
 from commands.pulse.settings import PulseSettings
@@ -102,8 +102,7 @@ def answer_form(ctx: Context, info: RoundInfo) -> Form:
 async def _tag(ctx: Context, info: RoundInfo, user: UserRef) -> str:
     """The person's most specific team within the audience. A team pulse only takes answers
     from the team's members (a channel pulse from anyone in the channel)."""
-    settings = ctx.settings.get(PulseSettings)
-    tree = await ctx.state(OrgDirectory).tree(settings, at=ctx.clock.now())
+    tree = await load_tree(ctx)
     team = info.team if info.team in tree.teams else None
     tag = tree.team_of(user.key, within=team)
     if team is not None and not tag:

@@ -29,7 +29,7 @@ from commands.grammar import Args
 from commands.i18n import normalise_locale
 from commands.messages import CORE
 from commands.model import Address, CommandRequest, UserRef
-from commands.org.directory import OrgDirectory
+from commands.org import load_tree
 from commands.pulse.questions import QuestionError, dump_questions, parse_questions
 from commands.pulse.settings import PulseSettings
 from commands.pulse.text import PULSE
@@ -133,7 +133,7 @@ async def _audience(ctx: Context, request: CommandRequest, settings: PulseSettin
     team = args.options.get("team")
     if team is None:
         return None, _channels(ctx, request, args.options.get("channel"))
-    tree = await ctx.state(OrgDirectory).tree(settings, at=ctx.clock.now())
+    tree = await load_tree(ctx)
     if team not in tree.teams:
         raise UserError(ctx.text(PULSE, "no_team", team=team[:100]))
     channels = _channels(ctx, request, args.options["channel"]) if "channel" in args.options \

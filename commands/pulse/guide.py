@@ -24,7 +24,7 @@ from commands.model import (
     OutgoingMessage,
     Reply,
 )
-from commands.org.directory import OrgDirectory
+from commands.org import load_tree
 from commands.pulse.create import build, may_create, minutes
 from commands.pulse.lifecycle import preview, replace, save
 from commands.pulse.questions import KIND_WORDS, LABELS, QuestionError, parse_questions
@@ -56,8 +56,7 @@ async def start(request: CommandRequest, ctx: Context) -> Reply:
 
 # -- the form -------------------------------------------------------------------------------
 async def _teams(ctx: Context) -> list[str]:
-    tree = await ctx.state(OrgDirectory).tree(ctx.settings.get(PulseSettings),
-                                                   at=ctx.clock.now())
+    tree = await load_tree(ctx)
     return sorted(tree.teams)
 
 

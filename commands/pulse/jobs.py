@@ -17,7 +17,7 @@ from typing import Any
 from commands.context import Context
 from commands.delivery import Delivery
 from commands.model import PLATFORMS, Address, OutgoingMessage, UserRef
-from commands.org.directory import OrgDirectory
+from commands.org import load_tree
 from commands.org.tree import ROOT, TeamTree
 from commands.pulse.answer import invite_choices
 from commands.pulse.render import results_text, when_text
@@ -101,14 +101,13 @@ def _invited(tree: TeamTree, series: PulseSeries) -> dict[str, int]:
 
 async def open_job(payload: Mapping[str, Any], ctx: Context) -> None:
     runtime = ctx.state(PulseRuntime)
-    settings = ctx.settings.get(PulseSettings)
     series = await runtime.repo.series(int(payload["series"]))
     if series is None or not series.active or series.id is None or series.state != "scheduled":
         return  # a draft, a pulse waiting for approval, cancelled or stopped: nothing goes out
     ctx = ctx.with_locale(series.locale)
     now = ctx.clock.now()
     latest = next(iter(await runtime.repo.rounds(series.id, limit=1)), None)
-    tree = await ctx.state(OrgDirectory).tree(settings, at=now)
+    tree = await load_tree(ctx)
     reused = False
     if latest is not None and latest.state == "open":
         if latest.opened_at >= now - timedelta(minutes=10):
@@ -155,7 +154,7 @@ async def remind_job(payload: Mapping[str, Any], ctx: Context) -> None:
     if series is None:
         return
     ctx = ctx.with_locale(series.locale)
-    tree = await ctx.state(OrgDirectory).tree(settings, at=ctx.clock.now())
+    tree = await load_tree(ctx)
     skip: set[str] = set()
     if row.ledger and row.key_salt:
         info = round_info(series, row)

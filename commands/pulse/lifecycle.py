@@ -18,7 +18,7 @@ from commands.context import Context
 from commands.delivery import Delivery
 from commands.errors import UserError
 from commands.model import PLATFORMS, Address, Choice, OutgoingMessage, UserRef
-from commands.org.directory import OrgDirectory
+from commands.org import load_tree
 from commands.pulse.create import Draft
 from commands.pulse.jobs import OPEN
 from commands.pulse.questions import LABELS, load_questions
@@ -53,8 +53,7 @@ async def audience_size(ctx: Context, series: PulseSeries) -> int | None:
     """The people a team pulse goes to; None for a channel pulse (whoever is there)."""
     if not series.team:
         return None
-    tree = await ctx.state(OrgDirectory).tree(ctx.settings.get(PulseSettings),
-                                                   at=ctx.clock.now())
+    tree = await load_tree(ctx)
     return len(tree.members(series.team)) if series.team in tree.teams else 0
 
 

@@ -10,7 +10,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from commands.context import Context
-from commands.org.directory import OrgDirectory
+from commands.org import load_tree
 from commands.org.tree import ROOT, TeamTree
 from commands.pulse.audience import decide
 from commands.pulse.questions import LABELS, load_questions
@@ -39,7 +39,7 @@ async def group_result(ctx: Context, series: PulseSeries, row: PulseRound, group
     runtime = ctx.state(PulseRuntime)
     assert row.id is not None
     if tree is None:
-        tree = await ctx.state(OrgDirectory).tree(settings, at=ctx.clock.now())
+        tree = await load_tree(ctx)
     questions = load_questions(series.questions)
     result = round_results(
         group, questions=questions,
@@ -163,8 +163,7 @@ CSV_HEADER = ("pulse", "round", "closed", "group", "question", "kind", "answer",
 async def export_csv(ctx: Context, series: PulseSeries, rounds: list[PulseRound], *,
                      groups: list[str]) -> str:
     """Aggregates only, k and differencing applied; free text is never exported."""
-    settings = ctx.settings.get(PulseSettings)
-    tree = await ctx.state(OrgDirectory).tree(settings, at=ctx.clock.now())
+    tree = await load_tree(ctx)
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(CSV_HEADER)

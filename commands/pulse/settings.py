@@ -1,4 +1,5 @@
-"""``[pulse]``: anonymity thresholds, the master key, retention, reminders and teams."""
+"""``[pulse]``: anonymity thresholds, the master key, retention, reminders and approval.
+The teams pulses go to are the organisation's: ``[org.teams]`` (commands/org/settings.py)."""
 
 from __future__ import annotations
 
@@ -7,24 +8,6 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from commands.pulse.privacy import K_FLOOR
-
-
-class TeamSettings(BaseModel):
-    """``[pulse.teams."<name>"]``: people are written ``platform:id``."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    parent: str = ""
-    members: list[str] = []
-    managers: list[str] = []
-
-    @field_validator("members", "managers")
-    @classmethod
-    def _people(cls, value: list[str]) -> list[str]:
-        for person in value:
-            if ":" not in person:
-                raise ValueError(f"{person!r} is not platform:id (e.g. slack:U0123)")
-        return value
 
 
 class PulseSettings(BaseModel):
@@ -59,7 +42,6 @@ class PulseSettings(BaseModel):
     # Differencing across time: results of the same question shown within this many days of
     # each other must have audiences that differ by 0 or at least k people.
     difference_days: int = Field(default=365, ge=1)
-    teams: dict[str, TeamSettings] = {}
     # Four-eyes approval (another comms member approves before a pulse is scheduled), as
     # [announcements] require_approval: for every pulse, for pulses to these teams, or for
     # audiences of at least this many people (0 = no size rule).
@@ -78,7 +60,4 @@ class PulseSettings(BaseModel):
     def _text_threshold(self) -> PulseSettings:
         if self.k_text < self.k:
             raise ValueError("k_text: must be at least k")
-        for name, team in self.teams.items():
-            if team.parent and team.parent not in self.teams:
-                raise ValueError(f"teams.{name}.parent: no team {team.parent!r} in [pulse.teams]")
         return self

@@ -12,10 +12,9 @@ from commands.delivery import Delivery
 from commands.errors import Refused, UserError
 from commands.grammar import Args
 from commands.model import CommandRequest, OutgoingMessage, Reply
-from commands.org.directory import OrgDirectory
+from commands.org import load_tree
 from commands.org.tree import TeamTree
 from commands.pulse.jobs import person
-from commands.pulse.settings import PulseSettings
 from commands.router import Router
 from commands.schedule import Trigger
 from commands.summaries.summary import build
@@ -58,8 +57,7 @@ async def _require_manager(ctx: Context, tree: TeamTree, team: str) -> None:
 
 
 async def _team_tree(ctx: Context) -> TeamTree:
-    return await ctx.state(OrgDirectory).tree(ctx.settings.get(PulseSettings),
-                                                   at=ctx.clock.now())
+    return await load_tree(ctx)
 
 
 def _usage(ctx: Context, sub: Sub) -> str:
@@ -93,8 +91,7 @@ async def _weekly_command(request: CommandRequest, ctx: Context, args: Args) -> 
 async def weekly_job(payload: Mapping[str, Any], ctx: Context) -> None:
     """DM the latest summary to each manager when a round closed in the past week."""
     team = str(payload["team"])
-    settings = ctx.settings.get(PulseSettings)
-    tree = await ctx.state(OrgDirectory).tree(settings, at=ctx.clock.now())
+    tree = await load_tree(ctx)
     if team not in tree.teams:
         return
     deliveries = []

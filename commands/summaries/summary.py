@@ -13,7 +13,7 @@ from commands.charts import Line, render_trend
 from commands.context import Context
 from commands.errors import UserError
 from commands.model import Image, OutgoingMessage
-from commands.org.directory import OrgDirectory
+from commands.org import load_tree
 from commands.org.tree import TeamTree
 from commands.pulse.questions import load_questions
 from commands.pulse.render import (
@@ -83,7 +83,7 @@ def _score(result: GroupResult, index: int) -> float | None:
 async def build(ctx: Context, team: str, series_id: int | None = None, *,
                 images: bool = True, rng: random.Random | None = None) -> Summary:
     settings = ctx.settings.get(PulseSettings)
-    tree = await ctx.state(OrgDirectory).tree(settings, at=ctx.clock.now())
+    tree = await load_tree(ctx)
     if team not in tree.teams:
         raise UserError(ctx.text(SUMMARY, "no_team", team=team[:100]))
     chosen = await pick(ctx, tree, team, series_id)

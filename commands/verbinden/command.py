@@ -9,8 +9,7 @@ from commands.errors import UserError
 from commands.grammar import Args
 from commands.messages import CORE
 from commands.model import CommandRequest, InboundMessage, Interaction, Reply, UserRef
-from commands.org.directory import OrgDirectory
-from commands.pulse.settings import PulseSettings
+from commands.org import load_tree
 from commands.tree import Command, Param, Sub, T, Words
 from commands.verbinden.create import create, describe, trigger_of
 from commands.verbinden.form import create_form
@@ -38,8 +37,7 @@ async def join(ctx: Context, user: UserRef, programme: VerbindenProgramme,
         raise UserError(ctx.text(VERBINDEN, "inactive", name=programme.name))
     if location is not None and len(location) > 100:
         raise UserError(ctx.text(VERBINDEN, "bad_location"))
-    tree = await ctx.state(OrgDirectory).tree(ctx.settings.get(PulseSettings),
-                                                   at=ctx.clock.now())
+    tree = await load_tree(ctx)
     if programme.audience and user.key not in tree.members(programme.audience):
         raise UserError(ctx.text(VERBINDEN, "not_in_audience", name=programme.name,
                                  team=programme.audience))

@@ -12,8 +12,7 @@ from commands.context import Context
 from commands.delivery import Delivery
 from commands.errors import UserError
 from commands.model import Address, Choice, CommandRequest, OutgoingMessage, Reply
-from commands.org.directory import OrgDirectory
-from commands.pulse.settings import PulseSettings
+from commands.org import load_tree
 from commands.schedule import Trigger
 from commands.verbinden.messages import VERBINDEN
 from commands.verbinden.settings import VerbindenSettings
@@ -62,8 +61,7 @@ def cadence_of(ctx: Context, value: str | None) -> Trigger:
 async def team_of(ctx: Context, value: str | None) -> str:
     if not value:
         return ""
-    tree = await ctx.state(OrgDirectory).tree(ctx.settings.get(PulseSettings),
-                                                   at=ctx.clock.now())
+    tree = await load_tree(ctx)
     if value not in tree.teams:
         raise UserError(ctx.text(VERBINDEN, "bad_team", team=value[:100]))
     return value

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from commands.org.directory import OrgDirectory
-from commands.pulse.settings import PulseSettings
+from commands.org.settings import OrgSettings
 from storage.db import Database
 from storage.org import OrgRepository, TeamRecord, TeamSpec
 from storage.roles import RoleRepository
@@ -147,7 +147,7 @@ class GatedRepository(OrgRepository):
 
 
 async def test_an_expired_tree_is_served_while_it_reloads(sqlite_db: Database) -> None:
-    settings: Any = PulseSettings()
+    settings: Any = OrgSettings()
     directory = OrgDirectory(sqlite_db)
     repo = GatedRepository(sqlite_db)
     directory.repo = repo
@@ -175,7 +175,7 @@ async def test_an_expired_tree_is_served_while_it_reloads(sqlite_db: Database) -
 
 async def test_a_write_in_this_process_is_never_answered_from_the_old_tree(
         sqlite_db: Database) -> None:
-    settings: Any = PulseSettings()
+    settings: Any = OrgSettings()
     directory = OrgDirectory(sqlite_db)
     await directory.repo.replace_source([TeamSpec("zorg", None, ("slack:U1",))], source="csv",
                                         by="t", at=NOW)

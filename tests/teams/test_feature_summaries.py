@@ -24,7 +24,7 @@ def harness_sections() -> dict[str, Any]:
 
 async def _closed_round_with_answers(teams: TeamsHarness) -> None:
     await teams.post(teams.activities.installed_in_team(members=[*PEOPLE, MILA]))
-    await teams.post(teams.activities.personal(CREATE))
+    await teams.post(teams.activities.personal(CREATE.replace("pulse create", "pulse create --confirm", 1)))
     await teams.connector.wait_for(lambda c: len(c) >= 1)
     await teams.advance(timedelta(minutes=5))
     invites = {c.conversation_id: c for c in teams.connector.activities()
