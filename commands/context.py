@@ -37,6 +37,14 @@ class RolesPort(Protocol):
 
     async def of(self, user: UserRef) -> set[str]: ...
 
+    def config_grants(self) -> list[tuple[str, str, str | None]]:
+        """(role, person, team) from the config: they cannot be revoked by command."""
+        ...
+
+    async def holders(self, role: str) -> set[str]:
+        """The keys of everyone who holds ``role`` (config and chat grants)."""
+        ...
+
 
 class LocalePort(Protocol):
     async def resolve(

@@ -1,7 +1,9 @@
 """The outbound port features and the delivery engine send through.
 
 Adapters implement ``ChatPort`` for one platform; ``MultiPort`` routes on ``Address.platform``
-so the rest of the code sees one port. Five members at most, on purpose.
+so the rest of the code sees one port. Five members at most, on purpose; optional extras are
+typed protocols (``GroupPort``, ``ReactionCounter``) that a feature checks with isinstance on
+``platform_port(ctx.port, platform)``, never by probing attribute names.
 """
 
 from __future__ import annotations
@@ -17,14 +19,11 @@ from commands.model import Address, MessageRef, OutgoingMessage, UserRef
 class Capabilities:
     """What a platform can show; features pick a fallback where something is missing."""
 
+    # Only flags a feature reads: what every port can do (update, list members where it
+    # can) is a ChatPort member, and an optional extra is a typed protocol (GroupPort).
     buttons: bool = False
     forms: bool = False
     images: bool = False
-    ephemeral: bool = False
-    update: bool = False
-    members: bool = False
-    reactions: bool = False
-    threads: bool = False
     # A command typed in a channel is seen only by its sender (Slack slash commands), so a
     # secret in it (a signal's code) is as safe there as in a DM.
     private_commands: bool = False
@@ -80,6 +79,24 @@ class GroupPort(Protocol):
     Matrix room with invites). Teams has none without Graph. Used by ``verbinden``."""
 
     async def open_group(self, users: Sequence[UserRef], *, name: str) -> Address: ...
+
+
+@runtime_checkable
+class ReactionCounter(Protocol):
+    """Optional port extra: how many reactions a posted message has (None: cannot tell)."""
+
+    async def reaction_count(self, ref: MessageRef) -> int | None: ...
+
+
+def platform_port(port: ChatPort, platform: str) -> ChatPort | None:
+    """The platform's own port behind ``port`` (for its optional extras), or ``port`` itself
+    when it serves one platform only."""
+    return port.port_for(platform) if isinstance(port, MultiPort) else port
+
+
+def enabled_platforms(port: ChatPort) -> tuple[str, ...]:
+    """The platforms ``port`` serves; empty when it does not say (one bare port)."""
+    return port.platforms if isinstance(port, MultiPort) else ()
 
 
 class MultiPort:

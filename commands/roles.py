@@ -49,3 +49,8 @@ class Roles:
         ]
         grants += [("manager", u, t) for t, users in self._managers.items() for u in sorted(users)]
         return grants
+
+    async def holders(self, role: str) -> set[str]:
+        """Everyone holding ``role`` without a team: from the config and granted by chat."""
+        keys = {user for granted, user, _ in self.config_grants() if granted == role}
+        return keys | {g.user_key for g in await self._repo.all() if g.role == role}

@@ -29,8 +29,7 @@ from commands.port import Capabilities, DeliveryError
 log = logging.getLogger("hartslag.slack")
 
 EVENT_TYPE = "hartslag_delivery"
-CAPABILITIES = Capabilities(buttons=True, forms=True, images=True, ephemeral=True, update=True,
-                            members=True, reactions=False, threads=True, private_commands=True)
+CAPABILITIES = Capabilities(buttons=True, forms=True, images=True, private_commands=True)
 
 
 def metadata(message: OutgoingMessage, delivery_id: str | None) -> dict[str, Any] | None:

@@ -21,6 +21,7 @@ from commands.announcements.targets import TargetError, parse_target, split_targ
 from commands.context import Context
 from commands.errors import UserError
 from commands.model import Address
+from commands.port import enabled_platforms
 from commands.schedule import Trigger
 from commands.templating import TemplateError, TemplateRenderer
 from storage.announcements import AudienceRepository, TemplateRepository
@@ -130,7 +131,7 @@ async def _targets(ctx: Context, draft: Draft, base: Plan | None, settings: Anno
         raise fail(ctx, "need_targets")
     if len(unique) > settings.max_targets:
         raise fail(ctx, "too_many_targets", max=settings.max_targets)
-    enabled = tuple(getattr(ctx.port, "platforms", ()) if platforms is None else platforms)
+    enabled = enabled_platforms(ctx.port) if platforms is None else tuple(platforms)
     if enabled:
         for target in unique:
             platform = Address.parse(target).platform

@@ -150,13 +150,7 @@ def _check_embargo_now(ctx: Context, ann: Announcement) -> None:
 
 async def approvers(ctx: Context, author_key: str) -> list[UserRef]:
     """Everyone with the comms role except the author (config grants and chat grants)."""
-    from storage.roles import RoleRepository
-
-    keys: set[str] = set()
-    config_grants = getattr(ctx.roles, "config_grants", None)
-    if callable(config_grants):
-        keys |= {user for role, user, _ in config_grants() if role == "comms"}
-    keys |= {g.user_key for g in await ctx.store.repo(RoleRepository).all() if g.role == "comms"}
+    keys = await ctx.roles.holders("comms")
     people = []
     for key in sorted(keys - {author_key}):
         platform, _, ident = key.partition(":")

@@ -16,13 +16,12 @@ from commands.announcements.targets import show_target
 from commands.charts import Bar, reach_png
 from commands.context import Context
 from commands.model import Address, Image, MessageRef, OutgoingMessage, Reply, UserRef
-from commands.port import DeliveryError
+from commands.port import DeliveryError, ReactionCounter, platform_port
 from storage.announcements import Announcement, AnnouncementAck, AnnouncementPost
 
 MAX_PEOPLE = 150
 REACTION_LOOKUPS = 4  # reaction counts asked at once: platforms rate-limit these reads
 
-ReactionCounter = Callable[[MessageRef], Awaitable[int | None]]
 
 
 @dataclass
@@ -65,12 +64,10 @@ async def _rows(ctx: Context, ann: Announcement, acks: list[AnnouncementAck]) ->
     return list(rows.values())
 
 
-def _counter(ctx: Context, platform: str) -> ReactionCounter | None:
-    """The optional ``reaction_count`` of the platform's own port (not a ChatPort member)."""
-    port_for = getattr(ctx.port, "port_for", None)
-    port = port_for(platform) if callable(port_for) else ctx.port
-    counter: ReactionCounter | None = getattr(port, "reaction_count", None)
-    return counter
+def _counter(ctx: Context, platform: str) -> Callable[[MessageRef], Awaitable[int | None]] | None:
+    """The optional ``reaction_count`` of the platform's own port (a typed port extra)."""
+    port = platform_port(ctx.port, platform)
+    return port.reaction_count if isinstance(port, ReactionCounter) else None
 
 
 async def _count_reactions(ctx: Context, rows: dict[str, Row],

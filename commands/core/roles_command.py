@@ -25,11 +25,7 @@ def _team_suffix(ctx: Context, team: str) -> str:
 
 
 async def _list(request: CommandRequest, ctx: Context, args: Args) -> Reply:
-    roles = ctx.roles
-    grants: list[tuple[str, str, str]] = []
-    config_grants = getattr(roles, "config_grants", None)
-    if callable(config_grants):
-        grants += [(r, u, t or "") for r, u, t in config_grants()]
+    grants = [(r, u, t or "") for r, u, t in ctx.roles.config_grants()]
     grants += [(g.role, g.user_key, g.team) for g in await ctx.store.repo(RoleRepository).all()]
     if not grants:
         return Reply.text(ctx.text(CORE, "role.list_empty"))

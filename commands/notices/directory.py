@@ -16,7 +16,7 @@ from typing import Any, Protocol, runtime_checkable
 from commands.context import Context
 from commands.model import UserRef
 from commands.notices.settings import HookSettings
-from commands.port import MultiPort
+from commands.port import enabled_platforms, platform_port
 from storage.people import PLATFORM_COLUMNS, PeopleRepository, Person, PersonRow
 
 CSV_COLUMNS = ("employee_id", "email", "name", *PLATFORM_COLUMNS)
@@ -36,7 +36,7 @@ class EmailLookup(Protocol):
 
 
 def _enabled(ctx: Context) -> tuple[str, ...]:
-    return ctx.port.platforms if isinstance(ctx.port, MultiPort) else ()
+    return enabled_platforms(ctx.port)
 
 
 async def resolve(ctx: Context, ident: str) -> Recipient | None:
@@ -77,7 +77,7 @@ async def _discover(ctx: Context, repo: PeopleRepository, settings: HookSettings
 
 
 async def _lookup(ctx: Context, platform: str, email: str) -> str | None:
-    port = ctx.port.port_for(platform) if isinstance(ctx.port, MultiPort) else None
+    port = platform_port(ctx.port, platform)
     if not isinstance(port, EmailLookup):
         return None
     found = await port.find_user_by_email(email)

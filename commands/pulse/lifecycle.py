@@ -213,13 +213,7 @@ async def schedule(ctx: Context, series: PulseSeries, states: tuple[str, ...],
 
 async def approvers(ctx: Context, author_key: str) -> list[UserRef]:
     """Everyone with the comms role but the author (config grants and chat grants)."""
-    from storage.roles import RoleRepository
-
-    keys: set[str] = set()
-    config_grants = getattr(ctx.roles, "config_grants", None)
-    if callable(config_grants):
-        keys |= {user for role, user, _ in config_grants() if role == "comms"}
-    keys |= {g.user_key for g in await ctx.store.repo(RoleRepository).all() if g.role == "comms"}
+    keys = await ctx.roles.holders("comms")
     return [person(k) for k in sorted(keys - {author_key})
             if k.partition(":")[0] in PLATFORMS and k.partition(":")[2]]
 

@@ -18,7 +18,7 @@ from datetime import timedelta
 from commands.context import Context
 from commands.delivery import Delivery
 from commands.model import Address, Choice, OutgoingMessage, UserRef
-from commands.port import DeliveryError, GroupPort, MultiPort
+from commands.port import DeliveryError, GroupPort, platform_port
 from commands.schedule import Trigger
 from commands.verbinden.matching import Matching, Participant, form_groups
 from commands.verbinden.messages import VERBINDEN
@@ -185,9 +185,9 @@ async def _group_conversation(ctx: Context, programme: VerbindenProgramme,
     if not ctx.settings.get(VerbindenSettings).group_conversations:
         return None
     platforms = {user_of(k).platform for k in group}
-    if len(platforms) != 1 or not isinstance(ctx.port, MultiPort):
+    if len(platforms) != 1:
         return None
-    port = ctx.port.port_for(platforms.pop())
+    port = platform_port(ctx.port, platforms.pop())
     if not isinstance(port, GroupPort):
         return None
     try:

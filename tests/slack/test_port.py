@@ -142,7 +142,7 @@ async def test_chart_is_uploaded_with_files_upload_v2(port: SlackPort, fake_slac
 
 async def test_capabilities(port: SlackPort) -> None:
     caps = port.capabilities("slack")
-    assert caps.buttons and caps.forms and caps.ephemeral and caps.update and caps.members
+    assert caps.buttons and caps.forms and caps.images and caps.private_commands
 
 
 async def test_find_user_by_email(port: SlackPort, fake_slack: FakeSlack) -> None:

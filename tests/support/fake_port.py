@@ -8,8 +8,7 @@ from dataclasses import dataclass, field
 from commands.model import Address, MessageRef, OutgoingMessage, UserRef
 from commands.port import Capabilities, DeliveryError
 
-FULL = Capabilities(buttons=True, forms=True, images=True, ephemeral=True, update=True,
-                    members=True, reactions=True, threads=True)
+FULL = Capabilities(buttons=True, forms=True, images=True, private_commands=False)
 
 
 @dataclass
