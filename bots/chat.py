@@ -132,7 +132,6 @@ async def _run(config: Config, store: ChatStore, *, user: str, place: str,
         await app.db.dispose()
         print(REFUSAL.format(db=store.shown, holder=holder), file=sys.stderr)
         return EXIT_REFUSED
-    adapter.world.listeners.append(Transcript(sys.stdout))
     lease = LeaseKeeper(app, run_slots=clock is not fake)
     try:
         await app.start(serve_http=False, scheduler_timer=False)
@@ -140,6 +139,10 @@ async def _run(config: Config, store: ChatStore, *, user: str, place: str,
             from bots.demo import seed
 
             await seed(app.context())
+            # The demo's past posted an announcement in #algemeen: it goes out now, before
+            # the transcript starts, so the conversation opens with the person's first line.
+            await settle(app)
+        adapter.world.listeners.append(Transcript(sys.stdout))
         lease.start()
         await _converse(app, fake if clock is fake else None, lease, user=user, place=place,
                         interactive=interactive, log=store.log)

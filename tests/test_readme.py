@@ -52,6 +52,9 @@ def test_the_readme_tour_shows_pulse_results(tmp_path: Path) -> None:
     """Issue 20 #1: the demo team is big enough for the minimum group size, so the tour
     ends with results, not "too few responses"."""
     transcript = run_chat(tour_script((ROOT / "README.md").read_text(encoding="utf-8")), tmp_path)
-    results = transcript.rsplit("anna: /hartslag pulse results 1", 1)[-1]
+    # The demo's past holds pulse 1 (bots/demo/history.py), so the tour's pulse is number 2.
+    assert "**Concept van peiling 2**" in transcript
+    assert "anna: /hartslag pulse results 2" in transcript, "the tour must read its own pulse"
+    results = transcript.rsplit("anna: /hartslag pulse results 2", 1)[-1]
     assert "Deelname: 5 van 6" in results and "Gemiddeld **3.6** (5 antwoorden)" in results
     assert "Te weinig" not in results

@@ -1,11 +1,13 @@
-"""The embedded demo (no config file): a small knowledge base so every feature can be tried
-at once. Nothing here runs when a config file is given."""
+"""The embedded demo (no config file): a small knowledge base and a past (bots/demo/history.py)
+so every feature can be tried, and shows its result, at once. Nothing here runs when a
+config file is given."""
 
 from __future__ import annotations
 
 import logging
 from importlib import resources
 
+from bots.demo.history import seed_history
 from commands.context import Context
 from commands.wheres.kbfile import parse_file
 from commands.wheres.knowledge import Knowledge
@@ -15,7 +17,15 @@ log = logging.getLogger("hartslag.demo")
 
 
 async def seed(ctx: Context) -> int:
-    """Load the demo knowledge base when the knowledge base is empty; returns entries added."""
+    """Load the demo knowledge base and the demo's past where they are missing (so a
+    restart adds nothing); returns the knowledge base entries added."""
+    added = await _knowledge(ctx)
+    history = await seed_history(ctx)
+    log.info("demo history loaded", extra={"parts": sum(history.values())})
+    return added
+
+
+async def _knowledge(ctx: Context) -> int:
     if await ctx.store.repo(FaqRepository).entries():
         return 0
     text = resources.files("bots.demo").joinpath("kb.yaml").read_text(encoding="utf-8")
