@@ -8,12 +8,12 @@ from commands.context import Context
 from commands.errors import UserError
 from commands.model import Interaction, OutgoingMessage, Reply
 from commands.pulse import lifecycle
+from commands.pulse.access import may_manage, series_by_id
 from commands.pulse.text import PULSE
 from storage.pulse import PulseSeries
 
 
 async def _series(ctx: Context, interaction: Interaction) -> PulseSeries:
-    from commands.pulse.command import may_manage, series_by_id
 
     series = await series_by_id(ctx, interaction.value)
     await may_manage(ctx, series)
@@ -57,7 +57,6 @@ async def on_reject(interaction: Interaction, ctx: Context) -> Reply | None:
 
 
 async def _series_only(ctx: Context, interaction: Interaction) -> PulseSeries:
-    from commands.pulse.command import series_by_id
 
     if not interaction.value.isdecimal():
         raise UserError(ctx.text(PULSE, "answer.gone"))

@@ -15,6 +15,7 @@ from commands.grammar import Args
 from commands.model import CommandRequest, Reply
 from commands.org.tree import ROOT
 from commands.pulse import lifecycle
+from commands.pulse.access import may_manage, series_by_id
 from commands.pulse.answer import answer_command
 from commands.pulse.create import build
 from commands.pulse.guide import start
@@ -27,28 +28,6 @@ from commands.tree import Command, Param, Sub, T, Words
 from storage.pulse import PulseRepository, PulseRound, PulseSeries
 
 MANAGING = ("comms", "admin", "manager")  # a manager only for her own team's pulses
-
-
-async def series_by_id(ctx: Context, word: str) -> PulseSeries:
-    if not word.lstrip("#").isdecimal():
-        raise UserError(ctx.text(PULSE, "need_id", value=word[:20]))
-    found = await ctx.store.repo(PulseRepository).series(int(word.lstrip("#")))
-    if found is None:
-        raise UserError(ctx.text(PULSE, "no_pulse", id=word[:20]))
-    return found
-
-
-async def may_manage(ctx: Context, series: PulseSeries) -> None:
-    """The author, comms, admins and managers of the pulse's team."""
-    user = ctx.user
-    assert user is not None
-    if user.key == series.created_by:
-        return
-    if await ctx.roles.has(user, "comms") or await ctx.roles.has(user, "admin"):
-        return
-    if series.team and await ctx.roles.has(user, "manager", team=series.team):
-        return
-    await ctx.require("comms")
 
 
 async def _managed(ctx: Context, args: Args) -> PulseSeries:

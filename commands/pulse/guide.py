@@ -25,6 +25,7 @@ from commands.model import (
     Reply,
 )
 from commands.org import load_tree
+from commands.pulse.access import may_manage, series_by_id
 from commands.pulse.create import build, may_create, minutes
 from commands.pulse.lifecycle import preview, replace, save
 from commands.pulse.questions import KIND_WORDS, LABELS, QuestionError, parse_questions
@@ -137,7 +138,6 @@ async def submitted(submission: FormSubmission, ctx: Context) -> Reply | None:
     except (ValueError, AttributeError):
         edit = None
     if isinstance(edit, int):
-        from commands.pulse.command import may_manage, series_by_id
 
         series = await series_by_id(ctx, str(edit))
         await may_manage(ctx, series)
