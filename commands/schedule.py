@@ -1,6 +1,8 @@
 """What features ask of the scheduler: named job kinds with JSON payloads, on a trigger.
 
-The rows are the truth (``scheduling/`` owns them); features never see APScheduler.
+The rows are the truth (``scheduling/`` owns them); features never see APScheduler (only
+``scheduling/`` imports it, tests/test_layers.py checks). Fire times of a ``Trigger`` come from
+``commands.timespec`` (dateutil.rrule).
 """
 
 from __future__ import annotations

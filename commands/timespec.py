@@ -3,11 +3,10 @@
 ``parse("elke maandag 9:00", now=...)`` gives a weekly Trigger; ``describe(trigger, "nl")``
 says it in words; ``next_fire_times(trigger, after, n)`` lists the coming slots.
 
-Fire times come from APScheduler 3.11's trigger classes (``CronTrigger`` for every day /
-week / month, ``CalendarIntervalTrigger`` for every n days / weeks / months, ``DateTrigger``
-for once). Those classes pick the *dates*; the wall-clock time is then put on each date with
-zoneinfo, because their own DST handling differs (CronTrigger fires twice on the autumn change,
-CalendarIntervalTrigger skips the spring-change date). The rule, for both changes:
+Fire times come from ``dateutil.rrule`` (RFC 5545 recurrence rules: DAILY / WEEKLY / MONTHLY
+with an interval, ``byweekday`` and ``bymonthday``; -1 is the last day). The rule picks the
+*dates*; the wall-clock time is then put on each date with zoneinfo, so both DST changes
+follow one rule, ours:
 
 - a time that does not exist (spring, 02:00-03:00 in Amsterdam) fires once, one hour later
   in wall-clock terms (02:30 becomes 03:30 CEST, the same instant as 01:30 UTC);
@@ -15,28 +14,27 @@ CalendarIntervalTrigger skips the spring-change date). The rule, for both change
 
 Monthly triggers take day 1-28, or ``day=-1`` for the last day of the month (days 29-31 would
 silently skip months, so they are refused).
+
+APScheduler is only the engine's timer, in ``scheduling/``: features never import it
+(tests/test_layers.py checks that).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from apscheduler.triggers.base import BaseTrigger
-from apscheduler.triggers.calendarinterval import CalendarIntervalTrigger
-from apscheduler.triggers.cron import CronTrigger
+from dateutil.relativedelta import relativedelta
+from dateutil.rrule import DAILY, MONTHLY, WEEKLY, rrule
 
 from commands.i18n import Catalog
 from commands.schedule import DEFAULT_TIMEZONE, Trigger
 
 LAST_DAY = -1  # Trigger.day for "the last day of the month"
 _ANCHOR = date(2024, 1, 1)  # a Monday: the anchor of every-n triggers without a start
-_NOON = time(12, 0)  # never inside a DST change, so the date triggers are exact
-_MAX_STEPS = 1000
 
 MESSAGES = Catalog(
     "timespec",
@@ -307,59 +305,48 @@ def _first_on_or_after(now: datetime, at: time, ok: Any) -> datetime:
 
 # -- fire times --------------------------------------------------------------------------
 
+_FREQUENCIES = {"daily": DAILY, "weekly": WEEKLY, "monthly": MONTHLY}
 
-def _date_trigger(trigger: Trigger, tz: ZoneInfo) -> BaseTrigger:
-    """An APScheduler trigger that fires at noon on exactly the dates of ``trigger``."""
-    anchor = trigger.start.astimezone(tz).date() if trigger.start else _ANCHOR
-    common: dict[str, Any] = {"hour": 12, "minute": 0, "timezone": tz}
-    if trigger.kind == "daily":
-        if trigger.interval == 1:
-            return CronTrigger(**common)
-        return CalendarIntervalTrigger(days=trigger.interval, start_date=anchor, **common)
+
+def _midnight(day: date) -> datetime:
+    return datetime.combine(day, time(0, 0))
+
+
+def _rule(trigger: Trigger, tz: ZoneInfo, from_day: date) -> rrule:
+    """The trigger's dates (naive midnights) as an RFC 5545 rule starting near ``from_day``.
+
+    An every-n trigger keeps the rhythm of its first slot on or after ``start`` (or
+    ``_ANCHOR``); an every-1 trigger has no rhythm, so its rule simply starts at ``from_day``.
+    """
+    freq = _FREQUENCIES.get(trigger.kind)
+    if freq is None:
+        raise ValueError(f"unknown trigger kind {trigger.kind!r}")
+    by: dict[str, int] = {}
     if trigger.kind == "weekly":
-        weekday = trigger.weekday if trigger.weekday is not None else 0
-        if trigger.interval == 1:
-            return CronTrigger(day_of_week=weekday, **common)
-        anchor += timedelta(days=(weekday - anchor.weekday()) % 7)
-        return CalendarIntervalTrigger(weeks=trigger.interval, start_date=anchor, **common)
+        by["byweekday"] = trigger.weekday if trigger.weekday is not None else 0
+    elif trigger.kind == "monthly":
+        by["bymonthday"] = trigger.day or 1  # LAST_DAY (-1) is rrule's "last day" too
+    if trigger.interval == 1:
+        return rrule(freq, dtstart=_midnight(from_day), **by)
+    anchor = trigger.start.astimezone(tz).date() if trigger.start else _ANCHOR
+    first = rrule(freq, dtstart=_midnight(anchor), count=1, **by)[0].date()
+    return rrule(freq, interval=trigger.interval, dtstart=_midnight(
+        _skip_periods(trigger, first, from_day)), **by)
+
+
+def _skip_periods(trigger: Trigger, first: date, from_day: date) -> date:
+    """The start of the last whole period (of ``interval`` days / weeks / months, counted
+    from ``first``) that begins on or before ``from_day``, never before ``first``.
+
+    Why: rrule walks every period from its dtstart, so a schedule years old would cost
+    thousands of steps per fire time; starting the rule here keeps its rhythm at O(1) cost.
+    """
+    n = trigger.interval
     if trigger.kind == "monthly":
-        day = trigger.day or 1
-        cron_day: str | int = "last" if day == LAST_DAY else day
-        if trigger.interval == 1 or day == LAST_DAY:
-            # "last" with an interval: every n months is not expressible in cron; we fall
-            # back to every month and thin it out in _dates().
-            return CronTrigger(day=cron_day, **common)
-        anchor = anchor.replace(day=day) if anchor.day <= day else _next_month(anchor, day)
-        return CalendarIntervalTrigger(months=trigger.interval, start_date=anchor, **common)
-    raise ValueError(f"unknown trigger kind {trigger.kind!r}")
-
-
-def _next_month(day: date, dom: int) -> date:
-    year, month = (day.year + 1, 1) if day.month == 12 else (day.year, day.month + 1)
-    return date(year, month, dom)
-
-
-def _dates(trigger: Trigger, tz: ZoneInfo, from_day: date) -> Iterator[date]:
-    """The trigger's dates on or after ``from_day``, in order."""
-    aps = _date_trigger(trigger, tz)
-    probe = datetime.combine(from_day, _NOON, tzinfo=tz)
-    fire = aps.get_next_fire_time(None, probe)
-    anchor = trigger.start.astimezone(tz).date() if trigger.start else None
-    for _ in range(_MAX_STEPS):
-        if fire is None:
-            return
-        day = fire.astimezone(tz).date()
-        if not _thinned_out(trigger, anchor, day):
-            yield day
-        fire = aps.get_next_fire_time(fire, fire)
-
-
-def _thinned_out(trigger: Trigger, anchor: date | None, day: date) -> bool:
-    if trigger.kind != "monthly" or trigger.day != LAST_DAY or trigger.interval == 1:
-        return False
-    base = anchor or _ANCHOR
-    months = (day.year - base.year) * 12 + day.month - base.month
-    return months % trigger.interval != 0
+        months = (from_day.year - first.year) * 12 + from_day.month - first.month
+        return first.replace(day=1) + relativedelta(months=max(0, months // n) * n)
+    step = n * (7 if trigger.kind == "weekly" else 1)
+    return first + timedelta(days=max(0, (from_day - first).days // step) * step)
 
 
 def next_fire_time(trigger: Trigger, after: datetime) -> datetime | None:
@@ -375,9 +362,11 @@ def next_fire_time(trigger: Trigger, after: datetime) -> datetime | None:
     lower = after
     if trigger.start is not None and trigger.start > after:
         lower = trigger.start - timedelta(microseconds=1)
+    # A day early: a wall time in a gap just before midnight (a zone whose clock jumps from
+    # 23:00 to 00:00) is an instant on the next day, so that date's slot may still count.
     from_day = lower.astimezone(tz).date() - timedelta(days=1)
-    for day in _dates(trigger, tz, from_day):
-        when = _wall(day, trigger.time, tz)
+    for occurrence in _rule(trigger, tz, from_day).xafter(_midnight(from_day), inc=True):
+        when = _wall(occurrence.date(), trigger.time, tz)
         if trigger.end is not None and when > trigger.end:
             return None
         if when > lower:
