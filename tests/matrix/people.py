@@ -137,11 +137,17 @@ class Person:
                 and (room_id is None or s.room_id == room_id)]
 
     async def wait_for(self, sender: str, match: Callable[[Seen], bool] = lambda s: True, *,
-                       room_id: str | None = None, what: str = "a message") -> Seen:
+                       room_id: str | None = None, what: str = "a message",
+                       after: Seen | None = None) -> Seen:
+        """The first message from `sender` that matches; with `after`, only messages seen
+        later than that one (a reply that quotes a question must not count as the question)."""
         found: list[Seen] = []
+        start = 0 if after is None else self.seen.index(after) + 1
 
         def check() -> bool:
-            found[:] = [s for s in self.from_user(sender, room_id) if match(s)]
+            later = self.seen[start:]
+            found[:] = [s for s in later if s.event.sender == sender
+                        and (room_id is None or s.room_id == room_id) and match(s)]
             return bool(found)
 
         await self.wait_until(check, what)

@@ -52,12 +52,12 @@ async def test_pulse_is_answered_by_dm_with_numbers(
 
     await mila.say(dm, "1")
     question = await mila.wait_for(bot_user.user_id, has("Werkdruk?"), room_id=dm,
-                                   what="the first question")
+                                   what="the first question", after=invite)
     assert "2\ufe0f\u20e3 goed" in question.body
     await mila.say(dm, "2")
 
     thanks = await mila.wait_for(bot_user.user_id, has("Dank je!"), room_id=dm,
-                                 what="the thanks")
+                                 what="the thanks", after=question)
     assert "anoniem" in thanks.body and thanks.event.decrypted
 
 
