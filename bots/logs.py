@@ -3,6 +3,12 @@
 Only fields given explicitly in ``extra`` are written, never the arguments of a request, so
 the text or sender of something anonymous cannot slip into a log line by accident. Exception
 tracebacks are written without local variables.
+
+Our own loggers (``hartslag.*``) follow the logging rule of ``commands.logsafe``, checked by
+``tests/test_logging_rule.py``. Libraries' loggers cannot be checked that way, and slack_bolt,
+the Teams SDK, nio, uvicorn and asyncio log exceptions with their message (a pydantic error
+quoting an activity's text, a schema error quoting a Matrix event), so for their records the
+exception becomes type and frames, and an exception in the arguments its type.
 """
 
 from __future__ import annotations
@@ -13,6 +19,8 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+from commands.logsafe import error_fields, type_name
 
 _STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime"}
 
@@ -27,14 +35,38 @@ class OneLineFormatter(logging.Formatter):
             "ts": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
             "level": record.levelname.lower(),
             "logger": record.name,
-            "event": record.getMessage(),
+            "event": record.getMessage() if _own(record) else _library_event(record),
         }
         fields |= {k: v for k, v in vars(record).items() if k not in _STANDARD}
-        if record.exc_info:
+        if record.exc_info and _own(record):
             fields["error"] = self.formatException(record.exc_info).replace("\n", " | ")
+        elif record.exc_info and record.exc_info[1] is not None:
+            fields |= error_fields(record.exc_info[1])
         if self.json_lines:
             return json.dumps(fields, default=str, ensure_ascii=False)
         return " ".join(f"{k}={v}" for k, v in fields.items())
+
+
+def _own(record: logging.LogRecord) -> bool:
+    return record.name == "hartslag" or record.name.startswith("hartslag.")
+
+
+def _library_event(record: logging.LogRecord) -> str:
+    """A library's message without exception text: ``logger.error(e)``, ``"...: %s", e`` and
+    ``logger.exception(str(e))`` (the Teams SDK's HTTP server) keep only the type."""
+    exc = record.exc_info[1] if record.exc_info else None
+    if isinstance(record.msg, BaseException):
+        return type_name(record.msg)
+    text = str(record.msg)
+    if exc is not None and text == str(exc):
+        return f"{type_name(exc)} (message withheld)"
+    args = record.args
+    if isinstance(args, tuple):
+        args = tuple(type_name(a) if isinstance(a, BaseException) else a for a in args)
+    try:
+        return text % args if args else text
+    except (TypeError, ValueError):
+        return text  # a library's own formatting bug: the template, not a traceback
 
 
 def setup_logging(level: str = "INFO", *, fmt: str = "json", stream: Any = None,

@@ -49,6 +49,7 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
 from bots.config import Config
+from bots.workarounds import reselect_metric_values
 
 log = logging.getLogger("hartslag.workers")
 
@@ -152,11 +153,7 @@ def prepare_metrics(workers: int) -> str | None:
         return None
     directory = tempfile.mkdtemp(prefix="hartslag-metrics-")
     os.environ[METRICS_ENV] = directory
-    from prometheus_client import values
-
-    # prometheus_client picks its value class when it is imported (long before the config
-    # was read); this is the class it would have picked with the variable set at start.
-    values.ValueClass = values.get_value_class()
+    reselect_metric_values()  # prometheus_client chose its value class at import
     return directory
 
 

@@ -8,7 +8,6 @@ into at most one reply; a failing handler yields a short apology, a log line wit
 from __future__ import annotations
 
 import logging
-import traceback
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -17,6 +16,7 @@ from commands.context import Context
 from commands.errors import Refused, UserError
 from commands.grammar import parse_root
 from commands.i18n import number
+from commands.logsafe import error_fields
 from commands.messages import CORE
 from commands.model import (
     CommandRequest,
@@ -171,8 +171,7 @@ class Router:
             log.error(
                 "handler failed",
                 extra={"request_kind": kind, "route": _route_name(request),
-                       "platform": request.address.platform, "error_type": type(exc).__name__,
-                       "where": _frames(exc)},
+                       "platform": request.address.platform, **error_fields(exc)},
             )
             return Reply.text(CORE.get(ctx.locale, "apology"))
 
@@ -253,13 +252,6 @@ def _route_name(request: Request) -> str:
     if isinstance(request, FormSubmission):
         return f"form:{request.form_id[:64]}"
     return "message"
-
-
-def _frames(exc: BaseException, *, limit: int = 8) -> str:
-    """The innermost frames as ``module.py:line in function``: enough to find the bug."""
-    frames = traceback.extract_tb(exc.__traceback__)[-limit:]
-    return " <- ".join(f"{f.filename.rsplit('/', 1)[-1]}:{f.lineno} in {f.name}"
-                       for f in reversed(frames))
 
 
 def _size(request: Request) -> int:

@@ -41,6 +41,7 @@ from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from commands.clock import Clock
+from commands.logsafe import error_fields
 from commands.metrics import Metrics
 from commands.schedule import JsonPayload, ScheduleInfo, Trigger
 from commands.timespec import first_fire_time, from_json, next_fire_time, to_json, validate
@@ -235,7 +236,8 @@ class Scheduler:
         try:
             await self._runner(row.kind, payload)
         except Exception as exc:
-            log.exception("scheduled job failed", extra={"kind": row.kind, "schedule": row.id})
+            log.error("scheduled job failed",
+                      extra={"kind": row.kind, "schedule": row.id, **error_fields(exc)})
             self._metrics.errors.labels("scheduler").inc()
             await self._finish.write(Finish(claim.run_id, "failed", self._clock.now(),
                                             type(exc).__name__))
@@ -254,8 +256,8 @@ class Scheduler:
             return
         try:
             await self._on_missed(_info(row), slot)
-        except Exception:
-            log.exception("on_missed handler failed", extra={"schedule": row.id})
+        except Exception as exc:
+            log.error("on_missed handler failed", extra={"schedule": row.id, **error_fields(exc)})
 
     async def purge(self) -> int:
         """Forget ledger rows older than ``run_retention_days``; returns how many."""
@@ -372,8 +374,8 @@ class Scheduler:
             if time.monotonic() >= self._next_purge:
                 self._next_purge = time.monotonic() + PURGE_EVERY
                 await self.purge()
-        except Exception:
-            log.exception("scheduler maintenance failed")
+        except Exception as exc:
+            log.error("scheduler maintenance failed", extra=error_fields(exc))
             self._metrics.errors.labels("scheduler").inc()
 
     def _kick(self) -> None:
@@ -389,8 +391,8 @@ class Scheduler:
             try:
                 await self.recover()  # one indexed query when there is nothing to do
                 await self._run_due(fence=self._fence)
-            except Exception:
-                log.exception("scheduler sweep failed")
+            except Exception as exc:
+                log.error("scheduler sweep failed", extra=error_fields(exc))
                 self._metrics.errors.labels("scheduler").inc()
 
     async def _sync_timers(self) -> None:

@@ -46,6 +46,7 @@ from typing import Any
 from commands.clock import Clock
 from commands.delivery import Delivery
 from commands.i18n import DEFAULT_LOCALE, Catalog
+from commands.logsafe import error_fields
 from commands.metrics import Metrics
 from commands.model import Address, MessageRef, OutgoingMessage, UserRef
 from commands.port import ChatPort, DeliveryError, MultiPort
@@ -267,8 +268,8 @@ class Outbox:
                 await self._idle()
             except asyncio.CancelledError:
                 raise
-            except Exception:
-                log.exception("outbox dispatcher failed; retrying")
+            except Exception as exc:
+                log.error("outbox dispatcher failed; retrying", extra=error_fields(exc))
                 self._metrics.errors.labels("outbox").inc()
                 await asyncio.sleep(self._settings.poll_seconds)
 
@@ -321,9 +322,10 @@ class Outbox:
             await self._deliver_row(item.row, item.body)
         except asyncio.CancelledError:
             raise
-        except Exception:
+        except Exception as exc:
             # The row keeps its lease and state; the reaper hands it on after the lease.
-            log.exception("outbox row failed unexpectedly", extra={"row": item.row.id})
+            log.error("outbox row failed unexpectedly",
+                      extra={"row": item.row.id, **error_fields(exc)})
             self._metrics.errors.labels("outbox").inc()
 
     async def _deliver_row(self, row: OutboxRow, body: str) -> None:
@@ -541,8 +543,8 @@ class Outbox:
         try:
             await self.enqueue([Delivery(OutgoingMessage(text), user=author)],
                                batch=f"uncertain:{name}"[:200], owner="outbox")
-        except Exception:
-            log.exception("could not tell the author about uncertain rows")
+        except Exception as exc:
+            log.error("could not tell the author about uncertain rows", extra=error_fields(exc))
 
     def _finder(self, platform: str) -> Finder | None:
         port: Any = self._port
@@ -574,13 +576,14 @@ class Outbox:
                    "message": ref_to_json(ref)}
         try:
             await self._runner(kind, payload)
-        except LookupError:
+        except LookupError as exc:
             # No handler for this kind: a bug no retry can fix; do not retry forever.
-            log.exception("on_sent job kind unknown", extra={"kind": kind, "row": row.id})
+            log.error("on_sent job kind unknown",
+                      extra={"kind": kind, "row": row.id, **error_fields(exc)})
             self._metrics.errors.labels("outbox.on_sent").inc()
             return True
-        except Exception:
-            log.exception("on_sent job failed", extra={"kind": kind, "row": row.id})
+        except Exception as exc:
+            log.error("on_sent job failed", extra={"kind": kind, "row": row.id, **error_fields(exc)})
             self._metrics.errors.labels("outbox.on_sent").inc()
             return False
         return True

@@ -24,7 +24,6 @@ from nio import (
     ReactionEvent,
     RoomMemberEvent,
     RoomMessageText,
-    UnknownToDeviceEvent,
 )
 from starlette.routing import BaseRoute
 
@@ -38,14 +37,13 @@ from bots.matrix.session import Paths, build_client, login
 from bots.matrix.settings import MatrixSettings
 from bots.matrix.state import ChoiceBook, DirectRooms
 from bots.matrix.sync import SyncLoop
-from bots.matrix.unreadable import WITHHELD, Unreadable
+from bots.matrix.unreadable import Unreadable
+from bots.matrix.workarounds import on_room_key_withheld, quiet_nio_logs
+from commands.logsafe import error_fields
 from commands.model import Interaction, OutgoingMessage, Reply, Request, UserRef
 from commands.port import DeliveryError
 
 log = logging.getLogger("hartslag.matrix")
-# nio logs user ids (and device ids) at INFO and WARNING, e.g. for every message it cannot
-# decrypt; the people talking to the bot include anonymous senders, so only its errors pass.
-NIO_LOG_LEVEL = logging.ERROR
 
 REPLY_ATTEMPTS = 3
 MAX_REPLY_WAIT = 30.0
@@ -62,8 +60,7 @@ class MatrixAdapter:
 
     def __init__(self, settings: MatrixSettings, *, default_locale: str = "nl") -> None:
         self.settings = settings
-        nio_log = logging.getLogger("nio")
-        nio_log.setLevel(max(nio_log.getEffectiveLevel(), NIO_LOG_LEVEL))
+        quiet_nio_logs()  # nio logs user ids: anonymous senders among them
         self.locale = settings.default_locale or default_locale
         self._paths = Paths(Path(settings.data_dir))
         self.client = build_client(settings, self._paths)
@@ -150,7 +147,8 @@ class MatrixAdapter:
         self.client.add_event_callback(self._on_undecryptable, MegolmEvent)
         self.client.add_event_callback(self._on_member, RoomMemberEvent)
         self.client.add_event_callback(self._on_invite, InviteMemberEvent)
-        self.client.add_to_device_callback(self._on_to_device, UnknownToDeviceEvent)
+        # Recorded at once: nio handles to-device events before the room events of a sync.
+        on_room_key_withheld(self.client, self.unreadable.withheld)
 
     def _submit(self, room_id: str, work: Work, *args: Any) -> None:
         """Callbacks run inside nio's sync processing: hand the work to a task and return."""
@@ -169,9 +167,9 @@ class MatrixAdapter:
         async with self._room_locks.setdefault(room_id, asyncio.Lock()):
             try:
                 await work(*args)
-            except Exception:
+            except Exception as exc:
                 # Never the text or the sender: the event may belong to an anonymous flow.
-                log.exception("matrix event handling failed")
+                log.error("matrix event handling failed", extra=error_fields(exc))
 
     async def _on_text(self, room: MatrixRoom, event: RoomMessageText) -> None:
         if event.sender != self.client.user_id:
@@ -190,11 +188,6 @@ class MatrixAdapter:
                                          direct=self.directs.is_direct(room.room_id))
             if key is not None:
                 self._spawn(room.room_id, self._tell_unreadable, room.room_id, event, key)
-
-    def _on_to_device(self, event: UnknownToDeviceEvent) -> None:
-        # Recorded at once: nio handles to-device events before the room events of a sync.
-        if event.type == WITHHELD:
-            self.unreadable.withheld(event.source.get("content") or {})
 
     async def _on_member(self, room: MatrixRoom, event: RoomMemberEvent) -> None:
         person = self.directs.user_of(room.room_id)
@@ -295,5 +288,5 @@ class MatrixAdapter:
     async def _request_key(self, event: MegolmEvent) -> None:
         try:
             await self.client.request_room_key(event)
-        except Exception:
-            log.debug("matrix room key request not sent", exc_info=True)
+        except Exception as exc:
+            log.debug("matrix room key request not sent", extra=error_fields(exc))

@@ -34,6 +34,7 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from nio import AsyncClient
 
 from bots.matrix.state import JsonFile
+from bots.matrix.workarounds import raw_call
 
 log = logging.getLogger("hartslag.matrix")
 
@@ -204,15 +205,11 @@ class CrossSigning:
 
     async def _request(self, path: str, body: Mapping[str, Any]) -> tuple[int, dict[str, Any]]:
         """A raw client-server call on nio's session (nio wraps none of these endpoints)."""
-        headers = {"Authorization": f"Bearer {self._client.access_token}",
-                   "Content-Type": "application/json"}
         try:
-            async with await self._client.send("POST", path, json.dumps(body),
-                                               headers=headers) as answer:
-                found = await answer.json(content_type=None)
-                return answer.status, found if isinstance(found, dict) else {}
+            answer = await raw_call(self._client, "POST", path, body)
         except (ClientError, TimeoutError, OSError, ValueError) as exc:
             raise CrossSigningError(f"matrix cross-signing: {type(exc).__name__}") from exc
+        return answer.status, answer.body if isinstance(answer.body, dict) else {}
 
 
 def _public(keys: Any, user_id: str) -> str | None:

@@ -35,6 +35,7 @@ from bots.matrix.groups import create_group_room
 from bots.matrix.render import edit, image_content, render
 from bots.matrix.state import ChoiceBook, DirectRooms
 from bots.matrix.sync import SyncLoop
+from bots.matrix.workarounds import raw_call
 from commands.model import Address, Image, MessageRef, OutgoingMessage, UserRef
 from commands.port import Capabilities, DeliveryError
 
@@ -135,14 +136,11 @@ class MatrixPort:
         return None  # more than we page through: an undercount would read as the real number
 
     async def _get_json(self, path: str, what: str) -> dict[str, Any]:
-        headers = {"Authorization": f"Bearer {self._client.access_token}"}
         try:
-            async with await self._client.send("GET", path, headers=headers) as answer:
-                body = await answer.json(content_type=None)
-                status = answer.status
-                retry = answer.headers.get("Retry-After")
+            answer = await raw_call(self._client, "GET", path)
         except (ClientError, TimeoutError, OSError, ValueError) as exc:
             raise DeliveryError(f"{what}: {type(exc).__name__}") from exc
+        body, status, retry = answer.body, answer.status, answer.retry_after
         if status == 429:
             retry_ms = (body or {}).get("retry_after_ms") if isinstance(body, dict) else None
             seconds = float(retry) if retry and retry.isdecimal() else (retry_ms or 5000) / 1000

@@ -16,6 +16,8 @@ from typing import Any
 from aiohttp import ClientError
 from nio import AsyncClient, SyncError, SyncResponse
 
+from commands.logsafe import error_fields
+
 log = logging.getLogger("hartslag.matrix")
 
 # A fresh start (no stored token) must not replay history: one event per room is enough.
@@ -93,10 +95,10 @@ class SyncLoop:
             except (ClientError, TimeoutError, OSError) as exc:
                 failures += 1
                 await self._failed(type(exc).__name__, failures, None)
-            except Exception:
+            except Exception as exc:
                 # A bug in an event callback must not end the bot's only connection.
                 failures += 1
-                log.exception("matrix sync round failed")
+                log.error("matrix sync round failed", extra=error_fields(exc))
                 await self._failed("internal error", failures, None)
 
     async def _failed(self, reason: str, failures: int, retry_after_ms: int | None) -> None:

@@ -24,16 +24,9 @@ import time
 from collections.abc import Awaitable, Mapping, Sequence
 from typing import Any
 
-from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
-from slack_bolt.adapter.socket_mode.async_internals import run_async_bolt_app, send_async_response
 from slack_bolt.adapter.starlette.async_handler import to_starlette_response
 from slack_bolt.async_app import AsyncAck, AsyncApp
-from slack_bolt.middleware.authorization.async_single_team_authorization import (
-    AsyncSingleTeamAuthorization,
-)
 from slack_sdk.errors import SlackApiError, SlackClientError
-from slack_sdk.socket_mode.aiohttp import SocketModeClient
-from slack_sdk.socket_mode.request import SocketModeRequest
 from slack_sdk.web.async_client import AsyncWebClient
 from starlette.background import BackgroundTask
 from starlette.requests import Request as HttpRequest
@@ -44,13 +37,15 @@ from bots import adapter as adapter_protocol
 from bots.config import ConfigError
 from bots.slack import translate
 from bots.slack.client import build_client, error_code
-from bots.slack.form import bolt_request as bolt_request_of
 from bots.slack.gate import CURRENT_GATE, AckGate
 from bots.slack.port import SlackPort
 from bots.slack.replies import ReplyDeliverer
 from bots.slack.settings import SlackSettings
 from bots.slack.translate import Origin
+from bots.slack.workarounds import GatedSocketModeHandler, seed_authorization
+from bots.slack.workarounds import bolt_request as bolt_request_of
 from commands.i18n import normalise_locale
+from commands.logsafe import error_fields
 from commands.messages import CORE
 from commands.model import Interaction, Request
 from storage.events import EventLedger
@@ -62,21 +57,6 @@ ACTION_ACK_BUDGET = 2.0  # seconds a button press waits for its handler before t
 PROFILE_TTL = 3600.0
 PROFILE_WAIT = 1.0  # seconds a request waits for users.info
 PROFILE_CACHE = 5000
-
-
-class _GatedSocketModeHandler(AsyncSocketModeHandler):
-    """bolt's Socket Mode handler, opening the ack gate once the ack envelope was sent."""
-
-    async def handle(self, client: SocketModeClient, req: SocketModeRequest) -> None:  # type: ignore[override]
-        gate = AckGate()
-        token = CURRENT_GATE.set(gate)
-        try:
-            start = time.time()
-            response = await run_async_bolt_app(self.app, req)
-        finally:
-            CURRENT_GATE.reset(token)
-        await send_async_response(client, req, response, start)
-        gate.open()
 
 
 class SlackAdapter:
@@ -95,7 +75,7 @@ class SlackAdapter:
         self._replies = ReplyDeliverer(self._port)
         self._ledger = deps.store.repo(EventLedger)
         self.bolt = self._build_bolt()
-        self._socket: _GatedSocketModeHandler | None = None
+        self._socket: GatedSocketModeHandler | None = None
         self._sink: adapter_protocol.Sink | None = None
         self._tasks: set[asyncio.Task[None]] = set()
         self._profiles: dict[str, tuple[float, str, str | None]] = {}
@@ -117,7 +97,7 @@ class SlackAdapter:
         self._sink = sink
         await self._identify()
         if self.settings.socket_mode:
-            self._socket = _GatedSocketModeHandler(self.bolt, self.settings.app_token)
+            self._socket = GatedSocketModeHandler(self.bolt, self.settings.app_token)
             try:
                 await self._socket.connect_async()
             except SlackApiError as exc:
@@ -169,19 +149,11 @@ class SlackAdapter:
             self._problem = f"Slack unreachable ({type(exc).__name__})"
             log.warning("slack auth.test failed", extra={"reason": type(exc).__name__})
             return
-        self._seed_bolt_authorization(result)
+        seed_authorization(self.bolt, result)  # bolt would call auth.test per early request
         self._port.workspace = str(result.get("team_id") or "")
         self._bot_user = str(result.get("user_id") or "") or None
         self._port.bot_user = self._bot_user
         self._problem = None
-
-    def _seed_bolt_authorization(self, result: Any) -> None:
-        """Give bolt the auth.test answer we already have. bolt calls auth.test on the first
-        request and caches it, but every request that arrives before that first answer calls
-        it too: a burst right after a (re)start sent one auth.test per click."""
-        for middleware in getattr(self.bolt, "_async_middleware_list", []):
-            if isinstance(middleware, AsyncSingleTeamAuthorization):
-                middleware.auth_test_result = result
 
     # -- HTTP -----------------------------------------------------------------------------
     async def _endpoint(self, request: HttpRequest) -> Response:
@@ -279,9 +251,9 @@ class SlackAdapter:
 
     def _done(self, task: asyncio.Task[None]) -> None:
         self._tasks.discard(task)
-        if not task.cancelled() and task.exception() is not None:
-            log.error("slack work failed", exc_info=task.exception(),
-                      extra={"task": task.get_name()})
+        exc = None if task.cancelled() else task.exception()
+        if exc is not None:
+            log.error("slack work failed", extra={"task": task.get_name(), **error_fields(exc)})
 
     # -- the work after the ack -----------------------------------------------------------
     async def _work(self, request: Request, origin: Origin, *, event_id: str = "",

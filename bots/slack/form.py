@@ -1,4 +1,5 @@
-"""bolt's request, with the body decoded in native code.
+"""bolt's request body, decoded in native code (the request around it:
+``bots.slack.workarounds.bolt_request``).
 
 Slack sends button presses, modal submissions and slash commands as
 ``application/x-www-form-urlencoded`` bodies; a press is ``payload=`` plus the whole message
@@ -18,25 +19,10 @@ its listeners and fail later).
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
 from typing import Any
 from urllib.parse import parse_qsl
 
 from fast_query_parsers import parse_query_string
-from slack_bolt.async_app import AsyncBoltRequest
-from slack_bolt.context.async_context import AsyncBoltContext
-from slack_bolt.request.async_internals import build_async_context
-
-
-def bolt_request(raw: bytes, *, query: Mapping[str, Any], headers: Mapping[str, Any]
-                 ) -> AsyncBoltRequest:
-    """The ``AsyncBoltRequest`` bolt would build for this HTTP request. Raises ValueError on a
-    body that is not UTF-8 or whose ``payload`` is not JSON (as bolt's parser does)."""
-    request = AsyncBoltRequest(body="", query=dict(query), headers=dict(headers))
-    request.raw_body = raw.decode("utf-8")  # what the signature is checked against
-    request.body = parse_body(raw, request.content_type)
-    request.context = build_async_context(AsyncBoltContext({}), request.body)
-    return request
 
 
 def parse_body(raw: bytes, content_type: str | None) -> dict[str, Any]:

@@ -27,24 +27,29 @@ from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from typing import Any
 
-import httpx
-from httpx_aiohttp import HttpxAiohttpClient
 from microsoft_teams.api import InvokeResponse
 from microsoft_teams.api.activities.message import MessageActivityInput
 from microsoft_teams.api.auth.cloud_environment import CloudEnvironment, from_name
 from microsoft_teams.apps import ActivityEvent, App
 from microsoft_teams.common import Client, ClientOptions
-from opentelemetry import metrics as otel_metrics
 from starlette.routing import BaseRoute
 
 from bots.adapter import AdapterDeps, Sink
 from bots.server import is_loopback
 from bots.teams import cards, translate
 from bots.teams.credentials import CertificateTokenProvider
-from bots.teams.endpoint import RouteAdapter, ThreadedTokenValidator
+from bots.teams.endpoint import RouteAdapter
 from bots.teams.port import TeamsPort, message_activity
 from bots.teams.retry import RetryMiddleware, RetryPolicy
 from bots.teams.settings import TeamsSettings
+from bots.teams.workarounds import (
+    aiohttp_under,
+    intercept_turns,
+    quiet_sdk_logs,
+    validate_tokens_in_thread,
+)
+from bots.workarounds import bounded_otel_meters
+from commands.logsafe import error_fields
 from commands.model import FormSubmission, InboundMessage, Interaction, Reply, Request
 from commands.port import DeliveryError
 from storage.events import EventLedger
@@ -94,11 +99,11 @@ class TeamsAdapter:
         client = Client(ClientOptions(timeout=REQUEST_TIMEOUT_S))
         client.use(RetryMiddleware(retry))
         self._cloud = cloud or from_name(_CLOUD_NAMES[settings.cloud])
-        _quiet_loggers()
-        _bounded_telemetry()
+        quiet_sdk_logs()
+        bounded_otel_meters()
         self.app = App(**self._app_options(client, token))
         self.app.router.add_handler(lambda _activity: True, self._on_activity)
-        self._http = _aiohttp_under(self.app.api.http)
+        self._http = aiohttp_under(self.app.api.http)
         self._refs = deps.store.repo(TeamsReferenceRepository)
         self._ref_writer: GroupCommit[_Refs, None] = GroupCommit(self._save_refs,
                                                                   name="hartslag.teams.refs")
@@ -142,12 +147,8 @@ class TeamsAdapter:
                 "!!! TEAMS INBOUND TOKEN VALIDATION IS OFF (teams.dangerously_skip_auth) !!! "
                 "Anyone who can reach %s can act as any Teams user. Development only.", ENDPOINT)
         await self.app.initialize()
-        server = self.app.server
-        validator = getattr(server, "_token_validator", None)
-        if validator is not None:
-            server._token_validator = ThreadedTokenValidator(validator)  # type: ignore[assignment]
-        self._sdk_turn = server.on_request
-        server.on_request = self._on_event
+        validate_tokens_in_thread(self.app.server)
+        self._sdk_turn = intercept_turns(self.app.server, self._on_event)
         self._started = True
 
     async def stop(self) -> None:
@@ -282,8 +283,9 @@ class TeamsAdapter:
 
     def _done(self, task: asyncio.Task[None]) -> None:
         self._tasks.discard(task)
-        if not task.cancelled() and task.exception() is not None:
-            log.error("teams activity failed", exc_info=task.exception())
+        exc = None if task.cancelled() else task.exception()
+        if exc is not None:
+            log.error("teams activity failed", extra={"task": task.get_name(), **error_fields(exc)})
 
     async def _handle(self, request: Request, direct: bool, activity_id: str | None,
                       handled: asyncio.Future[None] | None = None) -> None:
@@ -367,73 +369,6 @@ class TeamsAdapter:
             await self._port.send_direct_activity(request.user, activity)
         else:
             await self._port.send_activity(request.address, activity)
-
-
-class _WarningsOnly(logging.Filter):
-    def filter(self, record: logging.LogRecord) -> bool:
-        return record.levelno >= logging.WARNING
-
-
-_WARNINGS_ONLY = _WarningsOnly()
-
-
-def _quiet_loggers() -> None:
-    """The SDK logs whole activities (message text included) at DEBUG, and httpx logs every
-    request URL at INFO: for a 1:1 chat that URL holds the person's conversation id, at the
-    moment the bot answers their anonymous signal or pulse answer. Neither may reach the logs.
-
-    A level on the ``httpx`` logger is not enough: the SDK resets it each time it creates an
-    HTTP client (``microsoft_teams.common.http.client``), so a filter drops the records."""
-    sdk = logging.getLogger("microsoft_teams")
-    sdk.setLevel(max(sdk.getEffectiveLevel(), logging.INFO))
-    httpx_log = logging.getLogger("httpx")
-    if _WARNINGS_ONLY not in httpx_log.filters:
-        httpx_log.addFilter(_WARNINGS_ONLY)
-    if not isinstance(httpx_log.__dict__.get("setLevel"), _SteadyLevel):
-        httpx_log.setLevel = _SteadyLevel(httpx_log)  # type: ignore[method-assign]
-
-
-def _bounded_telemetry() -> None:
-    """The SDK asks OpenTelemetry for a meter and a counter on every outbound call. Without a
-    configured meter provider, OpenTelemetry's placeholder keeps every meter it ever handed
-    out (so it could connect them to a provider set later): a meter, a counter and two locks
-    per reply, never freed. Measured: 10,000 of each after 10,000 votes, and full garbage
-    collections of 150 ms walking them. When nobody configured OpenTelemetry metrics, the
-    no-op provider is set, which keeps nothing; a configured provider is left alone."""
-    provider = otel_metrics.get_meter_provider()
-    if type(provider).__name__ == "_ProxyMeterProvider":
-        otel_metrics.set_meter_provider(otel_metrics.NoOpMeterProvider())
-
-
-class _SteadyLevel:
-    """``setLevel`` for the ``httpx`` logger that skips calls which change nothing.
-
-    The SDK calls ``logging.getLogger("httpx").setLevel(...)`` in every HTTP client it
-    creates, three per inbound activity, always with the same level. ``Logger.setLevel``
-    clears the level cache of *every* logger in the process, which measured 0.9 ms per call
-    (about 40% of a card submit's CPU). The filter above, not the level, keeps httpx quiet."""
-
-    def __init__(self, logger: logging.Logger) -> None:
-        self._logger = logger
-        self._set = logger.setLevel
-
-    def __call__(self, level: int | str) -> None:
-        if level != self._logger.level:
-            self._set(level)
-
-
-def _aiohttp_under(client: Client) -> httpx.AsyncClient:
-    """Put aiohttp (``httpx-aiohttp``) under the SDK's outbound HTTP client, in place of
-    httpcore: httpcore's connection pool cost about 1 ms of CPU per reply in a vote burst.
-
-    The SDK's ``Client`` speaks httpx and keeps its ``httpx.AsyncClient`` in the public
-    ``http`` attribute; the API clients the port uses share it (``clone(share_http=True)``).
-    Headers (the SDK's User-Agent), timeout and event hooks carry over."""
-    old = client.http
-    new = HttpxAiohttpClient(headers=old.headers, timeout=old.timeout)
-    new.event_hooks = old.event_hooks
-    client.http = new
-    return new
 
 
 def _invoke_answer(kind: str, value: Any) -> InvokeResponse[Any]:

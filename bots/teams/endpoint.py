@@ -8,7 +8,6 @@ expose it as a route; we never start a server of the SDK's.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 from collections.abc import Callable, Sequence
@@ -84,20 +83,3 @@ class RouteAdapter:
 
         return endpoint
 
-
-class ThreadedTokenValidator:
-    """Runs the SDK's inbound token validator in a worker thread.
-
-    The SDK validates with ``jwt.PyJWKClient``, which fetches Microsoft's signing keys with
-    blocking ``urllib`` (every five minutes, and on an unknown key id). On the event loop that
-    would stall every other request while the fetch lasts, so the (fully synchronous inside)
-    coroutine runs on its own short-lived loop in a thread.
-    """
-
-    def __init__(self, inner: Any) -> None:
-        self._inner = inner
-
-    async def validate_token(self, raw_token: str, service_url: str | None = None) -> Any:
-        return await asyncio.to_thread(
-            lambda: asyncio.run(self._inner.validate_token(raw_token, service_url))
-        )

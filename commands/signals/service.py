@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 from commands.context import Context
 from commands.errors import UserError
+from commands.logsafe import error_fields
 from commands.model import OutgoingMessage, UserRef
 from commands.signals.codes import new_code, new_ref
 from commands.signals.keys import KeyConfigError, SignalKeyring, SignalKeys
@@ -70,7 +71,8 @@ async def keys(ctx: Context) -> SignalKeys:
     try:
         return await ctx.state(SignalKeyring).keys(settings(ctx))
     except KeyConfigError as exc:
-        log.error("signals: keys not usable", extra={"problem": str(exc)})
+        # The raise's file:line in ``where`` tells which key is wrong (one raise per problem).
+        log.error("signals: keys not usable", extra=error_fields(exc))
         raise UserError(ctx.text(SIGNALS, "not_configured")) from None
 
 

@@ -16,6 +16,7 @@ from collections.abc import Mapping
 import numpy as np
 
 from commands.context import Context
+from commands.logsafe import error_fields
 from commands.wheres.embedder import Models
 from commands.wheres.entry import Entry
 from commands.wheres.vectors import PASSAGE_CHARS, VectorIndex, passage_text, text_hash
@@ -79,8 +80,8 @@ class Semantic:
                     break
             await ctx.store.repo(FaqRepository).prune_vectors(
                 self.models.name, set(self._wanted.values()))
-        except Exception:  # a failed build leaves lexical matching; it retries on a change
-            log.exception("wheres: building entry vectors failed")
+        except Exception as exc:  # a failed build leaves lexical matching; it retries on a change
+            log.error("wheres: building entry vectors failed", extra=error_fields(exc))
 
     async def _fill(self, ctx: Context) -> None:
         repo = ctx.store.repo(FaqRepository)

@@ -10,7 +10,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from slack_bolt.request.internals import parse_body as bolt_parse_body
 
-from bots.slack.form import bolt_request, parse_body
+from bots.slack.form import parse_body
+from bots.slack.workarounds import bolt_request
 from tests.slack.signed import block_actions, sign, slash_command
 
 FORM = "application/x-www-form-urlencoded"

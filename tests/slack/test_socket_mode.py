@@ -55,7 +55,7 @@ async def test_socket_mode_event_whose_ack_never_left_is_processed_on_redelivery
     make_slack_app: AppFactory, fake_slack: FakeSlack, demo: Demo,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    import bots.slack.adapter as slack_module
+    import bots.slack.workarounds as slack_module
 
     real_send = slack_module.send_async_response
     lost: list[str] = []
