@@ -146,7 +146,9 @@ async def _run(args: argparse.Namespace, config: Config) -> int:
 
         await seed(app.context())
     _freeze_startup_objects()
-    if worker is None:
+    if worker is not None:
+        worker.report_ready()  # the primary says it runs once every worker did
+    else:
         extra = f" and {config.server.workers} HTTP workers" if config.server.workers else ""
         print(f"hartslag runs on http://{config.server.host}:"
               f"{app.public_port or '-'} with "

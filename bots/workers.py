@@ -22,8 +22,11 @@ What a worker does and does not do:
 - ``/metrics`` on any process shows the sum over all processes (prometheus_client's
   multiprocess mode, files in a private temporary directory).
 
-The primary starts the workers after it has migrated the database and bound the socket,
-restarts one that dies (with a back-off, reported in ``/healthz`` while it is down), and
+The primary starts the workers after it has migrated the database and bound the socket, and
+says it runs only when every worker has reported ready (or READY_TIMEOUT_S passed): the
+public socket queues connections from the moment it is bound, and a worker still importing
+would leave them waiting (measured: 18 s for the first /healthz on a busy two-core machine).
+A worker not yet ready counts as not running in ``/healthz``. It restarts one that dies (with a back-off, reported in ``/healthz`` while it is down), and
 stops them when it stops. A worker stops by itself when its primary is gone.
 """
 
@@ -41,7 +44,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import aiohttp
 from starlette.requests import Request
@@ -53,10 +56,12 @@ from bots.workarounds import reselect_metric_values
 
 log = logging.getLogger("hartslag.workers")
 
-WORKER_ENV = "HARTSLAG_WORKER"  # "<listening socket fd>:<primary's private port>:<its pid>"
+# "<listening socket fd>:<primary's private port>:<its pid>:<ready pipe fd>"
+WORKER_ENV = "HARTSLAG_WORKER"
 METRICS_ENV = "PROMETHEUS_MULTIPROC_DIR"
 FORWARD_TIMEOUT_S = 30.0
 STOP_GRACE_S = 10.0
+READY_TIMEOUT_S = 120.0  # how long start-up waits for the workers to report ready
 RESTART_BACKOFF_S = (1.0, 2.0, 5.0, 10.0, 30.0)
 STABLE_AFTER_S = 60.0  # a worker that ran this long starts the back-off from the beginning
 PARENT_CHECK_S = 1.0
@@ -72,17 +77,25 @@ class WorkerEnv:
     fd: int
     primary_port: int
     primary_pid: int
+    ready_fd: int = -1  # the write end of a pipe the primary waits on
 
     @classmethod
     def from_environ(cls) -> WorkerEnv | None:
         raw = os.environ.get(WORKER_ENV)
         if not raw:
             return None
-        fd, port, pid = raw.split(":")
-        return cls(int(fd), int(port), int(pid))
+        fd, port, pid, ready = [*raw.split(":"), "-1"][:4]
+        return cls(int(fd), int(port), int(pid), int(ready))
 
     def encode(self) -> str:
-        return f"{self.fd}:{self.primary_port}:{self.primary_pid}"
+        return f"{self.fd}:{self.primary_port}:{self.primary_pid}:{self.ready_fd}"
+
+    def report_ready(self) -> None:
+        """Tell the primary this worker serves requests now (once, after it started)."""
+        if self.ready_fd >= 0:
+            with contextlib.suppress(OSError):  # a primary gone meanwhile: watch_parent acts
+                os.write(self.ready_fd, b"1")
+                os.close(self.ready_fd)
 
 
 class Forwarder:
@@ -169,19 +182,32 @@ class WorkerPool:
         self._procs: list[subprocess.Popen[bytes] | None] = [None] * count
         self._started_at = [0.0] * count
         self._failures = [0] * count
+        self._ready: list[asyncio.Future[bool] | None] = [None] * count
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
 
-    async def start(self) -> None:
+    async def start(self, *, ready_within: float = READY_TIMEOUT_S) -> None:
+        """Start the workers and wait until each reported ready (or died, or the time is up:
+        then start-up goes on and /healthz reports the ones not ready)."""
         for slot in range(self._count):
             self._spawn(slot)
         self._task = asyncio.create_task(self._watch(), name="hartslag.workers")
-        log.info("http workers started", extra={"workers": self._count})
+        waiting = [f for f in self._ready if f is not None]
+        done, _ = await asyncio.wait(waiting, timeout=ready_within)
+        ready = sum(1 for f in done if f.result())
+        level = logging.INFO if ready == self._count else logging.WARNING
+        log.log(level, "http workers started", extra={"workers": self._count, "ready": ready})
 
     def _spawn(self, slot: int) -> None:
-        env = dict(os.environ, **{WORKER_ENV: self._env.encode()})
-        self._procs[slot] = subprocess.Popen(self._argv, env=env, pass_fds=(self._env.fd,))
+        read_end, write_end = os.pipe()
+        env = dict(os.environ, **{WORKER_ENV: replace(self._env, ready_fd=write_end).encode()})
+        try:
+            self._procs[slot] = subprocess.Popen(self._argv, env=env,
+                                                 pass_fds=(self._env.fd, write_end))
+        finally:
+            os.close(write_end)  # the worker's copy only: a worker that dies gives EOF
         self._started_at[slot] = time.monotonic()
+        self._ready[slot] = asyncio.ensure_future(asyncio.to_thread(_await_ready, read_end))
 
     async def _watch(self) -> None:
         while not self._stopping:
@@ -212,8 +238,13 @@ class WorkerPool:
 
             multiprocess.mark_process_dead(pid, self._metrics_dir)
 
+    def _serving(self, slot: int) -> bool:
+        proc, ready = self._procs[slot], self._ready[slot]
+        return (proc is not None and proc.poll() is None and ready is not None
+                and ready.done() and ready.result())
+
     def health(self) -> list[str]:
-        down = sum(1 for proc in self._procs if proc is None or proc.poll() is not None)
+        down = sum(1 for slot in range(self._count) if not self._serving(slot))
         return [f"http workers: {down} of {self._count} not running"] if down else []
 
     @property
@@ -240,6 +271,15 @@ class WorkerPool:
             self._mark_dead(proc.pid)
         if self._metrics_dir:
             shutil.rmtree(self._metrics_dir, ignore_errors=True)
+
+
+def _await_ready(read_end: int) -> bool:
+    """Blocks (in a thread) until the worker wrote its ready byte (True) or closed the pipe
+    by exiting (False)."""
+    try:
+        return os.read(read_end, 1) == b"1"
+    finally:
+        os.close(read_end)
 
 
 def worker_argv(config_path: str | None) -> list[str]:
