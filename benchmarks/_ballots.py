@@ -10,6 +10,7 @@ import argparse
 import asyncio
 import json
 import os
+import shutil
 import sqlite3
 import subprocess
 import tempfile
@@ -155,7 +156,9 @@ def profiler(out: str | None, pid: int, seconds: float) -> subprocess.Popen[byte
     if asked."""
     if not out:
         return None
-    spy = str(Path(PYTHON).parent / "py-spy")
+    # The venv's py-spy, else one on PATH (installed elsewhere: it is not a dependency).
+    spy = shutil.which("py-spy", path=os.pathsep.join(
+        (str(Path(PYTHON).parent), os.environ.get("PATH", "")))) or "py-spy"
     return subprocess.Popen([spy, "record", "-p", str(pid), "-d", str(int(seconds)), "-r", "200",
                              "-f", "raw", "--gil", "-o", out], stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)

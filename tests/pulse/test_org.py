@@ -142,3 +142,18 @@ async def test_chat_export_needs_the_right_role_and_applies_k(chat: Any, app: An
     assert out.count("\n") < 10 and "pulse,round,closed,group" in out  # no closed round yet
     rows = await all_rows(app)
     assert rows["pulse_answer"] == []
+
+
+def test_csv_columns_are_found_by_name_whatever_their_order_and_spelling() -> None:
+    text = ("\ufeff Role ,PERSON,Team,extra\n"
+            "manager,local:m,zorg,x\n"
+            "\n"
+            ",local:a,zorg\n"  # a short row: no extra cell
+            "member,local:b,zorg,y,z\n")
+    specs = parse_teams_csv(text)
+    assert [(s.name, s.parent, s.members, s.managers) for s in specs] == [
+        ("zorg", None, ("local:a", "local:b"), ("local:m",))]
+    with pytest.raises(CsvError, match="line 3: 'nope'"):
+        parse_teams_csv("team,person\nzorg,local:a\nzorg,nope\n")
+    with pytest.raises(CsvError, match="header"):
+        parse_teams_csv("")

@@ -184,3 +184,62 @@ async def test_a_write_in_this_process_is_never_answered_from_the_old_tree(
                                     at=NOW)
     directory.invalidate()
     assert (await directory.tree(settings, at=NOW)).team_of("slack:U2") == "zorg"
+
+
+async def check_grouped_read(db: Database) -> None:
+    """``all()`` reads the keys joined per team: keys holding the separator (a newline in a
+    quoted CSV cell), or a comma, come back whole, next to ordinary ones."""
+    repo = OrgRepository(db)
+    odd = ("slack:U\nSPLIT", "slack:U,COMMA", "slack:U1")
+    await repo.replace_source([TeamSpec("zorg", None, odd, ("matrix:@b\n:x",)),
+                               TeamSpec("noord", "zorg", ("slack:U2",), ("slack:U1",))],
+                              source="csv", by="cli", at=NOW)
+    teams = by_name(await repo.all())
+    assert teams["zorg"].members == set(odd)
+    assert teams["zorg"].managers == {"matrix:@b\n:x"}
+    assert teams["noord"].members == {"slack:U2"} and teams["noord"].managers == {"slack:U1"}
+
+
+async def test_the_grouped_read_keeps_every_key_whole(sqlite_db: Database) -> None:
+    await check_grouped_read(sqlite_db)
+
+
+@pytest.mark.postgres
+async def test_the_grouped_read_keeps_every_key_whole_on_postgresql(pg_db: Database) -> None:
+    await check_grouped_read(pg_db)
+
+
+def test_a_person_in_several_teams_gets_the_deepest_inside_the_scope() -> None:
+    from commands.org.tree import Team, TeamTree
+
+    tree = TeamTree([Team("zorg", None, frozenset({"p", "q"})),
+                     Team("noord", "zorg", frozenset({"p", "r"})),
+                     Team("ict", None, frozenset({"p", "s"})),
+                     Team("noord-a", "noord", frozenset({"r"}))])
+    assert tree.team_of("p") == "noord"  # deepest of zorg, noord, ict
+    assert tree.team_of("p", within="ict") == "ict"
+    assert tree.team_of("r") == "noord-a"
+    assert tree.team_of("q") == "zorg" and tree.team_of("s") == "ict"
+    assert tree.team_of("nobody") == "" and tree.team_of("s", within="zorg") == ""
+    assert tree.members("zorg") == {"p", "q", "r"}
+
+
+async def test_a_config_sync_touches_only_its_own_rows(sqlite_db: Database) -> None:
+    """The config's teams (a few, or none) written next to an imported organisation: its own
+    old rows go, the import's rows stay, a person in both keeps the manager grant."""
+    repo = OrgRepository(sqlite_db)
+    await repo.replace_source([TeamSpec("zorg", None, ("slack:U1", "slack:U2"), ("slack:U3",)),
+                               TeamSpec("noord", "zorg", ("slack:U4",))],
+                              source="csv", by="cli", at=NOW)
+    await repo.replace_source([TeamSpec("zorg", None, ("slack:U9",), ("slack:U1",))],
+                              source="config", by="config", at=NOW)
+    teams = by_name(await repo.all())
+    assert teams["zorg"].members == {"slack:U2", "slack:U9"}
+    assert teams["zorg"].managers == {"slack:U1", "slack:U3"}  # the CSV member made manager
+    assert await managers(sqlite_db) == {("zorg", "slack:U1"), ("zorg", "slack:U3")}
+    await repo.replace_source([], source="config", by="config", at=NOW)  # a config without teams
+    teams = by_name(await repo.all())
+    assert teams["zorg"].members == {"slack:U2"} and teams["noord"].members == {"slack:U4"}
+    # The CSV's row the config made manager is a CSV row: it stays as it is, grant and all.
+    assert teams["zorg"].managers == {"slack:U1", "slack:U3"}
+    assert await managers(sqlite_db) == {("zorg", "slack:U1"), ("zorg", "slack:U3")}
