@@ -66,8 +66,9 @@ def raise_for(answer: Any, what: str) -> None:
     if code == "M_LIMIT_EXCEEDED" or answer.retry_after_ms:
         retry = (answer.retry_after_ms or 5000) / 1000
         raise DeliveryError(f"{what}: rate limited", retry_after=retry)
-    raise DeliveryError(f"{what}: {code or 'error'} {answer.message}".strip(),
-                        permanent=code in PERMANENT_CODES)
+    # The code only: a homeserver's message can name users ("@x is not in the room"), and the
+    # reason is logged and kept in the outbox, also for the reply to an anonymous sender.
+    raise DeliveryError(f"{what}: {code or 'error'}", permanent=code in PERMANENT_CODES)
 
 
 class MatrixPort:
@@ -193,7 +194,7 @@ class MatrixPort:
     async def direct_room(self, user_id: str) -> str:
         """The DM room with ``user_id``: the known one while they are still in it, else new."""
         if not user_id.startswith("@") or ":" not in user_id:
-            raise DeliveryError(f"not a Matrix user id: {user_id[:80]!r}", permanent=True)
+            raise DeliveryError("not a Matrix user id (@name:server)", permanent=True)
         lock = self._dm_locks.setdefault(user_id, asyncio.Lock())
         async with lock:
             known = self._directs.room_of(user_id)
