@@ -1,8 +1,10 @@
 """The composition root: builds storage, router, scheduler, outbox, adapters and the server
-from the config, explicitly. Every feature is registered here, by name, in ``FEATURES``."""
+from the config, explicitly. The features come from their manifests (``commands/features.py``,
+``commands/feature.py``): nothing here names one."""
 
 from __future__ import annotations
 
+import importlib
 import logging
 import socket
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
@@ -11,18 +13,8 @@ from typing import Any
 
 from sqlalchemy import text
 
-import commands.announcements
-import commands.core
-import commands.notices
-import commands.org
-import commands.privacy
-import commands.pulse
-import commands.signals
-import commands.summaries
-import commands.verbinden
-import commands.wheres
 from bots.adapter import Adapter, AdapterDeps
-from bots.config import Config
+from bots.config import Config, ConfigError
 from bots.lag import LagMonitor
 from bots.server import HttpServer, build_http_app
 from bots.workers import (
@@ -37,14 +29,13 @@ from bots.workers import (
 )
 from commands.clock import Clock, SystemClock
 from commands.context import Context, Services
+from commands.feature import Feature, Inbound, Register
+from commands.features import FEATURES
 from commands.locale import LocaleResolver
+from commands.logsafe import error_fields
 from commands.metrics import Metrics
 from commands.model import Reply, Request, UserRef
-from commands.notices.intake import Outcome, receive
-from commands.notices.settings import HookSettings
 from commands.port import MultiPort
-from commands.pulse.runtime import PulseRuntime
-from commands.pulse.settings import PulseSettings
 from commands.roles import Roles
 from commands.router import Router
 from scheduling.engine import Scheduler
@@ -59,19 +50,21 @@ from storage.store import ProcessState, Store
 log = logging.getLogger("hartslag.app")
 SYSTEM = "system"  # owner of standing schedules
 
-# Each feature package exposes register(router); the order is the order of `help`.
-FEATURES: tuple[Callable[[Router], None], ...] = (
-    commands.core.register,
-    commands.announcements.register,
-    commands.signals.register,
-    commands.pulse.register,
-    commands.summaries.register,
-    commands.org.register,
-    commands.notices.register,
-    commands.privacy.register,
-    commands.verbinden.register,
-    commands.wheres.register,  # last: it answers every DM nobody else took
-)
+__all__ = ["FEATURES", "App", "as_features", "build_adapters", "open_core"]
+
+
+def as_features(features: Sequence[Feature | Register]) -> tuple[Feature, ...]:
+    """Manifests as they are; a bare ``register(router)`` (a test's extra handlers) becomes a
+    feature that brings only what it registers."""
+    return tuple(f if isinstance(f, Feature) else Feature(f"extra_{i}", register=f)
+                 for i, f in enumerate(features))
+
+
+def _entry(name: str) -> Callable[..., Any]:
+    """``"module:function"`` of a manifest (bots/ code commands/ may only name)."""
+    module, _, function = name.partition(":")
+    found: Callable[..., Any] = getattr(importlib.import_module(module), function)
+    return found
 
 
 def build_adapters(config: Config, deps: AdapterDeps) -> list[Adapter]:
@@ -117,7 +110,7 @@ class App:
         *,
         clock: Clock | None = None,
         adapters: Sequence[Adapter] | None = None,
-        features: Sequence[Callable[[Router], None]] = FEATURES,
+        features: Sequence[Feature | Register] = FEATURES,
         worker: WorkerEnv | None = None,
         worker_command: Sequence[str] | None = None,
     ) -> None:
@@ -133,9 +126,10 @@ class App:
         self.metrics = Metrics()
         self.db = Database(config.storage.url)
         self.store = Store(self.db)
+        self.features = as_features(features)
         self.router = Router()
-        for register in features:
-            register(self.router)
+        for feature in self.features:  # the list's order is the order of `help`
+            feature.register(self.router)
         self.port = MultiPort({})
         self.outbox = Outbox(self.db, self.port, clock=self.clock, metrics=self.metrics,
                              runner=self.run_job, settings=config.delivery)
@@ -178,14 +172,25 @@ class App:
     async def run_job(self, kind: str, payload: Mapping[str, Any]) -> None:
         await self.router.run_job(kind, payload, self.context())
 
-    async def receive_hook(self, source: str, payload: dict[str, Any]) -> Outcome:
+    def _inbound(self) -> tuple[Feature, Inbound] | None:
+        """The feature taking work-system events over HTTP (``Feature.inbound``)."""
+        for feature in self.features:
+            if feature.inbound is not None:
+                return feature, feature.inbound
+        return None
+
+    async def receive_hook(self, source: str, payload: dict[str, Any]) -> Any:
         """A verified work-system event; the error boundary of /hooks/<source>."""
+        found = self._inbound()
+        if found is None:
+            raise LookupError("no feature takes work-system events")
+        inbound = found[1]
         try:
-            return await receive(self.context(), source, payload)
-        except Exception:
+            return await inbound.receive(self.context(), source, payload)
+        except Exception as exc:  # a work-system event: its payload may name people
             self.metrics.errors.labels("hooks").inc()
-            log.exception("hook failed", extra={"source": source})
-            return Outcome(500, {"error": "internal error; the event was not taken, retry later"})
+            log.error("hook failed", extra={"source": source, **error_fields(exc)})
+            return inbound.failed()
 
     def context(self, *, user: UserRef | None = None, locale: str | None = None) -> Context:
         return Context(self.services, locale=locale or self.config.locale.default, user=user)
@@ -213,9 +218,6 @@ class App:
             await self._serve()
 
     async def _serve(self) -> None:
-        from bots.webhooks import hook_routes, missing_secrets
-        from commands.wheres.embedder import problems as wheres_problems
-
         routes = [route for adapter in self.adapters for route in adapter.routes()]
         server = self.config.server
         if self._forwarder is not None:  # a worker: what it does not handle goes on
@@ -226,10 +228,9 @@ class App:
             self.server = HttpServer(http, host=server.host, port=server.port, sockets=[public])
             await self.server.start()
             return
-        hooks = self.services.settings.get(HookSettings)
-        routes += hook_routes(hooks, self.receive_hook)
+        routes += self._inbound_routes()
         http = build_http_app(health=self.health, metrics=self.metrics, routes=routes,
-                              degraded=lambda: [*missing_secrets(hooks), *wheres_problems()])
+                              degraded=self._degraded)
         sockets = listening_sockets(server.host, server.port, private=True) \
             if server.workers else None
         # With workers the primary accepts only what they pass on (its private socket): the
@@ -241,6 +242,27 @@ class App:
             self._public = sockets[0]
             await self._start_workers(sockets)
 
+    def _inbound_routes(self) -> list[Any]:
+        found = self._inbound()
+        if found is None:
+            return []
+        feature, inbound = found
+        assert feature.settings is not None  # Feature checks it
+        section = self.services.settings.get(feature.settings)
+        routes: list[Any] = _entry(inbound.routes)(section, self.receive_hook)
+        return routes
+
+    def _degraded(self) -> list[str]:
+        """What /healthz reports as degraded, from every feature that can be."""
+        settings = self.services.settings
+        problems: list[str] = []
+        for feature in self.features:
+            if feature.inbound is not None and feature.settings is not None:
+                problems += _entry(feature.inbound.problems)(settings.get(feature.settings))
+            if feature.problems is not None:
+                problems += feature.problems(settings)
+        return problems
+
     @property
     def public_port(self) -> int | None:
         """The port people and platforms reach (with workers: the one they accept on)."""
@@ -249,10 +271,11 @@ class App:
         return self.server.port if self.server else None
 
     async def _start_workers(self, sockets: Sequence[socket.socket]) -> None:
-        # The pulse master key must exist before a second process derives voter keys (a
-        # key_file is created on first use; two processes creating it would race).
-        pulse = self.services.settings.get(PulseSettings)
-        await self.services.state.get(PulseRuntime).keys(pulse).master()
+        # What the processes must share must exist before the second one starts (the pulse
+        # master key: a key_file is created on first use; two processes would race).
+        for feature in self.features:
+            if feature.before_sharing is not None:
+                await feature.before_sharing(self.context())
         self.workers = WorkerPool(self.config.server.workers, argv=self._worker_command,
                                   public=sockets[0],
                                   primary_port=int(sockets[1].getsockname()[1]),
@@ -265,8 +288,12 @@ class App:
         try:
             await adapter.start(self.handle)
         except Exception as exc:
-            self._failed[adapter.platform] = f"failed to start ({type(exc).__name__}: {exc})"[:300]
-            log.exception("adapter failed to start", extra={"platform": adapter.platform})
+            # /healthz is reachable by whoever reaches the port: a ConfigError's own words (we
+            # wrote them, for the operator), else the type only; the log has where it was raised.
+            told = f": {exc}" if isinstance(exc, ConfigError) else ""
+            self._failed[adapter.platform] = f"failed to start ({type(exc).__name__}{told})"[:300]
+            log.error("adapter failed to start",
+                      extra={"platform": adapter.platform, **error_fields(exc)})
         else:
             log.info("adapter started", extra={"platform": adapter.platform})
 
@@ -288,8 +315,9 @@ class App:
         for adapter in reversed(self.adapters):
             try:
                 await adapter.stop()
-            except Exception:
-                log.exception("adapter stop failed", extra={"platform": adapter.platform})
+            except Exception as exc:
+                log.error("adapter stop failed",
+                          extra={"platform": adapter.platform, **error_fields(exc)})
         await self.outbox.stop()
         await self.scheduler.stop()
         await self._lag.stop()

@@ -10,6 +10,7 @@ import argparse
 import asyncio
 import contextlib
 import gc
+import importlib
 import os
 import signal
 import sys
@@ -20,18 +21,20 @@ from typing import Any
 
 from bots.config import Config, ConfigError, load_config
 from bots.logs import setup_logging
+from commands.feature import Feature
+from commands.features import FEATURES
 from storage.migrate import SchemaError
 
 EXIT_USAGE = 2
 
-# Feature CLIs: modules with add_parser(subparsers); each parser sets `func(args, config)`.
-FEATURE_CLIS: tuple[str, ...] = (
-    "bots.cli_announce", "bots.cli_signals", "bots.cli_pulse", "bots.cli_faq", "bots.cli_people",
-    "bots.cli_privacy",
-)
+
+def feature_clis(features: Sequence[Feature] = FEATURES) -> tuple[str, ...]:
+    """The features' CLI modules (``Feature.cli``): each has ``add_parser(subparsers)``, and
+    each parser it adds sets ``func(args, config)``."""
+    return tuple(module for feature in features for module in feature.cli)
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(features: Sequence[Feature] = FEATURES) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="hartslag", description=__doc__)
     parser.add_argument("--config", type=Path, default=None,
                         help="TOML file (default: $HARTSLAG_CONFIG, else embedded demo defaults)")
@@ -56,21 +59,20 @@ def build_parser() -> argparse.ArgumentParser:
     db_sub.add_parser("status", help="show the schema state").set_defaults(func=_db_status)
     sub.add_parser("reference", help="print the command reference (Markdown) generated from "
                                       "the declared command tree").set_defaults(func=_reference)
-    for module in FEATURE_CLIS:
-        __import__(module, fromlist=["add_parser"]).add_parser(sub)
+    for module in feature_clis(features):
+        importlib.import_module(module).add_parser(sub)
     return parser
 
 
 def _reference(args: argparse.Namespace, config: Config) -> int:
     """docs/reference/commands.md: ``hartslag reference > docs/reference/commands.md``."""
-    from bots.app import FEATURES
     from commands.messages import CORE
     from commands.router import Router
     from commands.tree import reference
 
     router = Router()
-    for register in FEATURES:
-        register(router)
+    for feature in FEATURES:
+        feature.register(router)
     print(reference(router.trees, lambda role: CORE.get("en", f"role.{role}")))
     return 0
 

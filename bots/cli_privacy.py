@@ -10,7 +10,7 @@ import re
 from typing import Any
 
 from bots.config import Config
-from storage.privacy import INVENTORY
+from commands.privacy.inventory import inventory
 
 _SETTING = re.compile(r"\b([a-z]+)\.([a-z_]+)\b")
 
@@ -43,7 +43,7 @@ def retention_text(config: Config, retention: str) -> str:
 def build_report(config: Config) -> list[dict[str, str]]:
     return [{"kind": k.kind, "tables": ", ".join(k.tables), "holds": k.holds,
              "people": k.people, "retention": retention_text(config, k.retention)}
-            for k in INVENTORY]
+            for k in inventory()]
 
 
 def run_report(args: argparse.Namespace, config: Config) -> int:

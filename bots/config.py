@@ -2,6 +2,9 @@
 into typed, frozen models, applies environment overrides, and turns every problem into one
 line that names the key (``slack.signing_secret: missing``).
 
+The platform's sections are declared here (``CoreConfig``); each feature's section comes
+from its manifest (``Feature.settings``, commands/features.py), added by ``config_model``.
+
 Environment overrides: ``HARTSLAG_<SECTION>_<KEY>`` (upper case) replaces ``[section] key``;
 that is how secrets are meant to arrive. pydantic-settings reads them (``_SectionEnv``):
 booleans as words, lists and tables as JSON, a list also comma-separated. ``HARTSLAG_CONFIG``
@@ -11,14 +14,21 @@ names the file when ``--config`` is not given.
 from __future__ import annotations
 
 import json
-import logging
 import os
 import tomllib
 from collections.abc import Mapping, Sequence
+from functools import cache
 from pathlib import Path
-from typing import Any, cast, get_args, get_origin
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast, get_args, get_origin
 
-from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    Field,
+    ValidationError,
+    create_model,
+    field_validator,
+    model_validator,
+)
 from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings, EnvSettingsSource
 
@@ -27,24 +37,18 @@ from bots.matrix.settings import MatrixSettings
 from bots.settings_base import Section
 from bots.slack.settings import SlackSettings
 from bots.teams.settings import TeamsSettings
-from commands.announcements.settings import AnnouncementSettings
+from commands.feature import Feature
+from commands.features import FEATURES
 from commands.i18n import LOCALES
-from commands.notices.settings import HookSettings
-from commands.org.settings import OrgSettings
-from commands.privacy.settings import PrivacySettings
-from commands.pulse.settings import PulseSettings
 from commands.settings import SettingsBag
-from commands.signals.settings import SignalSettings
-from commands.verbinden.settings import VerbindenSettings
-from commands.wheres.settings import WheresSettings
 from scheduling.settings import DeliverySettings, SchedulerSettings
 
-log = logging.getLogger("hartslag.config")
 ENV_PREFIX = "HARTSLAG_"
 TRUE_WORDS = frozenset({"1", "true", "yes", "on"})  # environment booleans; other words: false
 
 
 MAX_WORKERS = 32
+M = TypeVar("M", bound=BaseModel)
 
 
 class ConfigError(Exception):
@@ -124,7 +128,10 @@ class LoggingSettings(Section):
         return value
 
 
-class Config(Section):
+class CoreConfig(Section):
+    """The platform's sections; ``config_model`` adds one per feature from its manifest."""
+
+    features: ClassVar[tuple[Feature, ...]] = ()
     storage: StorageSettings = StorageSettings()
     server: ServerSettings = ServerSettings()
     locale: LocaleSettings = LocaleSettings()
@@ -136,19 +143,14 @@ class Config(Section):
     matrix: MatrixSettings = MatrixSettings()
     scheduler: SchedulerSettings = SchedulerSettings()
     delivery: DeliverySettings = DeliverySettings()
-    announcements: AnnouncementSettings = AnnouncementSettings()
-    signals: SignalSettings = SignalSettings()
-    pulse: PulseSettings = PulseSettings()
-    org: OrgSettings = OrgSettings()
-    wheres: WheresSettings = WheresSettings()
-    verbinden: VerbindenSettings = VerbindenSettings()
-    hooks: HookSettings = HookSettings()
-    privacy: PrivacySettings = PrivacySettings()
+
+    if TYPE_CHECKING:  # the features' sections (``config.pulse``), added by config_model
+        def __getattr__(self, name: str) -> Any: ...
 
     @model_validator(mode="after")
-    def _workers_share(self) -> Config:
-        """HTTP workers are separate processes: they must find the same database and derive
-        the same pulse voter keys as the primary."""
+    def _workers_share(self) -> CoreConfig:
+        """HTTP workers are separate processes: they must find the same database and share
+        what each feature's manifest says must be shared (``Feature.shared_check``)."""
         if not self.server.workers:
             return self
         url = self.storage.url
@@ -156,13 +158,15 @@ class Config(Section):
                 "sqlite:", "sqlite+aiosqlite:")):
             raise ValueError("server.workers: needs a database file or PostgreSQL "
                              "(storage.url is in memory)")
-        if not (self.pulse.key or self.pulse.key_file):
-            raise ValueError("server.workers: set pulse.key_file (or HARTSLAG_PULSE_KEY) so "
-                             "every process derives the same voter keys")
+        bag = self.settings_bag()
+        for feature in self.features:
+            problem = feature.shared_check(bag) if feature.shared_check else None
+            if problem:
+                raise ValueError(problem)
         return self
 
     @model_validator(mode="after")
-    def _teams_dev_switch(self) -> Config:
+    def _teams_dev_switch(self) -> CoreConfig:
         if self.teams.enabled and self.teams.dangerously_skip_auth and not self.server.is_loopback:
             raise ValueError(
                 "teams.dangerously_skip_auth: refused because server.host is not a loopback "
@@ -173,6 +177,33 @@ class Config(Section):
     def settings_bag(self) -> SettingsBag:
         """Every section, for ``ctx.settings.get(Model)``."""
         return SettingsBag(getattr(self, name) for name in type(self).model_fields)
+
+    def section(self, model: type[M]) -> M:
+        """A section by its model, typed (``config.section(PulseSettings).key``)."""
+        return self.settings_bag().get(model)
+
+
+@cache
+def config_model(features: tuple[Feature, ...]) -> type[CoreConfig]:
+    """The config model: the platform's sections and one per feature with settings, named
+    by its manifest. A section name used twice is a programming error, refused here."""
+    sections: dict[str, Any] = {}
+    for feature in features:
+        name, model = feature.section_name, feature.settings
+        if not name or model is None:
+            continue
+        if name in CoreConfig.model_fields or name in sections:
+            raise ValueError(f"feature {feature.name}: section [{name}] is taken")
+        sections[name] = (model, model())
+    config = create_model("Config", __base__=CoreConfig, __module__=__name__, **sections)
+    config.features = features
+    return config
+
+
+if TYPE_CHECKING:
+    Config = CoreConfig
+else:
+    Config = config_model(FEATURES)
 
 
 class _SectionEnv(EnvSettingsSource):
@@ -217,10 +248,11 @@ class _SectionEnv(EnvSettingsSource):
         return value if decoded is None else decoded
 
 
-def _env_overlay(env: Mapping[str, str]) -> dict[str, dict[str, Any]]:
+def _env_overlay(env: Mapping[str, str],
+                 config: type[CoreConfig] = Config) -> dict[str, dict[str, Any]]:
     """``{section: {key: value}}`` for every ``HARTSLAG_<SECTION>_<KEY>`` set in ``env``."""
     overlay: dict[str, dict[str, Any]] = {}
-    for section, field in Config.model_fields.items():
+    for section, field in config.model_fields.items():
         prefix = f"{ENV_PREFIX}{section}_".upper()
         # Upper-case names only, as before (the source matches lower-cased names). A section
         # with no variable gets no source: building one costs about 0.1 ms.
@@ -234,11 +266,12 @@ def _env_overlay(env: Mapping[str, str]) -> dict[str, dict[str, Any]]:
     return overlay
 
 
-def _apply_env(data: dict[str, Any], env: Mapping[str, str]) -> dict[str, Any]:
+def _apply_env(data: dict[str, Any], env: Mapping[str, str],
+               config: type[CoreConfig] = Config) -> dict[str, Any]:
     """Precedence environment > file > defaults. A variable replaces its key's whole value (a
     table given in the environment is not merged into the file's table)."""
     merged = dict(data)
-    for section, values in _env_overlay(env).items():
+    for section, values in _env_overlay(env, config).items():
         target = merged.get(section, {})
         if isinstance(target, Mapping):  # a section that is no table is reported by validation
             merged[section] = {**target, **values}
@@ -249,9 +282,9 @@ _BOUND_ERRORS = {"greater_than_equal", "greater_than", "less_than_equal", "less_
 _BOUND_WORDS = (("gt", ">"), ("ge", ">="), ("lt", "<"), ("le", "<="))
 
 
-def _field_at(loc: Sequence[Any]) -> FieldInfo | None:
+def _field_at(loc: Sequence[Any], config: type[CoreConfig] = Config) -> FieldInfo | None:
     """The field an error location names, through sections, tables and lists."""
-    annotation: Any = Config
+    annotation: Any = config
     found: FieldInfo | None = None
     for part in loc:
         origin = get_origin(annotation)
@@ -266,12 +299,12 @@ def _field_at(loc: Sequence[Any]) -> FieldInfo | None:
     return found
 
 
-def _bound_message(error: Mapping[str, Any]) -> str:
+def _bound_message(error: Mapping[str, Any], config: type[CoreConfig] = Config) -> str:
     """A ``Field(ge=..., le=...)`` error as a person reads it: the whole allowed range (not
     only the bound that was crossed), the value given, and the field's description (what 0
     means, a unit) when it has one: ``must be between 0 and 32 (got 40; 0 = one process)``."""
     bounds = dict(error.get("ctx") or {})
-    field = _field_at(error.get("loc", ()))
+    field = _field_at(error.get("loc", ()), config)
     for item in field.metadata if field else ():
         bounds |= {key: getattr(item, key) for key, _ in _BOUND_WORDS if hasattr(item, key)}
     if "ge" in bounds and "le" in bounds:
@@ -285,7 +318,7 @@ def _bound_message(error: Mapping[str, Any]) -> str:
     return f"{text} ({got})"
 
 
-def _format_error(error: Mapping[str, Any]) -> str:
+def _format_error(error: Mapping[str, Any], config: type[CoreConfig] = Config) -> str:
     loc = ".".join(str(part) for part in error.get("loc", ()))
     message = str(error.get("msg", "invalid"))
     message = message.removeprefix("Value error, ")
@@ -296,31 +329,32 @@ def _format_error(error: Mapping[str, Any]) -> str:
     if error.get("type") == "extra_forbidden":
         message = "unknown key (a typo? see config.example.toml)"
     if error.get("type") in _BOUND_ERRORS:
-        message = _bound_message(error)
+        message = _bound_message(error, config)
     return f"{loc}: {message}" if loc else message
 
 
-def parse_config(data: Mapping[str, Any], env: Mapping[str, str] | None = None) -> Config:
+def parse_config(data: Mapping[str, Any], env: Mapping[str, str] | None = None, *,
+                 features: Sequence[Feature] = FEATURES) -> Config:
+    """``features``: whose sections the config has (default: the deployment's list)."""
+    config = config_model(tuple(features))
     try:
-        data = _teams_under_org(dict(data))
-        return Config.model_validate(_apply_env(data, env if env is not None else os.environ))
+        data = _upgrade(dict(data), features)
+        return config.model_validate(_apply_env(data, env if env is not None else os.environ,
+                                                config))
     except ValidationError as exc:
-        raise ConfigError(_format_error(exc.errors()[0])) from None
+        raise ConfigError(_format_error(exc.errors()[0], config)) from None
 
 
-def _teams_under_org(data: dict[str, Any]) -> dict[str, Any]:
-    """``[pulse.teams]`` (where teams lived before ``[org]``) still works: it moves to
-    ``[org.teams]``, with a warning. Both at once is refused: which would win is a guess."""
-    pulse = data.get("pulse")
-    if not isinstance(pulse, Mapping) or "teams" not in pulse:
-        return data
-    org = dict(data.get("org") or {})
-    if org.get("teams"):
-        raise ConfigError("pulse.teams: teams are configured under [org.teams] now; move "
-                          "them there (this config has both)")
-    log.warning("config: [pulse.teams] is read as [org.teams]; rename the section")
-    org["teams"] = pulse["teams"]
-    return {**data, "pulse": {k: v for k, v in pulse.items() if k != "teams"}, "org": org}
+def _upgrade(data: dict[str, Any], features: Sequence[Feature]) -> dict[str, Any]:
+    """Older layouts of the file (a moved section) rewritten by the feature that moved it
+    (``Feature.upgrade_config``); its ValueError is the operator's one line."""
+    for feature in features:
+        if feature.upgrade_config is not None:
+            try:
+                data = feature.upgrade_config(data)
+            except ValueError as exc:
+                raise ConfigError(str(exc)) from None
+    return data
 
 
 def load_config(path: Path | None, env: Mapping[str, str] | None = None) -> Config:

@@ -1,24 +1,36 @@
-"""Every table module, imported so ``metadata`` is complete (Alembic, the schema test).
+"""Every table, imported so ``metadata`` is complete (Alembic, the schema test).
 
-Add a line here when you add a table module.
+The platform's own table modules are imported here; a feature's tables come from its
+manifest (``Feature.tables``, commands/features.py), so a new feature adds no line here.
 """
 
 from __future__ import annotations
 
-import storage.announcements
+from collections.abc import Sequence
+
+from sqlalchemy import Table
+
 import storage.events
-import storage.faq
-import storage.notices
-import storage.org
 import storage.outbox
-import storage.people
 import storage.preferences
-import storage.pulse
 import storage.roles
 import storage.scheduling
-import storage.signals
 import storage.teams
-import storage.verbinden
+from commands.feature import Feature
+from commands.features import FEATURES
 from storage.base import metadata
 
-__all__ = ["metadata", "storage"]
+
+def feature_tables(features: Sequence[Feature] = FEATURES) -> tuple[Table, ...]:
+    """The tables the features' manifests declare (``Feature.tables``), in list order."""
+    return tuple(table.__table__ for feature in features  # type: ignore[attr-defined]
+                 for table in feature.tables)
+
+
+# Imported above with their manifests; a manifest table on another metadata (defined on a
+# registry of its own) would be missing from the migrations and the schema test: fail now.
+_missing = [t.name for t in feature_tables() if metadata.tables.get(t.name) is not t]
+if _missing:
+    raise RuntimeError(f"feature tables not on storage.base.metadata: {', '.join(_missing)}")
+
+__all__ = ["feature_tables", "metadata", "storage"]

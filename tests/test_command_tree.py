@@ -57,8 +57,8 @@ MISSING: tuple[tuple[Catalog, str], ...] = (
 
 def _router() -> Router:
     router = Router()
-    for register in FEATURES:
-        register(router)
+    for feature in FEATURES:
+        feature.register(router)
     return router
 
 

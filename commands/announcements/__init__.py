@@ -4,15 +4,21 @@ reminders, and the reach report. Platform-neutral; adapters render the neutral m
 
 from __future__ import annotations
 
-from commands.announcements import interactions, jobs
-from commands.announcements.command import ANNOUNCE
-from commands.announcements.form import FORM_ID, submitted
-from commands.announcements.lifecycle import POST, REMIND, REPORT, SENT
-from commands.announcements.render import ACK, APPROVE, CONFIRM, DISCARD, REJECT
-from commands.router import Router
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from commands.router import Router
 
 
 def register(router: Router) -> None:
+    # Imported here: the manifest (commands/announcements/manifest.py) imports this package,
+    # and importing the manifests must not load the handlers (start-up, storage.schema).
+    from commands.announcements import interactions, jobs
+    from commands.announcements.command import ANNOUNCE
+    from commands.announcements.form import FORM_ID, submitted
+    from commands.announcements.lifecycle import POST, REMIND, REPORT, SENT
+    from commands.announcements.render import ACK, APPROVE, CONFIRM, DISCARD, REJECT
+
     router.tree(ANNOUNCE)
     router.form(FORM_ID, submitted)
     router.interaction(CONFIRM, interactions.on_confirm)

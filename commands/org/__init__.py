@@ -9,8 +9,8 @@ import``) and these commands. A manager gets the ``manager`` role for that team.
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
-from commands.context import Context
 from commands.errors import UserError
 from commands.grammar import Args
 from commands.model import PLATFORMS, CommandRequest, Reply
@@ -18,8 +18,11 @@ from commands.org.directory import OrgDirectory
 from commands.org.settings import OrgSettings
 from commands.org.text import ORG
 from commands.org.tree import TeamTree
-from commands.router import Router
 from commands.tree import Command, Param, Sub, T, Words
+
+if TYPE_CHECKING:  # annotations only: the manifest imports this package (start-up)
+    from commands.context import Context
+    from commands.router import Router
 
 TEAM_NAME = re.compile(r"^[\w.-]{1,100}$")
 

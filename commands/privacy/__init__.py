@@ -6,14 +6,15 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from datetime import time, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from commands.context import Context
 from commands.privacy.settings import PrivacySettings
-from commands.router import Router
 from commands.schedule import Trigger
 from commands.settings import SettingsBag
-from storage.privacy import PURGES, RetentionRepository
+
+if TYPE_CHECKING:  # annotations only: the manifest imports this package (start-up)
+    from commands.context import Context
+    from commands.router import Router
 
 log = logging.getLogger("hartslag.privacy")
 
@@ -21,6 +22,10 @@ PURGE = "privacy.purge"
 
 
 async def purge(payload: Mapping[str, Any], ctx: Context) -> None:
+    # Imported here: storage.privacy imports the schema, which imports every manifest,
+    # this package's among them.
+    from storage.privacy import PURGES, RetentionRepository
+
     settings = ctx.settings.get(PrivacySettings)
     repo = ctx.store.repo(RetentionRepository)
     now = ctx.clock.now()

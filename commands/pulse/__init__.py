@@ -8,7 +8,10 @@ sweep for jobs missed while the process was down).
 
 from __future__ import annotations
 
-from commands.router import Router
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from commands.router import Router
 
 
 def register(router: Router) -> None:

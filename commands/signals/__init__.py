@@ -8,19 +8,25 @@ The command's tree (who may do what, usage, examples) is declared in ``command.p
 
 from __future__ import annotations
 
-from commands.context import Context
-from commands.model import FormSubmission, InboundMessage, Interaction, Reply
-from commands.router import Router
+from typing import TYPE_CHECKING
+
 from commands.schedule import Trigger
-from commands.signals.command import signal_command
-from commands.signals.drafts import Drafts
-from commands.signals.jobs import DIGEST, PURGE, PURGE_AT, digest_job, purge_job
-from commands.signals.send import FORM_ID, TOPIC, converse, submitted, topic_pressed
-from commands.signals.service import withheld
+
+if TYPE_CHECKING:
+    from commands.context import Context
+    from commands.model import FormSubmission, InboundMessage, Interaction, Reply
+    from commands.router import Router
 
 
 def register(router: Router) -> None:
     """The ``signal`` command, the form, the DM conversation and the two job kinds."""
+    # Imported here: importing the manifests must not load the handlers.
+    from commands.signals.command import signal_command
+    from commands.signals.drafts import Drafts
+    from commands.signals.jobs import DIGEST, PURGE, PURGE_AT, digest_job, purge_job
+    from commands.signals.send import FORM_ID, TOPIC, converse, submitted, topic_pressed
+    from commands.signals.service import withheld
+
     drafts = Drafts()  # per app, in memory only
 
     async def form(submission: FormSubmission, ctx: Context) -> Reply:

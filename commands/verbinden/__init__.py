@@ -4,7 +4,10 @@ outbox, a follow-up question and aggregate figures for the organiser."""
 
 from __future__ import annotations
 
-from commands.router import Router
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from commands.router import Router
 
 
 def register(router: Router) -> None:

@@ -10,6 +10,7 @@ import httpx
 import pytest
 
 from bots.app import App
+from bots.config import ConfigError
 from bots.local.adapter import LocalAdapter
 from commands.clock import FakeClock
 from tests.conftest import make_config
@@ -134,7 +135,29 @@ async def test_an_adapter_that_cannot_start_does_not_stop_the_others(
     try:
         assert local.health() is None  # started after the failing one
         problems = await app.health()
-        assert problems == ["matrix: failed to start (ConnectionError: homeserver unreachable)"]
+        # /healthz is public: an exception's message stays out (it could quote anything)...
+        assert problems == ["matrix: failed to start (ConnectionError)"]
+    finally:
+        await app.stop()
+
+
+class MisconfiguredAdapter(FailingAdapter):
+    async def start(self, sink: Any) -> None:
+        raise ConfigError("matrix.access_token: rejected by the homeserver")
+
+
+async def test_a_configuration_error_at_start_is_shown_in_its_own_words(
+    db_url: str, tmp_path: Path, clock: FakeClock
+) -> None:
+    """...but a ConfigError is ours, written for the operator, and says what to fix."""
+    config = make_config(db_url, tmp_path, server={"host": "127.0.0.1", "port": 0})
+    local = LocalAdapter(config.local)
+    app = App(config, clock=clock, adapters=[MisconfiguredAdapter(local), local])
+    await app.start()
+    try:
+        assert await app.health() == [
+            "matrix: failed to start (ConfigError: matrix.access_token: rejected by the "
+            "homeserver)"]
     finally:
         await app.stop()
 

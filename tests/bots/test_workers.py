@@ -26,7 +26,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from commands.announcements import ACK
+from commands.announcements.render import ACK
 from commands.pulse.answer import START, VOTE, WRITE
 from commands.router import Router
 from storage.db import Database
@@ -41,8 +41,8 @@ def test_the_burst_presses_are_declared_stateless_and_nothing_else() -> None:
     from bots.app import FEATURES
 
     router = Router()
-    for register in FEATURES:
-        register(router)
+    for feature in FEATURES:
+        feature.register(router)
     assert {a for a in (START, VOTE, ACK, WRITE) if router.is_stateless(a)} == {START, VOTE, ACK}
     # pulse.write remembers, in this process only, that a free-text answer is expected.
     assert not router.is_stateless(WRITE)
