@@ -27,6 +27,11 @@ class Capabilities:
     # A command typed in a channel is seen only by its sender (Slack slash commands), so a
     # secret in it (a signal's code) is as safe there as in a DM.
     private_commands: bool = False
+    # A press in a room is seen by everyone in it (Matrix: a button is a reaction), so an
+    # anonymous answer is asked for in a direct message instead.
+    public_presses: bool = False
+    # What people call the platform, in a sentence ("je vindt Noor op Teams").
+    name: str = ""
 
 
 class DeliveryError(Exception):

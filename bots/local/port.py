@@ -10,7 +10,7 @@ from commands.model import Address, MessageRef, OutgoingMessage, UserRef
 from commands.port import Capabilities, DeliveryError
 
 WORKSPACE = "local"
-CAPABILITIES = Capabilities(buttons=True, images=True)
+CAPABILITIES = Capabilities(buttons=True, images=True, name="chat")
 
 
 def channel_address(channel: str) -> Address:

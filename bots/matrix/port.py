@@ -41,7 +41,7 @@ from commands.port import Capabilities, DeliveryError
 
 log = logging.getLogger("hartslag.matrix")
 
-CAPABILITIES = Capabilities(images=True)
+CAPABILITIES = Capabilities(images=True, public_presses=True, name="Matrix")
 PERMANENT_CODES = frozenset({"M_FORBIDDEN", "M_NOT_FOUND", "M_UNKNOWN_TOKEN", "M_BAD_JSON",
                              "M_INVALID_PARAM", "M_USER_DEACTIVATED"})
 ROOM_WAIT = 15.0  # seconds to wait for a new room to show up in a sync before encrypting

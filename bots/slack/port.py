@@ -29,7 +29,8 @@ from commands.port import Capabilities, DeliveryError
 log = logging.getLogger("hartslag.slack")
 
 EVENT_TYPE = "hartslag_delivery"
-CAPABILITIES = Capabilities(buttons=True, forms=True, images=True, private_commands=True)
+CAPABILITIES = Capabilities(buttons=True, forms=True, images=True, private_commands=True,
+                            name="Slack")
 
 
 def metadata(message: OutgoingMessage, delivery_id: str | None) -> dict[str, Any] | None:

@@ -34,7 +34,7 @@ from storage.teams import (
 
 log = logging.getLogger("hartslag.teams")
 
-CAPABILITIES = Capabilities(buttons=True, forms=True, images=True)
+CAPABILITIES = Capabilities(buttons=True, forms=True, images=True, name="Teams")
 _PERMANENT = {400, 401, 403, 404, 405, 413}
 CACHED_CONVERSATIONS = 50_000
 # Teams' message size budget, the whole activity as sent (compact JSON, UTF-8). The bot

@@ -51,8 +51,8 @@ def invite_message(ctx: Context, series: PulseSeries, row: PulseRound, *, platfo
     key = "invite.anonymous" if series.anonymous else "invite.named"
     text = ctx.text(PULSE, key, title=series.title, n=len(json.loads(series.questions)),
                     closes=when_text(ctx, row.closes_at))
-    if platform == "matrix" and series.anonymous and not direct:
-        # Matrix room buttons (reactions, poll events) are public: answer in a DM instead.
+    if ctx.port.capabilities(platform).public_presses and series.anonymous and not direct:
+        # Presses in a room are public there (Matrix reactions): answer in a DM instead.
         return OutgoingMessage(text + "\n" + ctx.text(PULSE, "invite.matrix", round=row.id),
                                title=series.title)
     return OutgoingMessage(text, invite_choices(ctx, row.id), title=series.title)

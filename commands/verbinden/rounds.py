@@ -29,7 +29,6 @@ log = logging.getLogger("hartslag.verbinden")
 
 FOLLOWUP, REPORT = "verbinden.followup", "verbinden.report"
 REPORT_AFTER = timedelta(minutes=30)  # the outbox has sent (or given up on) the intros by then
-PLATFORM_NAMES = {"slack": "Slack", "teams": "Teams", "matrix": "Matrix", "local": "chat"}
 
 
 @dataclass(frozen=True)
@@ -144,7 +143,7 @@ def _label(ctx: Context, key: str, found: dict[str, Contact], *, platform: str) 
     name = contact.name if contact and contact.name else user.id
     details = [contact.email] if contact and contact.email else []
     if user.platform != platform or not details:
-        details.append(PLATFORM_NAMES.get(user.platform, user.platform))
+        details.append(ctx.port.capabilities(user.platform).name or user.platform)
     return name + ctx.text(VERBINDEN, "contact", detail=", ".join(details))
 
 

@@ -4,6 +4,7 @@ and Teams people matched across platforms, with a person who cannot be reached."
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
@@ -19,7 +20,7 @@ from storage.people import PeopleRepository, PersonRow
 from storage.verbinden import VerbindenRepository
 from tests.conftest import make_config
 from tests.slack.conftest import SlackHarness, button
-from tests.support.fake_port import FakeChatPort
+from tests.support.fake_port import FULL, FakeChatPort
 
 PEOPLE = ["U0P1", "U0P2", "U0P3", "U0P4"]
 CREATE = 'verbinden create "Koffie met een onbekende" --when "elke dinsdag 10:00"'
@@ -106,7 +107,9 @@ class Driver:
 async def two(db_url: str, tmp_path: Path, clock: FakeClock) -> AsyncIterator[Driver]:
     config = make_config(db_url, tmp_path, roles={"comms": ["slack:UANNA"], "admin": []})
     application = App(config, clock=clock, adapters=[])
-    slack_port, teams_port = FakeChatPort(), FakeChatPort()
+    # Each platform's adapter names itself (Capabilities.name); the fakes stand in for them.
+    slack_port = FakeChatPort(capabilities_=dataclasses.replace(FULL, name="Slack"))
+    teams_port = FakeChatPort(capabilities_=dataclasses.replace(FULL, name="Teams"))
     application.port.add("slack", slack_port)
     application.port.add("teams", teams_port)
     await application.start(serve_http=False)
