@@ -10,6 +10,7 @@ import re
 from typing import Any
 
 from bots.config import Config
+from commands.features import FEATURES
 from commands.privacy.inventory import inventory
 
 _SETTING = re.compile(r"\b([a-z]+)\.([a-z_]+)\b")
@@ -43,7 +44,7 @@ def retention_text(config: Config, retention: str) -> str:
 def build_report(config: Config) -> list[dict[str, str]]:
     return [{"kind": k.kind, "tables": ", ".join(k.tables), "holds": k.holds,
              "people": k.people, "retention": retention_text(config, k.retention)}
-            for k in inventory()]
+            for k in inventory(FEATURES)]
 
 
 def run_report(args: argparse.Namespace, config: Config) -> int:

@@ -35,10 +35,7 @@ PLATFORM: tuple[DataKind, ...] = (
 )
 
 
-def inventory(features: Sequence[Feature] | None = None) -> tuple[DataKind, ...]:
-    """Each feature's kinds in the order of the feature list, then the platform's."""
-    if features is None:
-        from commands.features import FEATURES
-
-        features = FEATURES
+def inventory(features: Sequence[Feature]) -> tuple[DataKind, ...]:
+    """Each feature's kinds in the order of the feature list (``commands.features``, which
+    the caller passes: this module sits below it), then the platform's."""
     return (*(kind for feature in features for kind in feature.privacy), *PLATFORM)
