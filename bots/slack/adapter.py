@@ -21,7 +21,7 @@ import dataclasses
 import logging
 import re
 import time
-from collections.abc import Awaitable, Mapping, Sequence
+from collections.abc import Coroutine, Mapping, Sequence
 from typing import Any
 
 from slack_bolt.adapter.starlette.async_handler import to_starlette_response
@@ -34,6 +34,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from bots import adapter as adapter_protocol
+from bots.background import Background
 from bots.config import ConfigError
 from bots.slack import translate
 from bots.slack.client import build_client, error_code
@@ -45,7 +46,6 @@ from bots.slack.translate import Origin
 from bots.slack.workarounds import GatedSocketModeHandler, seed_authorization
 from bots.slack.workarounds import bolt_request as bolt_request_of
 from commands.i18n import normalise_locale
-from commands.logsafe import error_fields
 from commands.messages import CORE
 from commands.model import Interaction, Request
 from storage.events import EventLedger
@@ -77,7 +77,7 @@ class SlackAdapter:
         self.bolt = self._build_bolt()
         self._socket: GatedSocketModeHandler | None = None
         self._sink: adapter_protocol.Sink | None = None
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._tasks = Background(log, "slack work failed")
         self._profiles: dict[str, tuple[float, str, str | None]] = {}
         self._problem: str | None = "not started"
         self._bot_user: str | None = None
@@ -113,10 +113,7 @@ class SlackAdapter:
             await self._socket.close_async()
             self._socket = None
         await self.drain(within=self.shutdown_grace)
-        tasks = list(self._tasks)
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        await self._tasks.cancel()
         await self._replies.close()
         self._problem = "stopped"
 
@@ -131,9 +128,7 @@ class SlackAdapter:
 
     async def drain(self, *, within: float = 5.0) -> None:
         """Wait for the work in flight (tests, graceful shutdown)."""
-        deadline = time.monotonic() + within
-        while self._tasks and time.monotonic() < deadline:
-            await asyncio.wait(list(self._tasks), timeout=max(0.0, deadline - time.monotonic()))
+        await self._tasks.drain(within=within)
 
     async def _identify(self) -> None:
         """auth.test: the token works, and which team this is. A rejected token is fatal."""
@@ -243,17 +238,8 @@ class SlackAdapter:
         locale = self.settings.default_locale or self._deps.default_locale
         await ack(text=CORE.get(locale, "apology"))
 
-    def _spawn(self, kind: str, work: Awaitable[None]) -> None:
-        task: asyncio.Task[None] = asyncio.ensure_future(work)
-        task.set_name(f"hartslag.slack.{kind}")
-        self._tasks.add(task)
-        task.add_done_callback(self._done)
-
-    def _done(self, task: asyncio.Task[None]) -> None:
-        self._tasks.discard(task)
-        exc = None if task.cancelled() else task.exception()
-        if exc is not None:
-            log.error("slack work failed", extra={"task": task.get_name(), **error_fields(exc)})
+    def _spawn(self, kind: str, work: Coroutine[Any, Any, None]) -> None:
+        self._tasks.spawn(work, f"hartslag.slack.{kind}")
 
     # -- the work after the ack -----------------------------------------------------------
     async def _work(self, request: Request, origin: Origin, *, event_id: str = "",

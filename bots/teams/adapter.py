@@ -35,6 +35,7 @@ from microsoft_teams.common import Client, ClientOptions
 from starlette.routing import BaseRoute
 
 from bots.adapter import AdapterDeps, Sink
+from bots.background import Background
 from bots.server import is_loopback
 from bots.teams import cards, translate
 from bots.teams.credentials import CertificateTokenProvider
@@ -49,7 +50,6 @@ from bots.teams.workarounds import (
     validate_tokens_in_thread,
 )
 from bots.workarounds import bounded_otel_meters
-from commands.logsafe import error_fields
 from commands.model import FormSubmission, InboundMessage, Interaction, Reply, Request
 from commands.port import DeliveryError
 from storage.events import EventLedger
@@ -87,7 +87,7 @@ class TeamsAdapter:
         self._settings = settings
         self._deps = deps
         self._sink: Sink | None = None
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._tasks = Background(log, "teams activity failed")
         self._seen: OrderedDict[tuple[str, ...], None] = OrderedDict()
         self._recent: OrderedDict[str, None] = OrderedDict()
         self._started = False
@@ -153,10 +153,7 @@ class TeamsAdapter:
 
     async def stop(self) -> None:
         self._started = False
-        tasks = list(self._tasks)
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        await self._tasks.cancel()
         await self._http.aclose()
 
     def health(self) -> str | None:
@@ -277,15 +274,7 @@ class TeamsAdapter:
         self._seen.clear()
 
     def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
-        task = asyncio.create_task(work, name="hartslag.teams.activity")
-        self._tasks.add(task)
-        task.add_done_callback(self._done)
-
-    def _done(self, task: asyncio.Task[None]) -> None:
-        self._tasks.discard(task)
-        exc = None if task.cancelled() else task.exception()
-        if exc is not None:
-            log.error("teams activity failed", extra={"task": task.get_name(), **error_fields(exc)})
+        self._tasks.spawn(work, "hartslag.teams.activity")
 
     async def _handle(self, request: Request, direct: bool, activity_id: str | None,
                       handled: asyncio.Future[None] | None = None) -> None:
