@@ -19,9 +19,7 @@ from typing import Any
 from bots.cli_files import read_input
 from bots.config import Config
 from commands.wheres.entry import Match
-from commands.wheres.jobs import ensure_schedules
 from commands.wheres.kbfile import FileError, parse_file
-from commands.wheres.knowledge import Knowledge
 from storage.faq import FaqRepository
 
 
@@ -43,6 +41,7 @@ def add_parser(subparsers: Any) -> None:
 
 async def run_import(args: argparse.Namespace, config: Config) -> int:
     from bots.app import open_core
+    from commands.wheres.jobs import ensure_schedules
 
     path: Path = args.file
     text = read_input(path)
@@ -88,7 +87,10 @@ def as_json(question: str, match: Match) -> str:
 
 
 async def run_ask(args: argparse.Namespace, config: Config) -> int:
+    # The matcher (numpy, YAML, stemmers) is imported by the commands that use it: every
+    # ``hartslag`` start builds this parser, and most never ask a question.
     from bots.app import open_core
+    from commands.wheres.knowledge import Knowledge
 
     words: list[str] = args.question
     batch = words == ["-"]

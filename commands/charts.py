@@ -11,9 +11,10 @@ import asyncio
 import io
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
+if TYPE_CHECKING:  # matplotlib takes 0.5-2 s to import: loaded by the first chart, not at start-up
+    from matplotlib.figure import Figure
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 _COLOURS = ("#01689b", "#e17000", "#39870c", "#a90061", "#673327", "#8fcae7")  # Rijkshuisstijl
@@ -27,7 +28,16 @@ class Line:
     values: Sequence[float | None]
 
 
+def _figure(width: float, height: float, dpi: float | None = None) -> Figure:
+    """A new Figure; matplotlib is imported here, on first use (see the import above)."""
+    from matplotlib.figure import Figure
+
+    return Figure(figsize=(width, height), dpi=dpi)
+
+
 def _png(figure: Figure) -> bytes:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
     FigureCanvasAgg(figure)
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=100, bbox_inches="tight")
@@ -59,7 +69,7 @@ def trend_figure(
 ) -> Figure:
     """The trend chart; every line is named in the legend (one line too: a chart read on its
     own must say which question it shows)."""
-    figure = Figure(figsize=(6.4, 3.6))
+    figure = _figure(6.4, 3.6)
     axes = figure.add_subplot()
     positions = list(range(len(x_labels)))
     for i, line in enumerate(lines):
@@ -82,7 +92,7 @@ def trend_figure(
 
 def bars_png(counts: Mapping[str, float], *, title: str = "", horizontal: bool = True) -> bytes:
     """A bar per label (a distribution, a delivery report)."""
-    figure = Figure(figsize=(6.4, max(2.0, 0.45 * len(counts) + 1.0)))
+    figure = _figure(6.4, max(2.0, 0.45 * len(counts) + 1.0))
     axes = figure.add_subplot()
     labels, values = list(counts), list(counts.values())
     if horizontal:
@@ -122,7 +132,7 @@ def reach_png(bars: Sequence[Bar], *, title: str, labels: tuple[str, str, str]) 
     read, failed suffix)."""
     from matplotlib.ticker import MaxNLocator
 
-    figure = Figure(figsize=(6.4, max(2.0, 0.5 * len(bars) + 1.2)), dpi=100)
+    figure = _figure(6.4, max(2.0, 0.5 * len(bars) + 1.2), dpi=100)
     axes = figure.add_subplot()
     names = [b.label[:32] + (f" ({labels[2]})" if b.failed else "") for b in bars][::-1]
     read = [b.acknowledged for b in bars][::-1]

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from datetime import time
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from commands.model import PLATFORMS
-from commands.wheres.blend import Blend
-from commands.wheres.index import Tuning
+
+if TYPE_CHECKING:  # the matcher loads numpy, YAML and the stemmers: not at every start-up
+    from commands.wheres.blend import Blend
+    from commands.wheres.index import Tuning
 
 Fraction = Annotated[float, Field(ge=0, le=1)]  # a weight, ratio or threshold: 0 to 1
 
@@ -83,6 +85,8 @@ class WheresSettings(BaseModel):
         return value
 
     def tuning(self) -> Tuning:
+        from commands.wheres.index import Tuning
+
         return Tuning(
             min_confidence=self.min_confidence,
             sure_confidence=self.sure_confidence,
@@ -92,6 +96,8 @@ class WheresSettings(BaseModel):
         )
 
     def blend(self) -> Blend:
+        from commands.wheres.blend import Blend
+
         return Blend(
             lexical_weight=self.lexical_weight, floor=self.similarity_floor,
             full=self.similarity_full, min_score=self.semantic_min_score,

@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bots.matrix import MatrixAdapter
+from bots.matrix.adapter import MatrixAdapter
 from commands.context import Context
 from commands.delivery import Delivery
 from commands.model import Choice, CommandRequest, Interaction, OutgoingMessage, Reply
