@@ -118,46 +118,34 @@ def test_hartslag_run_starts_on_the_embedded_defaults_and_stops_on_sigterm(tmp_p
 class FailingAdapter(BrokenAdapter):
     platform = "matrix"
 
+    def __init__(self, inner: Any, error: Exception) -> None:
+        super().__init__(inner)
+        self.error = error
+
     async def start(self, sink: Any) -> None:
-        raise ConnectionError("homeserver unreachable")
+        raise self.error
 
     def health(self) -> str | None:
         return None
 
 
+@pytest.mark.parametrize(("error", "shown"), [
+    # /healthz is public: an exception's message stays out (it could quote anything)...
+    (ConnectionError("homeserver unreachable"), "ConnectionError"),
+    # ...but a ConfigError is ours, written for the operator, and says what to fix.
+    (ConfigError("matrix.access_token: rejected by the homeserver"),
+     "ConfigError: matrix.access_token: rejected by the homeserver"),
+])
 async def test_an_adapter_that_cannot_start_does_not_stop_the_others(
-    db_url: str, tmp_path: Path, clock: FakeClock
+    db_url: str, tmp_path: Path, clock: FakeClock, error: Exception, shown: str
 ) -> None:
     config = make_config(db_url, tmp_path, server={"host": "127.0.0.1", "port": 0})
     local = LocalAdapter(config.local)
-    app = App(config, clock=clock, adapters=[FailingAdapter(local), local])
+    app = App(config, clock=clock, adapters=[FailingAdapter(local, error), local])
     await app.start()
     try:
         assert local.health() is None  # started after the failing one
-        problems = await app.health()
-        # /healthz is public: an exception's message stays out (it could quote anything)...
-        assert problems == ["matrix: failed to start (ConnectionError)"]
-    finally:
-        await app.stop()
-
-
-class MisconfiguredAdapter(FailingAdapter):
-    async def start(self, sink: Any) -> None:
-        raise ConfigError("matrix.access_token: rejected by the homeserver")
-
-
-async def test_a_configuration_error_at_start_is_shown_in_its_own_words(
-    db_url: str, tmp_path: Path, clock: FakeClock
-) -> None:
-    """...but a ConfigError is ours, written for the operator, and says what to fix."""
-    config = make_config(db_url, tmp_path, server={"host": "127.0.0.1", "port": 0})
-    local = LocalAdapter(config.local)
-    app = App(config, clock=clock, adapters=[MisconfiguredAdapter(local), local])
-    await app.start()
-    try:
-        assert await app.health() == [
-            "matrix: failed to start (ConfigError: matrix.access_token: rejected by the "
-            "homeserver)"]
+        assert await app.health() == [f"matrix: failed to start ({shown})"]
     finally:
         await app.stop()
 
