@@ -77,8 +77,9 @@ class Feature:
     # Rewrites an older layout of the config file (a section that moved) before it is read;
     # a ValueError is shown to the operator as it is, in one line naming the key.
     upgrade_config: Callable[[dict[str, Any]], dict[str, Any]] | None = None
-    # The SQLModel table classes it owns, and the Alembic branch label that creates them
-    # (``python -m storage.revision 00NN_<branch> "..."``).
+    # The SQLModel table classes it owns, and the Alembic branch label that creates them;
+    # the branch's files sit in storage/migrations/versions/<branch>/, found through the
+    # manifests (``python -m storage.revision 00NN_<branch> "..."`` writes the first there).
     tables: tuple[type[SQLModel], ...] = ()
     migrations: str = ""
     privacy: tuple[DataKind, ...] = ()

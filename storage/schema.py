@@ -20,6 +20,17 @@ from commands.feature import Feature
 from commands.features import FEATURES
 from storage.base import metadata
 
+# The Alembic branches of the platform's own tables (imported above): 0001_core, off which
+# every other branch hangs, the scheduler and outbox, and the Teams adapter's references.
+PLATFORM_BRANCHES = ("core", "scheduling", "teams")
+
+
+def migration_branches(features: Sequence[Feature] = FEATURES) -> tuple[str, ...]:
+    """Every Alembic branch, the platform's first and then the manifests' (``Feature.migrations``),
+    each once: each is one directory of storage/migrations/versions (storage/migrate.py)."""
+    named = (feature.migrations for feature in features if feature.migrations)
+    return tuple(dict.fromkeys((*PLATFORM_BRANCHES, *named)))
+
 
 def feature_tables(features: Sequence[Feature] = FEATURES) -> tuple[Table, ...]:
     """The tables the features' manifests declare (``Feature.tables``), in list order."""
@@ -33,4 +44,4 @@ _missing = [t.name for t in feature_tables() if metadata.tables.get(t.name) is n
 if _missing:
     raise RuntimeError(f"feature tables not on storage.base.metadata: {', '.join(_missing)}")
 
-__all__ = ["feature_tables", "metadata", "storage"]
+__all__ = ["PLATFORM_BRANCHES", "feature_tables", "metadata", "migration_branches", "storage"]

@@ -31,8 +31,8 @@ from commands.model import Address, CommandRequest, Reply, UserRef
 from commands.privacy.inventory import PLATFORM, inventory
 from commands.router import Router
 from commands.tree import Command, Param, Sub, T, Words
-from storage.migrate import alembic_config
-from storage.schema import feature_tables, metadata
+from storage.migrate import MIGRATIONS, alembic_config, branch_directory
+from storage.schema import PLATFORM_BRANCHES, feature_tables, metadata, migration_branches
 from tests.conftest import START
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -103,6 +103,38 @@ def test_every_manifest_names_the_migration_branch_that_creates_its_tables() -> 
         assert feature.migrations in labels, f"{feature.name}: no branch {feature.migrations}"
         missing = set(feature.table_names) - _created_by_branch(script, feature.migrations)
         assert not missing, f"{feature.name}: {missing} not created by {feature.migrations}"
+
+
+def _branch_of(script: ScriptDirectory, revision: str) -> str:
+    """The branch a revision belongs to: the label of the nearest labelled revision at or
+    below it (each branch's first migration carries it); 0001_core's is core."""
+    for below in script.iterate_revisions(revision, "base"):
+        if below.branch_labels:
+            (label,) = below.branch_labels
+            return label
+    return "core"
+
+
+def test_every_migration_file_sits_in_the_directory_of_its_branch() -> None:
+    """Issue 21: a branch's migrations are together in the directory a manifest (or the
+    platform) names, and Alembic loads every file there is, none from elsewhere."""
+    script = ScriptDirectory.from_config(alembic_config())
+    branches = migration_branches()
+    assert branches[:len(PLATFORM_BRANCHES)] == PLATFORM_BRANCHES
+    assert len(branches) == len(set(branches))  # org and pulse share one
+    assert migration_branches((*FEATURES, TOY))[-1] == "toy"  # a new manifest adds its own
+    loaded = set()
+    for revision in script.walk_revisions():
+        branch = _branch_of(script, revision.revision)
+        assert branch in migration_branches(), f"{revision.revision}: branch {branch} undeclared"
+        path = Path(str(revision.path)).resolve()
+        assert path.parent == branch_directory(branch).resolve(), (
+            f"{revision.revision} is in {path.parent.name}/, its branch is {branch}")
+        loaded.add(path)
+    on_disk = {p.resolve() for p in (MIGRATIONS / "versions").rglob("*.py")}
+    assert on_disk == loaded, "a migration file Alembic does not load (no manifest names it)"
+    for branch in migration_branches():
+        assert any(branch_directory(branch).glob("*.py")), f"{branch}: no migrations"
 
 
 def test_every_privacy_entry_comes_from_a_manifest() -> None:

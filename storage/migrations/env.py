@@ -6,6 +6,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine
 
+from storage.migrate import place_new_branch
 from storage.schema import metadata
 
 config = context.config
@@ -17,6 +18,8 @@ def _run(connection: object) -> None:
         target_metadata=metadata,
         render_as_batch=True,  # SQLite can only ALTER through table copies
         compare_type=True,
+        # A new branch's first migration goes into its own directory (storage/migrate.py).
+        process_revision_directives=place_new_branch,
     )
     with context.begin_transaction():
         context.run_migrations()
