@@ -35,7 +35,7 @@ from commands.locale import LocaleResolver
 from commands.logsafe import error_fields
 from commands.metrics import Metrics
 from commands.model import Reply, Request, UserRef
-from commands.port import MultiPort
+from commands.port import Capabilities, MultiPort
 from commands.roles import Roles
 from commands.router import Router
 from scheduling.engine import Scheduler
@@ -88,6 +88,16 @@ def build_adapters(config: Config, deps: AdapterDeps) -> list[Adapter]:
 
         adapters.append(matrix(config.matrix, deps))
     return adapters
+
+
+def configured_capabilities(config: Config) -> dict[str, Capabilities]:
+    """What each enabled platform can show, without its SDK (``bots/<p>/capabilities.py``)."""
+    found: dict[str, Capabilities] = {}
+    for platform in ("local", "slack", "teams", "matrix"):
+        if getattr(config, platform).enabled:
+            module = importlib.import_module(f"bots.{platform}.capabilities")
+            found[platform] = module.CAPABILITIES
+    return found
 
 
 def _workspace_locales(config: Config) -> dict[str, str]:
@@ -343,6 +353,8 @@ class App:
 async def open_core(config: Config, *, clock: Clock | None = None) -> AsyncIterator[App]:
     """The app without chat adapters or HTTP, for CLI commands (import, export, send)."""
     app = App(config, clock=clock, adapters=[])
+    for platform, capabilities in configured_capabilities(config).items():
+        app.port.declare(platform, capabilities)
     await app.open_storage()
     try:
         yield app

@@ -348,6 +348,7 @@ def parse_config(data: Mapping[str, Any], env: Mapping[str, str] | None = None, 
 def _upgrade(data: dict[str, Any], features: Sequence[Feature]) -> dict[str, Any]:
     """Older layouts of the file (a moved section) rewritten by the feature that moved it
     (``Feature.upgrade_config``); its ValueError is the operator's one line."""
+    data = _matrix_template(data)
     for feature in features:
         if feature.upgrade_config is not None:
             try:
@@ -355,6 +356,18 @@ def _upgrade(data: dict[str, Any], features: Sequence[Feature]) -> dict[str, Any
             except ValueError as exc:
                 raise ConfigError(str(exc)) from None
     return data
+
+
+def _matrix_template(data: dict[str, Any]) -> dict[str, Any]:
+    """``[hooks] matrix_user_template`` (before issue 21) is ``[matrix] user_template``: the
+    convention is the Matrix adapter's to apply, not the notices feature's."""
+    hooks = data.get("hooks")
+    if not isinstance(hooks, Mapping) or "matrix_user_template" not in hooks:
+        return data
+    matrix = dict(data.get("matrix") or {})
+    matrix.setdefault("user_template", hooks["matrix_user_template"])
+    rest = {k: v for k, v in hooks.items() if k != "matrix_user_template"}
+    return {**data, "hooks": rest, "matrix": matrix}
 
 
 def load_config(path: Path | None, env: Mapping[str, str] | None = None) -> Config:

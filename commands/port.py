@@ -8,11 +8,30 @@ typed protocols (``GroupPort``, ``ReactionCounter``) that a feature checks with 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
 from commands.model import Address, MessageRef, OutgoingMessage, UserRef
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelSyntax:
+    """How people write one of the platform's channels after ``platform:`` in a target.
+
+    The adapter knows its ids (a Slack channel id, a Matrix room id or alias), so a feature
+    checks a written target without knowing the platform; ``forms`` are what an error shows.
+    """
+
+    pattern: str  # the whole channel must match (re.fullmatch)
+    forms: tuple[str, ...]  # written shapes for the error, e.g. ("C0123",)
+    # A platform with one workspace (the local chat) names it here; others take theirs from
+    # the config or the adapter's own workspace.
+    workspace: str = ""
+
+    def accepts(self, channel: str) -> bool:
+        return re.fullmatch(self.pattern, channel) is not None
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +51,8 @@ class Capabilities:
     public_presses: bool = False
     # What people call the platform, in a sentence ("je vindt Noor op Teams").
     name: str = ""
+    # How a channel of this platform is written in a target; None: any non-empty id.
+    channel: ChannelSyntax | None = None
 
 
 class DeliveryError(Exception):
@@ -109,6 +130,7 @@ class MultiPort:
 
     def __init__(self, ports: Mapping[str, ChatPort]) -> None:
         self._ports = dict(ports)
+        self._declared: dict[str, Capabilities] = {}
 
     @property
     def platforms(self) -> tuple[str, ...]:
@@ -116,6 +138,11 @@ class MultiPort:
 
     def add(self, platform: str, port: ChatPort) -> None:
         self._ports[platform] = port
+
+    def declare(self, platform: str, capabilities: Capabilities) -> None:
+        """What a configured platform can show where its port does not run (a CLI command
+        without adapters), so a target is checked as the chat would check it."""
+        self._declared[platform] = capabilities
 
     def port_for(self, platform: str) -> ChatPort | None:
         """The platform's own port, for optional extras (``find_user_by_email``)."""
@@ -129,7 +156,9 @@ class MultiPort:
 
     def capabilities(self, platform: str) -> Capabilities:
         port = self._ports.get(platform)
-        return port.capabilities(platform) if port else Capabilities()
+        if port is None:
+            return self._declared.get(platform, Capabilities())
+        return port.capabilities(platform)
 
     async def send(
         self, address: Address, message: OutgoingMessage, *, delivery_id: str | None = None

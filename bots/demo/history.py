@@ -20,7 +20,7 @@ from dataclasses import replace
 from datetime import timedelta
 
 from commands import timespec
-from commands.announcements.compose import Plan, settings_of
+from commands.announcements.compose import Plan
 from commands.announcements.lifecycle import REPORT, owner, set_paused
 from commands.announcements.lifecycle import confirm as confirm_announcement
 from commands.announcements.lifecycle import create as create_announcement
@@ -144,7 +144,7 @@ async def _pulse(ctx: Context) -> int:
 
 def _algemeen(ctx: Context) -> str:
     """#algemeen as the features store a channel (``local:///%23algemeen``)."""
-    return str(parse_target("local:#algemeen", settings_of(ctx)))
+    return str(parse_target(ctx, "local:#algemeen"))
 
 
 # -- announcement #1: sent to #algemeen, read by some ------------------------------------

@@ -5,12 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+from bots.local.capabilities import CAPABILITIES, WORKSPACE
 from bots.local.world import BOT, World
 from commands.model import Address, MessageRef, OutgoingMessage, UserRef
 from commands.port import Capabilities, DeliveryError
-
-WORKSPACE = "local"
-CAPABILITIES = Capabilities(buttons=True, images=True, name="chat")
 
 
 def channel_address(channel: str) -> Address:

@@ -69,7 +69,8 @@ class MatrixAdapter:
         self.choices = ChoiceBook(self._paths.root / "choices.sqlite3")
         self._port = MatrixPort(self.client, self.sync, directs=self.directs,
                                 choices=self.choices, locale=self.locale,
-                                encrypt_direct=settings.encrypt_direct_rooms)
+                                encrypt_direct=settings.encrypt_direct_rooms,
+                                user_template=settings.user_template)
         self._sink: Sink | None = None
         self._ready = False
         self._pending: list[tuple[str, Work, tuple[Any, ...]]] = []

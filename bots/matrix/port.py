@@ -31,6 +31,7 @@ from nio import (
     UploadResponse,
 )
 
+from bots.matrix.capabilities import CAPABILITIES
 from bots.matrix.groups import create_group_room
 from bots.matrix.render import edit, image_content, render
 from bots.matrix.state import ChoiceBook, DirectRooms
@@ -41,7 +42,6 @@ from commands.port import Capabilities, DeliveryError
 
 log = logging.getLogger("hartslag.matrix")
 
-CAPABILITIES = Capabilities(images=True, public_presses=True, name="Matrix")
 PERMANENT_CODES = frozenset({"M_FORBIDDEN", "M_NOT_FOUND", "M_UNKNOWN_TOKEN", "M_BAD_JSON",
                              "M_INVALID_PARAM", "M_USER_DEACTIVATED"})
 ROOM_WAIT = 15.0  # seconds to wait for a new room to show up in a sync before encrypting
@@ -75,13 +75,15 @@ class MatrixPort:
     """Outbound messages to rooms and people on one homeserver account."""
 
     def __init__(self, client: AsyncClient, sync: SyncLoop, *, directs: DirectRooms,
-                 choices: ChoiceBook, locale: str, encrypt_direct: bool = True) -> None:
+                 choices: ChoiceBook, locale: str, encrypt_direct: bool = True,
+                 user_template: str = "") -> None:
         self._client = client
         self._sync = sync
         self._directs = directs
         self._choices = choices
         self._locale = locale
         self._encrypt_direct = encrypt_direct
+        self._user_template = user_template
         self._dm_locks: dict[str, asyncio.Lock] = {}
         # DM rooms we created -> the invitee; a sync must show the invitation before the
         # first encrypted send, or the room key is shared with nobody but the bot.
@@ -90,6 +92,15 @@ class MatrixPort:
 
     def capabilities(self, platform: str) -> Capabilities:
         return CAPABILITIES
+
+    async def find_user_by_email(self, email: str) -> UserRef | None:
+        """The port extra ``EmailLookup``: Matrix has no lookup by e-mail that a bot may use,
+        so the organisation's convention (``[matrix] user_template``) names the account."""
+        local = email.partition("@")[0].strip().lower()
+        if not self._user_template or not local:
+            return None
+        user_id = self._user_template.format(local=local)
+        return UserRef("matrix", user_id, user_id, self.workspace)
 
     def address(self, room_id: str) -> Address:
         return Address("matrix", self.workspace, room_id)

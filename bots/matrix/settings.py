@@ -32,6 +32,18 @@ class MatrixSettings(Section):
     # Typed at the start of a room message ("hartslag: waar ..."), these count as a mention,
     # besides the bot's display name and localpart.
     names: list[str] = ["hartslag"]
+    # People's Matrix ids by the organisation's convention, from an e-mail's local part
+    # ("@{local}:example.org"); "" = no convention. Work-system notices use it to reach
+    # someone who is not in the people directory yet.
+    user_template: str = ""
+
+    @field_validator("user_template")
+    @classmethod
+    def _template(cls, value: str) -> str:
+        if value and not (value.startswith("@") and "{local}" in value and ":" in value):
+            raise ValueError(f"{value!r}: write a user id with {{local}} in it, "
+                             "e.g. @{local}:example.org")
+        return value
 
     @field_validator("names")
     @classmethod

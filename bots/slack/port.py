@@ -21,6 +21,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bots.slack.blocks import message_blocks, message_text
+from bots.slack.capabilities import CAPABILITIES
 from bots.slack.client import delivery_error, error_code, lookup_client, refused
 from bots.slack.groups import open_group
 from commands.model import Address, MessageRef, OutgoingMessage, UserRef
@@ -29,8 +30,6 @@ from commands.port import Capabilities, DeliveryError
 log = logging.getLogger("hartslag.slack")
 
 EVENT_TYPE = "hartslag_delivery"
-CAPABILITIES = Capabilities(buttons=True, forms=True, images=True, private_commands=True,
-                            name="Slack")
 
 
 def metadata(message: OutgoingMessage, delivery_id: str | None) -> dict[str, Any] | None:

@@ -20,6 +20,7 @@ from microsoft_teams.api.activities.message import MessageActivityInput
 from microsoft_teams.api.clients.conversation import CreateConversationParams
 
 from bots.teams import cards
+from bots.teams.capabilities import CAPABILITIES
 from bots.teams.retry import retry_after
 from bots.teams.translate import PLATFORM, conversation_id_of
 from commands.clock import Clock
@@ -34,7 +35,6 @@ from storage.teams import (
 
 log = logging.getLogger("hartslag.teams")
 
-CAPABILITIES = Capabilities(buttons=True, forms=True, images=True, name="Teams")
 _PERMANENT = {400, 401, 403, 404, 405, 413}
 CACHED_CONVERSATIONS = 50_000
 # Teams' message size budget, the whole activity as sent (compact JSON, UTF-8). The bot

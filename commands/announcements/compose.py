@@ -119,9 +119,9 @@ async def _targets(ctx: Context, draft: Draft, base: Plan | None, settings: Anno
     addresses: list[Address] = []
     for text in split_targets(draft.targets or ""):
         try:
-            addresses.append(parse_target(text, settings))
+            addresses.append(parse_target(ctx, text))
         except TargetError as exc:
-            raise fail(ctx, exc.reason, target=text[:80]) from None
+            raise fail(ctx, exc.reason, target=text[:80], **exc.fields) from None
     names = tuple(dict.fromkeys(split_targets(draft.audiences or "")))
     audiences = await _audiences(ctx, names)
     for audience in audiences:

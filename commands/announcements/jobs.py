@@ -158,8 +158,7 @@ async def run_report(payload: JsonPayload, ctx: Context) -> None:
     # The report first, the flag after it: a crash between the two leaves the flag unset, and
     # the scheduler's rerun finds the report's batch already queued (the outbox adds nothing
     # for a known batch key), so the author gets it exactly once. The other order lost it.
-    settings = settings_of(ctx)
-    failures = [f"- `{show_target(item.target, settings) if '://' in item.target else item.target}`: "
+    failures = [f"- `{show_target(ctx, item.target) if '://' in item.target else item.target}`: "
                 f"{(item.error or '?')[:200]}" for item in report.items if item.state == "failed"]
     key = "told_failures" if failures else "told_delivered"
     await tell(ctx, author, key, f"{batch}:report", id=ann.id, title=quoted_title(ann),

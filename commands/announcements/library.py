@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from commands.announcements.compose import RENDERER, fail, settings_of, template_failure
+from commands.announcements.compose import RENDERER, fail, template_failure
 from commands.announcements.messages import TEXT
 from commands.announcements.targets import TargetError, parse_target, show_target
 from commands.context import Context
@@ -37,7 +37,6 @@ def _name(ctx: Context, args: Args, usage: str) -> str:
 async def audience(ctx: Context, args: Args, user: UserRef) -> Reply:
     action = args.pop_word() or "list"
     repo = ctx.store.repo(AudienceRepository)
-    settings = settings_of(ctx)
     if action in ("list", "lijst"):
         found = await repo.all()
         if not found:
@@ -46,7 +45,7 @@ async def audience(ctx: Context, args: Args, user: UserRef) -> Reply:
         for a in found:
             eyes = ctx.text(TEXT, "audience_four_eyes") if a.four_eyes else ""
             lines.append(f"- **{a.name}**{eyes}: " + ", ".join(
-                f"`{show_target(t, settings)}`" for t in a.targets))
+                f"`{show_target(ctx, t)}`" for t in a.targets))
         return Reply.text("\n".join(lines))
     if action in ("add", "set", "nieuw", "zet"):
         name = _name(ctx, args, "audience_usage")
@@ -57,9 +56,9 @@ async def audience(ctx: Context, args: Args, user: UserRef) -> Reply:
         targets = []
         for text in texts:
             try:
-                targets.append(str(parse_target(text, settings)))
+                targets.append(str(parse_target(ctx, text)))
             except TargetError as exc:
-                raise fail(ctx, exc.reason, target=text[:80]) from None
+                raise fail(ctx, exc.reason, target=text[:80], **exc.fields) from None
         four_eyes = "four-eyes" in args.flags
         new = await repo.save(AnnouncementAudience(
             name=name, targets=list(dict.fromkeys(targets)), four_eyes=four_eyes,

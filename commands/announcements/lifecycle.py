@@ -166,7 +166,7 @@ async def approval_deliveries(ctx: Context, ann: Announcement) -> list[Delivery]
     if settings.approval_channel:
         from commands.announcements.targets import parse_target
 
-        address = parse_target(settings.approval_channel, settings)
+        address = parse_target(ctx, settings.approval_channel)
         locale = await ctx.locale_for(address=address)
         deliveries.append(Delivery(approval_request(ctx.with_locale(locale), ann), address=address))
     else:

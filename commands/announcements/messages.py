@@ -61,15 +61,11 @@ TEXT = Catalog(
             "{send} uit. Kies een eerder tijdstip (`--om`) of een later embargo.",
             "when_now": "direct na bevestigen",
             "bad_target_form": "`{target}` is geen kanaal. Schrijf `platform:kanaal`, "
-            "bijvoorbeeld `slack:C0123` of `local:#algemeen`.",
-            "bad_target_platform": "`{target}`: onbekend platform. Kies slack, teams, "
-            "matrix of local, bijvoorbeeld `slack:C0123`.",
-            "bad_target_local": "`{target}`: een lokaal kanaal begint met #, bijvoorbeeld "
-            "`local:#algemeen`.",
-            "bad_target_slack": "`{target}`: een Slack-kanaal schrijf je met zijn id, "
-            "bijvoorbeeld `slack:C0123` (niet de naam).",
-            "bad_target_matrix": "`{target}`: een Matrix-kamer schrijf je als "
-            "`matrix:!id`, `matrix:!id:server` of `matrix:#alias:server`.",
+            "bijvoorbeeld {examples}.",
+            "bad_target_platform": "`{target}`: onbekend platform. Kies uit {platforms}, "
+            "bijvoorbeeld {examples}.",
+            "bad_target_channel": "`{target}` is geen kanaal van {platform}. Schrijf het als "
+            "{forms}.",
             "stray_word": "Ik weet niet wat ik met `{word}` moet. Zet tekst met spaties "
             "tussen aanhalingstekens achter een optie, en variabelen als `naam=waarde`.",
             "need_id": "Geef het nummer van de aankondiging, bijvoorbeeld "
@@ -301,15 +297,11 @@ TEXT = Catalog(
             "Pick an earlier time (`--at`) or a later embargo.",
             "when_now": "right after confirming",
             "bad_target_form": "`{target}` is not a channel. Write `platform:channel`, for "
-            "example `slack:C0123` or `local:#algemeen`.",
-            "bad_target_platform": "`{target}`: unknown platform. Choose slack, teams, "
-            "matrix or local, for example `slack:C0123`.",
-            "bad_target_local": "`{target}`: a local channel starts with #, for example "
-            "`local:#algemeen`.",
-            "bad_target_slack": "`{target}`: write a Slack channel by its id, for example "
-            "`slack:C0123` (not its name).",
-            "bad_target_matrix": "`{target}`: write a Matrix room as `matrix:!id`, "
-            "`matrix:!id:server` or `matrix:#alias:server`.",
+            "example {examples}.",
+            "bad_target_platform": "`{target}`: unknown platform. Choose one of {platforms}, "
+            "for example {examples}.",
+            "bad_target_channel": "`{target}` is not a channel on {platform}. Write it as "
+            "{forms}.",
             "stray_word": "I don't know what to do with `{word}`. Put text with spaces in "
             "quotes after an option, and variables as `name=value`.",
             "need_id": "Give the announcement's number, for example `/hartslag announce "

@@ -55,7 +55,7 @@ def delivered(ctx: Context, ann: Announcement, locale: str = DEFAULT_LOCALE) -> 
 def summary(ctx: Context, ann: Announcement) -> list[str]:
     """Where, when, acknowledgement, embargo and approval, one line each."""
     settings = settings_of(ctx)
-    targets = ", ".join(f"`{show_target(t, settings)}`" for t in ann.targets)
+    targets = ", ".join(f"`{show_target(ctx, t)}`" for t in ann.targets)
     lines = [ctx.text(TEXT, "sum_targets", targets=targets)]
     if ann.audiences:
         lines.append(ctx.text(TEXT, "sum_audiences", names=", ".join(ann.audiences)))

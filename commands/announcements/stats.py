@@ -7,7 +7,7 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
-from commands.announcements.compose import local_time, settings_of
+from commands.announcements.compose import local_time
 from commands.announcements.jobs import members_of, progress_line
 from commands.announcements.lifecycle import repo, state_name
 from commands.announcements.messages import TEXT
@@ -133,11 +133,10 @@ def _share(row: Row) -> str:
 
 async def stats(ctx: Context, ann: Announcement) -> Reply:
     """``announce stats <id>``."""
-    settings = settings_of(ctx)
     assert ann.id is not None
     acks = await repo(ctx).acks(ann.id)
     rows = await _rows(ctx, ann, acks)
-    names = [show_target(r.target, settings) for r in rows]
+    names = [show_target(ctx, r.target) for r in rows]
     width = max([len(n) for n in names] + [12])
     head = ctx.text(TEXT, "stats_columns").split("|")
     table = [f"{head[0]:<{width}} " + " ".join(f"{h:>9}" for h in head[1:])]
@@ -185,7 +184,7 @@ async def readers(ctx: Context, ann: Announcement) -> Reply:
     for target in ann.targets:
         members = await members_of(ctx, target)
         if members is None:
-            unknown.append(show_target(target, settings_of(ctx)))
+            unknown.append(show_target(ctx, target))
         for person in members or ():
             people.setdefault(person.key, person)
     overdue = ann.ack_due is not None and ctx.clock.now() > ann.ack_due

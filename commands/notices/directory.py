@@ -2,8 +2,8 @@
 
 The directory (``storage/people.py``) is filled by CSV import. An unknown e-mail is looked up
 on the platforms whose port can (the optional extra ``EmailLookup``: Slack's
-``users.lookupByEmail``), or mapped to a Matrix id by the configured convention, and the
-result is remembered. Someone who cannot be found is reported, never dropped silently.
+``users.lookupByEmail``, Matrix's id convention from its own config), in the order of
+``[hooks] platforms``, and the result is remembered. Someone who cannot be found is reported, never dropped silently.
 """
 
 from __future__ import annotations
@@ -68,8 +68,6 @@ async def _discover(ctx: Context, repo: PeopleRepository, settings: HookSettings
             if found:
                 ids[platform] = found
                 break
-    if not ids and settings.matrix_user_template and "matrix" in _enabled(ctx):
-        ids["matrix"] = settings.matrix_user_template.format(local=email.split("@")[0].lower())
     if not ids:
         return None
     await repo.upsert([PersonRow(employee_id=None, email=email, name="", ids=ids)])

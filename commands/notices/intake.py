@@ -16,7 +16,6 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from commands.announcements.settings import AnnouncementSettings
 from commands.announcements.targets import TargetError, parse_target
 from commands.context import Context
 from commands.delivery import Delivery
@@ -102,23 +101,22 @@ async def _route(ctx: Context, name: str, source: HookSource, payload: dict[str,
 
 
 async def _addresses(ctx: Context, source: HookSource) -> list[Address] | Outcome:
-    settings = ctx.settings.get(AnnouncementSettings)
     try:
         if source.to == "channel":
-            return [parse_target(source.channel, settings)]
+            return [parse_target(ctx, source.channel)]
         audience = await ctx.store.repo(AudienceRepository).get(source.audience)
+        if audience is None:
+            return Outcome(422, {"error": f"audience {source.audience!r} does not exist"})
+        return [_address(ctx, target) for target in audience.targets]
     except TargetError as exc:
-        return Outcome(500, {"error": f"source channel {exc.text!r} is not platform:channel-id"})
-    if audience is None:
-        return Outcome(422, {"error": f"audience {source.audience!r} does not exist"})
-    return [_address(target, settings) for target in audience.targets]
+        return Outcome(500, {"error": f"target {exc.text!r} is not platform:channel-id"})
 
 
-def _address(target: str, settings: AnnouncementSettings) -> Address:
+def _address(ctx: Context, target: str) -> Address:
     try:
         return Address.parse(target)
     except ValueError:
-        return parse_target(target, settings)
+        return parse_target(ctx, target)
 
 
 async def _to_person(ctx: Context, name: str, key: str, source: HookSource,

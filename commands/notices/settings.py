@@ -82,8 +82,6 @@ class HookSettings(BaseModel):
     default_quiet: str = "18:00-08:00"
     working_days: list[int] = [0, 1, 2, 3, 4]  # Monday = 0; other days are quiet all day
     timezone: str = "Europe/Amsterdam"
-    # Matrix ids by convention from the e-mail's local part, e.g. "@{local}:example.org".
-    matrix_user_template: str = ""
     # Order in which a person's platforms are tried for a direct message.
     platforms: list[str] = ["slack", "teams", "matrix", "local"]
     sources: dict[str, HookSource] = {}

@@ -94,7 +94,7 @@ BAD: list[tuple[str, str]] = [
     ('new --title "x" --body "y"', "Zeg waarheen"),
     ('new --title "x" --body "y" --to general', "`general` is geen kanaal"),
     ('new --title "x" --body "y" --to irc:#x', "onbekend platform"),
-    ('new --title "x" --body "y" --to slack:#general', "met zijn id"),
+    ('new --title "x" --body "y" --to slack:#general', "Schrijf het als `slack:C0123`"),
     ('new --title "x" --body "y" --to teams:19:abc', "staat niet aan"),
     ('new --title "x" --to slack:C1', "Geef de tekst"),
     ('new --title "x" --body "y" --audience iedereen', "Doelgroep `iedereen` bestaat niet"),
@@ -209,7 +209,7 @@ async def test_audiences_are_managed_by_command_and_expand_to_targets(fake: Driv
     listing = text_of(await fake.command("audience list"))
     assert "`slack:C1`" in listing and "`slack:T9/C3`" in listing
     bad = await fake.command("audience add kapot slack:#x")
-    assert "met zijn id" in text_of(bad)
+    assert "geen kanaal van Slack" in text_of(bad)
     assert await fake.app.store.repo(AudienceRepository).get("kapot") is None
     preview = await fake.command('new --title "x" --body "y" --audience iedereen --to slack:C9')
     assert "Doelgroepen: iedereen" in text_of(preview)

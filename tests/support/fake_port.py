@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
+from bots.local.capabilities import CAPABILITIES as LOCAL
+from bots.matrix.capabilities import CAPABILITIES as MATRIX
+from bots.slack.capabilities import CAPABILITIES as SLACK
+from bots.teams.capabilities import CAPABILITIES as TEAMS
 from commands.model import Address, MessageRef, OutgoingMessage, UserRef
 from commands.port import Capabilities, DeliveryError
 
 FULL = Capabilities(buttons=True, forms=True, images=True, private_commands=False)
+# The adapters' own names and channel syntax, so written targets are checked (and refused in
+# the words) as in production; what the fake can show stays the test's choice.
+REAL = {"local": LOCAL, "slack": SLACK, "matrix": MATRIX, "teams": TEAMS}
 
 
 @dataclass
@@ -30,7 +37,8 @@ class FakeChatPort:
     reactions_: dict[str, int] = field(default_factory=dict)
 
     def capabilities(self, platform: str) -> Capabilities:
-        return self.capabilities_
+        real = REAL.get(platform, Capabilities())
+        return replace(self.capabilities_, channel=real.channel, name=real.name)
 
     async def send(
         self, address: Address, message: OutgoingMessage, *, delivery_id: str | None = None
