@@ -37,6 +37,7 @@ CORE = Catalog(
             "tree.needs_value": "Achter `--{option}` hoort een waarde. Gebruik: {usage}",
             "tree.missing": "Er ontbreekt {what}. Gebruik: {usage}",
             "tree.example": "Voorbeeld: `{example}`",
+            "tree.bad_choice": "`{word}` past hier niet: kies {choices}. Gebruik: {usage}",
             "help.footer": "Je kunt ook gewoon een vraag stellen, bijvoorbeeld "
             "\"waar vind ik mijn loonstrook\". In een privébericht mag `/hartslag` weg.",
             "language.set": "Ik praat vanaf nu Nederlands met je.",
@@ -84,6 +85,7 @@ CORE = Catalog(
             "tree.needs_value": "`--{option}` needs a value after it. Usage: {usage}",
             "tree.missing": "{what} is missing. Usage: {usage}",
             "tree.example": "Example: `{example}`",
+            "tree.bad_choice": "`{word}` does not fit here: choose {choices}. Usage: {usage}",
             "help.footer": "You can also just ask a question, for example \"where is my "
             "payslip\". In a direct message you may leave out `/hartslag`.",
             "language.set": "I'll speak English with you from now on.",

@@ -71,6 +71,15 @@ class Param:
     # An option whose value may be left out (``--gelezen`` or ``--gelezen "vrijdag 17:00"``):
     # given bare, it reaches the handler as a flag of the same canonical name.
     optional_value: bool = False
+    # A positional word that must be one of these (``doelgroep toevoegen|lijst|verwijder``):
+    # the handler sees the canonical (English) name whatever alias was typed, and any other
+    # word is refused with the choices in the caller's language.
+    choices: tuple[Words, ...] = ()
+
+    def choose(self, word: str) -> str | None:
+        """The canonical name of the choice ``word`` is an alias of, or None."""
+        lowered = word.lower()
+        return next((c.en for c in self.choices if lowered in c.all()), None)
 
     def usage(self, locale: str) -> str:
         name = self.words.say(locale)
@@ -80,6 +89,8 @@ class Param:
             text = f"--{name} [<{(self.value or self.words).say(locale)}>]"
         elif self.option:
             text = f"--{name} <{(self.value or self.words).say(locale)}>"
+        elif self.choices:
+            text = "<" + "|".join(c.say(locale) for c in self.choices) + ">"
         else:
             text = f"<{name}{'...' if self.many else ''}>"
         return text if self.required else f"[{text}]"
@@ -223,7 +234,21 @@ def parse(command: Command, sub: Sub, ctx: Context, text: str) -> Args:
             raise UserError(ctx.text(CORE, "tree.unknown_option", option=name[:30], usage=usage))
         canonical.flags.add(param.words.en if param else name)
     _check_required(sub, ctx, canonical, usage)
+    _check_choices(sub, ctx, canonical, usage)
     return canonical
+
+
+def _check_choices(sub: Sub, ctx: Context, args: Args, usage: str) -> None:
+    positional = [p for p in sub.params if not p.option and not p.flag]
+    for index, param in enumerate(positional):
+        if not param.choices or len(args.words) <= index:
+            continue
+        chosen = param.choose(args.words[index])
+        if chosen is None:
+            choices = ", ".join(f"`{c.say(ctx.locale)}`" for c in param.choices)
+            raise UserError(ctx.text(CORE, "tree.bad_choice", word=args.words[index][:30],
+                                     choices=choices, usage=usage))
+        args.words[index] = chosen
 
 
 def _check_required(sub: Sub, ctx: Context, args: Args, usage: str) -> None:

@@ -37,7 +37,7 @@ PERSON = {"": "joost", "admin": "anna", "comms": "bram", "manager": "mila", "tri
 DEMO_ROLES = {"anna": {"admin", "comms"}, "bram": {"comms"}, "tess": {"triage"},
               "mila": {"manager"}, "joost": set()}
 FAILURE_KEYS = ("unknown_command", "help.unknown", "refused", "apology", "bad_args", "tree.unknown_sub",
-                "tree.unknown_option", "tree.needs_value", "tree.missing")
+                "tree.unknown_option", "tree.needs_value", "tree.missing", "tree.bad_choice")
 # An example that names something the demo does not have has not shown its result either:
 # the features' "does not exist / not found / not in the directory / nothing yet" texts.
 MISSING: tuple[tuple[Catalog, str], ...] = (
@@ -121,6 +121,24 @@ async def test_option_aliases_reach_the_handler_under_one_name(chat: ChatDriver)
     english = await _as(chat, "anna", "/hartslag taal nl --channel")
     assert "In this channel I'll speak English" in dutch
     assert "In dit kanaal praat ik vanaf nu Nederlands" in english
+
+
+async def test_a_choice_reaches_the_handler_by_its_canonical_name(chat: ChatDriver) -> None:
+    # The action words of `announce audience` are declared choices: Dutch, English and the
+    # older aliases all do the same, and a word that is none of them gets the tree's message.
+    dutch = await _as(chat, "bram", "aankondiging doelgroep toevoegen kantoor local:#algemeen")
+    alias = await _as(chat, "bram", "aankondiging doelgroep zet balie local:#demo")
+    assert "kantoor" in dutch and "1 kanaal" in dutch
+    assert "balie" in alias and "1 kanaal" in alias
+    wrong = await _as(chat, "bram", "aankondiging doelgroep weg kantoor")
+    assert ("`weg` past hier niet: kies `lijst`, `toevoegen`, `verwijder`. Gebruik: "
+            "`aankondiging doelgroep [<lijst|toevoegen|verwijder>]") in wrong
+    english = await _as(chat, "bram", "announce audience remove balie", locale="en")
+    assert "balie" in english and failures(english, "en") == []
+    listing = await _as(chat, "bram", "announce audience list", locale="en")
+    assert "**kantoor**" in listing and "**balie**" not in listing
+    wrong_en = await _as(chat, "mila", "summary weekly demo maybe", locale="en")
+    assert "`maybe` does not fit here: choose `on`, `off`." in wrong_en
 
 
 async def test_roles_are_checked_before_the_handler(chat: ChatDriver) -> None:

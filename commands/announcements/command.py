@@ -271,33 +271,37 @@ ANNOUNCE = Command(
                 T("hoe ver het versturen is", "how far sending has got"),
                 _progress, "voortgang 1", "progress 1"),
         Sub(Words("audience", "doelgroep", ("audiences", "doelgroepen")),
-            T("opgeslagen groepen kanalen: `doelgroep lijst`, `doelgroep add <naam> "
+            T("opgeslagen groepen kanalen: `doelgroep lijst`, `doelgroep toevoegen <naam> "
               "<kanalen...> [--vier-ogen]` (met `--vier-ogen` keurt een tweede "
               "communicatie-collega elke aankondiging goed), `doelgroep verwijder <naam>`",
               "saved groups of channels: `audience list`, `audience add <name> <channels...> "
               "[--four-eyes]` (with `--four-eyes` a second communications colleague approves "
               "every announcement), `audience remove <name>`"),
             _audience, roles=COMMS,
-            params=(Param(Words("add|list|remove", "add|lijst|verwijder")),
+            params=(Param(Words("action", "actie"), choices=(
+                        Words("list", "lijst"), Words("add", "toevoegen", ("set", "nieuw", "zet")),
+                        Words("remove", "verwijder", ("delete", "verwijderen")))),
                     Param(Words("name", "naam")),
                     Param(Words("channels", "kanalen"), many=True),
                     Param(Words("to", "naar"), option=True,
                           value=Words("platform:channel...", "platform:kanaal...")),
                     Param(Words("four-eyes", "vier-ogen", ("approval", "goedkeuring")),
                           flag=True)),
-            example=T("aankondiging doelgroep add iedereen local:#algemeen local:#demo",
+            example=T("aankondiging doelgroep toevoegen iedereen local:#algemeen local:#demo",
                       "announce audience add all-staff local:#algemeen local:#demo")),
         Sub(Words("template", "sjabloon", ("templates", "sjablonen")),
-            T("Jinja-sjablonen met variabelen: `sjabloon lijst`, `sjabloon add <naam> --tekst "
+            T("Jinja-sjablonen met variabelen: `sjabloon lijst`, `sjabloon toevoegen <naam> --tekst "
               "\"Hallo {{ naam }}\"`, `sjabloon toon|verwijder <naam>`; gebruik met "
               "`nieuw --sjabloon <naam> naam=waarde`",
               "Jinja templates with variables: `template list`, `template add <name> --body "
               "\"Hello {{ name }}\"`, `template show|delete <name>`; use with "
               "`new --template <name> name=value`"),
             _template, roles=COMMS,
-            params=(Param(Words("add|list|show|delete", "add|lijst|toon|verwijder")),
+            params=(Param(Words("action", "actie"), choices=(
+                        Words("list", "lijst"), Words("add", "toevoegen", ("set", "nieuw", "zet")),
+                        Words("show", "toon"), Words("delete", "verwijder", ("remove", "verwijderen")))),
                     Param(Words("name", "naam")), BODY),
-            example=T('aankondiging sjabloon add welkom --tekst "Welkom, {{ naam }}!"',
+            example=T('aankondiging sjabloon toevoegen welkom --tekst "Welkom, {{ naam }}!"',
                       'announce template add welcome --body "Welcome, {{ name }}!"')),
         Sub(Words("form", "formulier"), T("het formulier om op te stellen",
                                           "the form to compose"),

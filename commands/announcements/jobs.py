@@ -124,9 +124,9 @@ def progress_line(ctx: Context, report: BatchReport, started: datetime | None) -
               "failed": report.failed}
     if not report.pending:
         return ctx.text(TEXT, "progress_done", **values)
-    eta: datetime | None = getattr(report, "eta", None)  # the engine's estimate, when given
+    eta: datetime | None = None
     now = ctx.clock.now()
-    if eta is None and started is not None and done and now > started:
+    if started is not None and done and now > started:
         rate = done / (now - started).total_seconds()
         eta = now + timedelta(seconds=report.pending / rate)
     if eta is None:

@@ -2,11 +2,12 @@
 (named groups of targets, optionally with four-eyes approval) and Jinja2 templates.
 
 The tree (``commands.announcements.command``) has parsed the options to their canonical
-names (``to``, ``body``, ``four-eyes``); the first word is the action on the library."""
+names (``to``, ``body``, ``four-eyes``); the first word is the action on the library, in its canonical name."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Awaitable, Callable
 
 from commands.announcements.compose import RENDERER, fail, template_failure
 from commands.announcements.messages import TEXT
@@ -35,81 +36,107 @@ def _name(ctx: Context, args: Args, usage: str) -> str:
 
 
 async def audience(ctx: Context, args: Args, user: UserRef) -> Reply:
-    action = args.pop_word() or "list"
-    repo = ctx.store.repo(AudienceRepository)
-    if action in ("list", "lijst"):
-        found = await repo.all()
-        if not found:
-            return Reply.text(ctx.text(TEXT, "audience_none"))
-        lines = [ctx.text(TEXT, "audience_list")]
-        for a in found:
-            eyes = ctx.text(TEXT, "audience_four_eyes") if a.four_eyes else ""
-            lines.append(f"- **{a.name}**{eyes}: " + ", ".join(
-                f"`{show_target(ctx, t)}`" for t in a.targets))
-        return Reply.text("\n".join(lines))
-    if action in ("add", "set", "nieuw", "zet"):
-        name = _name(ctx, args, "audience_usage")
-        texts = [w for word in args.words for w in word.replace(",", " ").split()]
-        texts += (args.options.get("to") or "").replace(",", " ").split()
-        if not texts:
-            raise fail(ctx, "audience_usage")
-        targets = []
-        for text in texts:
-            try:
-                targets.append(str(parse_target(ctx, text)))
-            except TargetError as exc:
-                raise fail(ctx, exc.reason, target=text[:80], **exc.fields) from None
-        four_eyes = "four-eyes" in args.flags
-        new = await repo.save(AnnouncementAudience(
-            name=name, targets=list(dict.fromkeys(targets)), four_eyes=four_eyes,
-            created_by=user.key, created_at=ctx.clock.now()))
-        key = "audience_added" if new else "audience_updated"
-        eyes = ctx.text(TEXT, "audience_four_eyes") if four_eyes else ""
-        return Reply.text(ctx.text(TEXT, key, name=name, count=len(set(targets)), eyes=eyes))
-    if action in ("remove", "delete", "verwijder"):
-        name = _name(ctx, args, "audience_usage")
-        if not await repo.delete(name):
-            raise fail(ctx, "unknown_audience", name=name, known="-")
-        return Reply.text(ctx.text(TEXT, "audience_removed", name=name))
-    raise fail(ctx, "audience_usage")
+    """``announce audience list|add|remove``: the tree hands over the canonical action."""
+    action = _AUDIENCE.get(args.pop_word() or "list")
+    if action is None:
+        raise fail(ctx, "audience_usage")
+    return await action(ctx, args, user)
 
 
 async def template(ctx: Context, args: Args, user: UserRef) -> Reply:
-    action = args.pop_word() or "list"
-    repo = ctx.store.repo(TemplateRepository)
-    if action in ("list", "lijst"):
-        found = await repo.all()
-        if not found:
-            return Reply.text(ctx.text(TEXT, "template_none"))
-        lines = [ctx.text(TEXT, "template_list")]
-        for t in found:
-            needs = ", ".join(sorted(RENDERER.variables(t.source))) or "-"
-            lines.append(ctx.text(TEXT, "template_item", name=t.name, variables=needs))
-        return Reply.text("\n".join(lines))
-    if action in ("add", "set", "nieuw", "zet"):
-        name = _name(ctx, args, "template_usage")
-        source = args.options.get("body") or " ".join(args.words)
-        source = source.replace("\\n", "\n").strip()
-        if not source:
-            raise fail(ctx, "template_usage")
+    """``announce template list|add|show|delete``."""
+    action = _TEMPLATE.get(args.pop_word() or "list")
+    if action is None:
+        raise fail(ctx, "template_usage")
+    return await action(ctx, args, user)
+
+
+async def _audience_list(ctx: Context, args: Args, user: UserRef) -> Reply:
+    found = await ctx.store.repo(AudienceRepository).all()
+    if not found:
+        return Reply.text(ctx.text(TEXT, "audience_none"))
+    lines = [ctx.text(TEXT, "audience_list")]
+    for a in found:
+        eyes = ctx.text(TEXT, "audience_four_eyes") if a.four_eyes else ""
+        lines.append(f"- **{a.name}**{eyes}: " + ", ".join(
+            f"`{show_target(ctx, t)}`" for t in a.targets))
+    return Reply.text("\n".join(lines))
+
+
+async def _audience_add(ctx: Context, args: Args, user: UserRef) -> Reply:
+    name = _name(ctx, args, "audience_usage")
+    texts = [w for word in args.words for w in word.replace(",", " ").split()]
+    texts += (args.options.get("to") or "").replace(",", " ").split()
+    if not texts:
+        raise fail(ctx, "audience_usage")
+    targets = []
+    for text in texts:
         try:
-            variables = RENDERER.variables(source)
-        except TemplateError as exc:
-            raise template_failure(ctx, exc) from None
-        new = await repo.save(AnnouncementTemplate(name=name, source=source, created_by=user.key,
-                                                   created_at=ctx.clock.now()))
-        key = "template_added" if new else "template_updated"
-        return Reply.text(ctx.text(TEXT, key, name=name, variables=", ".join(sorted(variables)) or "-"))
-    if action in ("show", "toon"):
-        name = _name(ctx, args, "template_usage")
-        found_one = await repo.get(name)
-        if found_one is None:
-            raise fail(ctx, "unknown_template", name=name)
-        return Reply.text(ctx.text(TEXT, "template_show", name=name) + "\n```\n"
-                          + found_one.source.replace("```", "'''") + "\n```")
-    if action in ("delete", "remove", "verwijder"):
-        name = _name(ctx, args, "template_usage")
-        if not await repo.delete(name):
-            raise fail(ctx, "unknown_template", name=name)
-        return Reply.text(ctx.text(TEXT, "template_deleted", name=name))
-    raise fail(ctx, "template_usage")
+            targets.append(str(parse_target(ctx, text)))
+        except TargetError as exc:
+            raise fail(ctx, exc.reason, target=text[:80], **exc.fields) from None
+    four_eyes = "four-eyes" in args.flags
+    new = await ctx.store.repo(AudienceRepository).save(AnnouncementAudience(
+        name=name, targets=list(dict.fromkeys(targets)), four_eyes=four_eyes,
+        created_by=user.key, created_at=ctx.clock.now()))
+    key = "audience_added" if new else "audience_updated"
+    eyes = ctx.text(TEXT, "audience_four_eyes") if four_eyes else ""
+    return Reply.text(ctx.text(TEXT, key, name=name, count=len(set(targets)), eyes=eyes))
+
+
+async def _audience_remove(ctx: Context, args: Args, user: UserRef) -> Reply:
+    name = _name(ctx, args, "audience_usage")
+    if not await ctx.store.repo(AudienceRepository).delete(name):
+        raise fail(ctx, "unknown_audience", name=name, known="-")
+    return Reply.text(ctx.text(TEXT, "audience_removed", name=name))
+
+
+async def _template_list(ctx: Context, args: Args, user: UserRef) -> Reply:
+    found = await ctx.store.repo(TemplateRepository).all()
+    if not found:
+        return Reply.text(ctx.text(TEXT, "template_none"))
+    lines = [ctx.text(TEXT, "template_list")]
+    for t in found:
+        needs = ", ".join(sorted(RENDERER.variables(t.source))) or "-"
+        lines.append(ctx.text(TEXT, "template_item", name=t.name, variables=needs))
+    return Reply.text("\n".join(lines))
+
+
+async def _template_add(ctx: Context, args: Args, user: UserRef) -> Reply:
+    name = _name(ctx, args, "template_usage")
+    source = args.options.get("body") or " ".join(args.words)
+    source = source.replace("\\n", "\n").strip()
+    if not source:
+        raise fail(ctx, "template_usage")
+    try:
+        variables = RENDERER.variables(source)
+    except TemplateError as exc:
+        raise template_failure(ctx, exc) from None
+    new = await ctx.store.repo(TemplateRepository).save(AnnouncementTemplate(
+        name=name, source=source, created_by=user.key, created_at=ctx.clock.now()))
+    key = "template_added" if new else "template_updated"
+    return Reply.text(ctx.text(TEXT, key, name=name, variables=", ".join(sorted(variables)) or "-"))
+
+
+async def _template_show(ctx: Context, args: Args, user: UserRef) -> Reply:
+    name = _name(ctx, args, "template_usage")
+    found = await ctx.store.repo(TemplateRepository).get(name)
+    if found is None:
+        raise fail(ctx, "unknown_template", name=name)
+    return Reply.text(ctx.text(TEXT, "template_show", name=name) + "\n```\n"
+                      + found.source.replace("```", "'''") + "\n```")
+
+
+async def _template_delete(ctx: Context, args: Args, user: UserRef) -> Reply:
+    name = _name(ctx, args, "template_usage")
+    if not await ctx.store.repo(TemplateRepository).delete(name):
+        raise fail(ctx, "unknown_template", name=name)
+    return Reply.text(ctx.text(TEXT, "template_deleted", name=name))
+
+
+Action = Callable[[Context, Args, UserRef], Awaitable[Reply]]
+# Keyed by the canonical names the command tree declares (commands/announcements/command.py).
+_AUDIENCE: dict[str, Action] = {"list": _audience_list, "add": _audience_add,
+                                "remove": _audience_remove}
+_TEMPLATE: dict[str, Action] = {"list": _template_list, "add": _template_add,
+                                "show": _template_show, "delete": _template_delete}

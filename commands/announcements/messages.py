@@ -195,16 +195,16 @@ TEXT = Catalog(
             # -- audiences and templates ---------------------------------------------------
             "bad_name": "`{name}` kan geen naam zijn: kleine letters, cijfers, - en _, "
             "hoogstens 60 tekens.",
-            "audience_usage": "Gebruik: `/hartslag aankondiging doelgroep add <naam> "
+            "audience_usage": "Gebruik: `/hartslag aankondiging doelgroep toevoegen <naam> "
             "<kanalen...> [--vier-ogen]`, `doelgroep lijst` of `doelgroep verwijder <naam>`.",
             "audience_none": "Er zijn nog geen doelgroepen. Maak er een met "
-            "`/hartslag aankondiging doelgroep add alle-medewerkers slack:C0123 local:#algemeen`.",
+            "`/hartslag aankondiging doelgroep toevoegen alle-medewerkers slack:C0123 local:#algemeen`.",
             "audience_list": "**Doelgroepen**",
             "audience_four_eyes": " (vier-ogen)",
             "audience_added": "Doelgroep **{name}** gemaakt met {count:kanaal|kanalen}{eyes}.",
             "audience_updated": "Doelgroep **{name}** bijgewerkt: {count:kanaal|kanalen}{eyes}.",
             "audience_removed": "Doelgroep **{name}** is verwijderd.",
-            "template_usage": "Gebruik: `/hartslag aankondiging sjabloon add <naam> --tekst "
+            "template_usage": "Gebruik: `/hartslag aankondiging sjabloon toevoegen <naam> --tekst "
             "\"...\"`, `sjabloon lijst`, `sjabloon toon <naam>` of `sjabloon verwijder <naam>`.",
             "template_none": "Er zijn nog geen sjablonen.",
             "template_list": "**Sjablonen**",

@@ -94,10 +94,7 @@ async def _add(ctx: Context, tree: TeamTree, name: str, parent: str | None) -> R
 async def _people(request: CommandRequest, ctx: Context, args: Args, *,
                   manager: bool) -> Reply:
     words = args.words
-    action = words[0].lower()
-    if action not in ("add", "remove", "toevoegen", "verwijderen"):
-        raise UserError(ctx.text(ORG, "people_action", value=action[:30]))
-    present = action in ("add", "toevoegen")
+    present = words[0] == "add"  # the tree's canonical choice: add or remove
     tree = await load_tree(ctx)
     name = check_team_name(ctx, words[1])
     if name not in tree.teams:
@@ -151,7 +148,8 @@ async def _managers(request: CommandRequest, ctx: Context, args: Args) -> Reply:
 
 
 _TEAM = Param(Words("team", "team"), required=True)
-_PEOPLE = (Param(Words("add|remove", "toevoegen|verwijderen"), required=True), _TEAM,
+_PEOPLE = (Param(Words("action", "actie"), required=True,
+                 choices=(Words("add", "toevoegen"), Words("remove", "verwijderen"))), _TEAM,
            Param(Words("person", "persoon"), required=True, many=True))
 TEAM = Command(
     Words("team", "team", ("teams",)),

@@ -11,8 +11,6 @@ ORG = Catalog(
             "bad_name": "`{value}` is geen geldige teamnaam: gebruik letters, cijfers, `-`, `_` "
             "of `.` (hoogstens 100 tekens).",
             "no_team": "Team `{team}` bestaat niet. `/hartslag team list` toont de teams.",
-            "people_action": "Na `team lid` of `team leidinggevende` komt `toevoegen` of "
-            "`verwijderen`, niet `{value}`. Bijvoorbeeld: `team lid toevoegen demo local:joost`.",
             "not_your_team": "Je bent geen leidinggevende van team `{team}`; je kunt alleen "
             "de teams bekijken die jij leidt.",
             "no_parent": "Het bovenliggende team `{team}` bestaat niet.",
@@ -36,8 +34,6 @@ ORG = Catalog(
             "bad_name": "`{value}` is not a valid team name: use letters, digits, `-`, `_` or "
             "`.` (at most 100 characters).",
             "no_team": "Team `{team}` does not exist. `/hartslag team list` shows the teams.",
-            "people_action": "After `team member` or `team manager` comes `add` or `remove`, "
-            "not `{value}`. For example: `team member add demo local:joost`.",
             "not_your_team": "You are not a manager of team `{team}`; you can only look at the "
             "teams you manage.",
             "no_parent": "The parent team `{team}` does not exist.",

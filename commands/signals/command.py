@@ -199,7 +199,9 @@ _TRIAGE_SUBS = (
          T("overzicht van open dossiers: nu, of wekelijks `aan [#kanaal]`, of `uit`",
            "overview of open cases: now, or weekly `on [#channel]`, or `off`"),
          triage.digest, roles=TRIAGE,
-         params=(Param(Words("when", "wanneer")), Param(Words("channel", "kanaal"))),
+         params=(Param(Words("when", "wanneer"), choices=(
+             Words("now", "nu"), Words("on", "aan", ("start",)), Words("off", "uit", ("stop",)))),
+             Param(Words("channel", "kanaal"))),
          example=T("signaal overzicht", "signal digest")),
 )
 

@@ -177,8 +177,6 @@ SIGNALS = Catalog(
             "digest.on": "Het overzicht van open signalen gaat elke {weekday} om {time} naar "
             "{target}.",
             "digest.off": "Het overzicht staat uit ({count:planning|planningen} verwijderd).",
-            "digest.bad_action": "`{value}` ken ik niet bij het overzicht. Kies `nu`, "
-            "`aan [#kanaal]` of `uit`.",
             "digest.you": "jou (privébericht)",
             "weekday.0": "maandag",
             "weekday.1": "dinsdag",
@@ -351,8 +349,6 @@ SIGNALS = Catalog(
             "digest.on": "The overview of open signals goes to {target} every {weekday} at "
             "{time}.",
             "digest.off": "The overview is off ({count:schedule|schedules} removed).",
-            "digest.bad_action": "I don't know `{value}` for the digest. Choose `now`, "
-            "`on [#channel]` or `off`.",
             "digest.you": "you (direct message)",
             "weekday.0": "Monday",
             "weekday.1": "Tuesday",

@@ -300,17 +300,15 @@ async def publish(request: CommandRequest, ctx: Context, args: str) -> Reply:
 
 async def digest(request: CommandRequest, ctx: Context, args: Args) -> Reply:
     me = await _triage(ctx)
-    action = args.words[0].lower() if args.words else ""
+    action = args.words[0] if args.words else "now"  # the tree's canonical choice
     channel = args.words[1] if len(args.words) > 1 else ""
-    if action in ("", "nu", "now"):
+    if action == "now":
         return Reply.text(await digest_text(ctx))
-    if action in ("uit", "off", "stop"):
+    if action == "off":
         removed = 0
         for info in await ctx.scheduler.list(kind_prefix=DIGEST, owner="signals"):
             removed += int(await ctx.scheduler.cancel(info.id))
         return Reply.text(ctx.text(SIGNALS, "digest.off", count=removed))
-    if action not in ("aan", "on", "start"):
-        raise UserError(ctx.text(SIGNALS, "digest.bad_action", value=escape_text(action[:20])))
     if channel:
         address = _address(ctx, channel)
         payload: dict[str, object] = {"address": str(address)}

@@ -21,7 +21,6 @@ from commands.tree import Command, Param, Sub, T, Words
 
 WEEKLY = "summaries.weekly"
 WEEKLY_AT = time(9, 0)  # Monday 09:00 Europe/Amsterdam
-ON, OFF = ("on", "aan"), ("off", "uit")
 
 
 async def _weekly(ctx: Context, team: str, on: bool) -> Reply:
@@ -79,11 +78,11 @@ async def _summary(request: CommandRequest, ctx: Context, args: Args) -> Reply |
 
 async def _weekly_command(request: CommandRequest, ctx: Context, args: Args) -> Reply | None:
     tree = await _team_tree(ctx)
-    team, switch = args.words[0], args.words[1].lower()
-    if len(args.words) > 2 or switch not in ON + OFF:
+    team, switch = args.words[0], args.words[1]  # the tree's canonical choice: on or off
+    if len(args.words) > 2:
         raise UserError(ctx.text(SUMMARY, "bad_switch", usage=_usage(ctx, WEEKLY_SUB)))
     await _require_manager(ctx, tree, team)
-    return await _weekly(ctx, team, switch in ON)
+    return await _weekly(ctx, team, switch == "on")
 
 
 async def weekly_job(payload: Mapping[str, Any], ctx: Context) -> None:
@@ -127,7 +126,9 @@ WEEKLY_SUB = Sub(
     Words("weekly", "wekelijks"), T("elke maandag om 9:00 de samenvatting als DM, als er die "
                                     "week een ronde sloot", "the summary as a DM every Monday "
                                     "at 9:00 when a round closed that week"),
-    _weekly_command, params=(TEAM, Param(Words("on|off", "aan|uit"), required=True)), roles=MANAGER,
+    _weekly_command, roles=MANAGER, params=(TEAM, Param(
+        Words("switch", "schakelaar"), required=True,
+        choices=(Words("on", "aan"), Words("off", "uit")))),
     example=T("samenvatting wekelijks demo aan", "summary weekly demo on"))
 SUMMARY_COMMAND = Command(
     Words("summary", "samenvatting"),

@@ -53,8 +53,9 @@ async def test_help_shows_the_grammar(chat: Any) -> None:
     assert "[--gelezen [<wanneer>]]" in out and "`aankondiging toon <nummer>`" in out
     assert "`aankondiging afwijzen <nummer> [<reden...>]`" in out
     assert "Voorbeeld: `aankondiging nieuw --titel" in out
-    assert "`doelgroep add <naam> <kanalen...> [--vier-ogen]`" in out
-    assert "`sjabloon add <naam> --tekst" in out and "Voorbeeld: `aankondiging sjabloon add" in out
+    assert "`doelgroep toevoegen <naam> <kanalen...> [--vier-ogen]`" in out
+    assert "`sjabloon toevoegen <naam> --tekst" in out
+    assert "Voorbeeld: `aankondiging sjabloon toevoegen" in out
     english = await chat.run("/hartslag taal en\n/hartslag announce help")
     assert "`announce new [--title <title>]" in english and "[--ack [<when>]]" in english
     assert "Example: `announce audience add all-staff" in english

@@ -39,7 +39,7 @@ async def test_a_manager_sees_her_own_team_only(chat: Any) -> None:
 
 async def test_people_need_add_or_remove_and_arguments(chat: Any, app: Any) -> None:
     out = await chat.run("@anna\ndm\nteam lid foo demo local:bram")
-    assert "komt `toevoegen` of `verwijderen`, niet `foo`" in out
+    assert "`foo` past hier niet: kies `toevoegen`, `verwijderen`" in out
     out = await chat.run("team lid toevoegen demo")
     assert "Er ontbreekt <persoon...>" in out and "Voorbeeld: `team lid toevoegen" in out
     out = await chat.run("team toevoegen x --ouder demo")

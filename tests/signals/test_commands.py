@@ -49,7 +49,7 @@ async def test_triage_errors_name_what_is_wrong(chat: Any, app: Any) -> None:
                          f"signaal notitie {ref}\nsignaal publiceer\nsignaal blokkeer {ref}\n"
                          f"signaal status {ref} in behandeling\n")
     assert "`sara` is geen persoon. Schrijf `mij`, `niemand` of platform:id" in out
-    assert "`soms` ken ik niet bij het overzicht" in out
+    assert "`soms` past hier niet: kies `nu`, `aan`, `uit`" in out
     assert "Er ontbreekt <tekst...>. Gebruik: `signaal notitie <dossier> <tekst...>`" in out
     assert "Er ontbreekt <dossier>. Gebruik: `signaal publiceer" in out
     assert "Er ontbreekt <dagen>" in out

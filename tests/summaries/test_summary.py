@@ -161,7 +161,7 @@ async def test_summary_arguments_are_checked_with_the_declared_usage(chat: Any) 
     assert "`vorige` is geen nummer van een peiling" in out
     assert "Gebruik: `samenvatting <team> [<peiling>]`" in out
     out = await chat.run("samenvatting wekelijks zorg misschien")
-    assert "Zet `aan` of `uit` achter het team" in out
+    assert "`misschien` past hier niet: kies `aan`, `uit`" in out
     out = await chat.run("samenvatting wekelijks zorg")
     assert "Er ontbreekt <aan|uit>" in out
     out = await chat.run("summary weekly zorg on")
