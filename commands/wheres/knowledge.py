@@ -14,7 +14,7 @@ from datetime import datetime
 from pathlib import Path
 
 from commands.context import Context
-from commands.wheres.blend import decide, in_language
+from commands.wheres.blend import certain, decide, in_language
 from commands.wheres.embedder import Models, load
 from commands.wheres.entry import Entry, Match
 from commands.wheres.index import FaqIndex
@@ -113,10 +113,14 @@ class Knowledge:
         ranked = index.rank(question, lang=lang)
         entries = _Entries(index)
         semantic = self._semantic
-        sims = await semantic.similarities(question) if semantic is not None else None
-        if sims is not None:
-            return decide(entries, index.verdict(ranked), ranked, sims,
-                          settings_of(ctx).blend(), lang=lang)
+        if semantic is not None and semantic.ready:
+            lexical, blend = index.verdict(ranked), settings_of(ctx).blend()
+            if certain(lexical, blend):
+                # Convincing words: the model (most of a lookup's time) is not asked.
+                return in_language(entries, lexical, lang)
+            sims = await semantic.similarities(question)
+            if sims is not None:
+                return decide(entries, lexical, ranked, sims, blend, lang=lang)
         reranker = self._reranker_for(ctx)
         if reranker is not None and ranked:
             weight = settings_of(ctx).reranker_weight

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import OrderedDict
 from collections.abc import Mapping
 
 import numpy as np
@@ -19,7 +20,14 @@ from commands.context import Context
 from commands.logsafe import error_fields
 from commands.wheres.embedder import Models
 from commands.wheres.entry import Entry
-from commands.wheres.vectors import PASSAGE_CHARS, VectorIndex, passage_text, text_hash
+from commands.wheres.vectors import (
+    VectorIndex,
+    embed_entries,
+    entry_hash,
+    passage_texts,
+    question_text,
+    text_hash,
+)
 from storage.faq import FaqRepository
 
 log = logging.getLogger(__name__)
@@ -27,6 +35,9 @@ log = logging.getLogger(__name__)
 # Entries embedded per worker-thread call and per database write: small enough that a
 # crash loses little, large enough for the engine's batch speed-up.
 BATCH = 16
+# Question vectors kept, by hash of the text embedded (employees ask the same things; a
+# repeat then costs a matrix product, not the model). 256 x 384 floats: 0.4 MB.
+RECENT = 256
 
 
 class Semantic:
@@ -35,20 +46,31 @@ class Semantic:
     def __init__(self, models: Models) -> None:
         self.models = models
         self.vectors = VectorIndex()
-        self._wanted: dict[str, str] = {}  # entry id -> hash of its current text
-        self._texts: dict[str, str] = {}
+        self._wanted: dict[str, str] = {}  # entry id -> hash of its current texts
+        self._texts: dict[str, tuple[str, str]] = {}
         self._task: asyncio.Task[None] | None = None
         self._again = False
+        self._recent: OrderedDict[str, np.ndarray] = OrderedDict()
+        # (refresh generation, vector index version) at which ``ready`` last held: a
+        # lookup must not walk 5,000 entries to learn that nothing changed.
+        self._ready_at: tuple[int, int] | None = None
+        self._generation = 0  # bumped by every ``refresh``
 
     @property
     def ready(self) -> bool:
-        return bool(self._wanted) and self.vectors.covers(self._wanted)
+        stamp = (self._generation, self.vectors.version)
+        if self._ready_at == stamp:
+            return True
+        done = bool(self._wanted) and self.vectors.covers(self._wanted)
+        self._ready_at = stamp if done else None
+        return done
 
     def refresh(self, ctx: Context, entries: Mapping[str, Entry]) -> None:
         """Note the entries' current texts and start a background build when any lacks its
         vector. Returns at once."""
-        self._texts = {i: passage_text(e) for i, e in entries.items()}
-        self._wanted = {i: text_hash(t) for i, t in self._texts.items()}
+        self._texts = {i: passage_texts(e) for i, e in entries.items()}
+        self._wanted = {i: entry_hash(t) for i, t in self._texts.items()}
+        self._generation += 1
         self.vectors.keep_only(set(self._wanted))
         if self.vectors.covers(self._wanted):
             return
@@ -66,10 +88,17 @@ class Semantic:
         """Similarity of the question to every entry, or None while vectors are missing."""
         if not self.ready:
             return None
-        # The model reads 512 tokens at most: a pasted document costs no more than that.
-        vector = await asyncio.to_thread(self.models.query.embed, [question[:PASSAGE_CHARS]],
-                                         query=True)
-        return self.vectors.similarities(vector[0])
+        text = question_text(question)
+        key = text_hash(text)
+        vector = self._recent.get(key)
+        if vector is None:
+            vector = (await asyncio.to_thread(self.models.query.embed, [text], query=True))[0]
+            self._recent[key] = vector
+            if len(self._recent) > RECENT:
+                self._recent.popitem(last=False)
+        else:
+            self._recent.move_to_end(key)
+        return self.vectors.similarities(vector)
 
     async def _build(self, ctx: Context) -> None:
         try:
@@ -99,8 +128,8 @@ class Semantic:
             log.info("wheres: embedding %d entries in the background", len(ids))
         for start in range(0, len(ids), BATCH):
             chunk = ids[start:start + BATCH]
-            matrix = await asyncio.to_thread(self.models.build.embed, [texts[i] for i in chunk],
-                                             query=False)
+            matrix = await asyncio.to_thread(embed_entries, self.models.build.embed,
+                                             [texts[i] for i in chunk])
             blobs = {missing[i]: row.astype("<f4").tobytes() for i, row in zip(chunk, matrix,
                                                                                 strict=True)}
             await repo.put_vectors(name, blobs, dim=int(matrix.shape[1]))

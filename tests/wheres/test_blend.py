@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from commands.wheres.blend import Blend, blended, decide
+from commands.wheres.blend import Blend, blended, certain, decide
 from commands.wheres.entry import Entry, Match
 
 ENTRIES = {
@@ -66,3 +66,17 @@ def test_the_settings_defaults_are_the_blend_defaults() -> None:
     from commands.wheres.settings import WheresSettings
 
     assert WheresSettings().blend() == Blend()
+
+
+def test_a_certain_lexical_answer_stands_whatever_the_similarities() -> None:
+    lexical = Match("parkeren", 0.95, (), (("parkeren", 0.95),))
+    # The model prefers another entry; below the bar the blend would follow it.
+    sims = {"parkeren": 0.70, "wifi-en": 0.95, "verlof": 0.70, "leave-en": 0.70}
+    blend = Blend(certain=0.9, confirm=1.0, lexical_alone=0.0)
+    assert certain(lexical, blend)
+    assert decide(ENTRIES, lexical, [], sims, blend, lang="nl").entry_id == "parkeren"
+    never = Blend(certain=1.01, confirm=1.0, lexical_alone=0.0)
+    assert not certain(lexical, never)
+    assert decide(ENTRIES, lexical, [], sims, never, lang="nl").entry_id == "wifi-en"
+    # An abstaining lexical verdict is never certain, however high its score.
+    assert not certain(Match(None, 0.99, (), ()), blend)

@@ -13,6 +13,7 @@ from commands.wheres import embedder
 from commands.wheres.embedder import Guarded, Models, load
 from commands.wheres.entry import Entry
 from commands.wheres.knowledge import Knowledge
+from commands.wheres.vectors import QUESTION_CHARS, question_text
 from storage.faq import FaqRepository
 from tests.wheres.conftest import EMPLOYEE, Bot
 
@@ -35,9 +36,11 @@ class Counting:
 
     def __init__(self, inner: Guarded) -> None:
         self.inner, self.name, self.texts = inner, inner.name, 0
+        self.seen: list[str] = []
 
     def embed(self, texts: Sequence[str], *, query: bool) -> np.ndarray:
         self.texts += len(texts)
+        self.seen += texts
         return self.inner.embed(texts, query=query)
 
 
@@ -61,8 +64,12 @@ async def ready(bot: Bot, models: Models) -> Knowledge:
 
 async def test_english_question_finds_a_dutch_only_entry(bot: Bot, models: Models) -> None:
     knowledge = await ready(bot, models)
+    match = await knowledge.match(bot.ctx(), "where can I see my salary slip", lang="nl")
+    assert match.entry_id == "salaris"
+    # A looser paraphrase ranks the right entry first (an answer or, below the thresholds
+    # that benchmarks/faq_accuracy.py chooses, the first hint).
     match = await knowledge.match(bot.ctx(), "my laptop does not work anymore", lang="nl")
-    assert match.entry_id == "ict"
+    assert match.entry_id in (None, "ict") and match.candidates[0][0] == "ict"
 
 
 async def test_answer_in_the_askers_language_and_never_the_twin(bot: Bot, models: Models) -> None:
@@ -85,9 +92,9 @@ async def test_a_single_generic_word_is_not_enough(bot: Bot, models: Models) -> 
 async def test_vectors_are_stored_and_not_embedded_again(bot: Bot, models: Models) -> None:
     await ready(bot, models)
     repo = bot.ctx().store.repo(FaqRepository)
-    from commands.wheres.vectors import passage_text, text_hash
+    from commands.wheres.vectors import entry_hash, passage_texts
 
-    hashes = [text_hash(passage_text(e)) for e in ENTRIES]
+    hashes = [entry_hash(passage_texts(e)) for e in ENTRIES]
     assert len(await repo.vectors(models.name, hashes)) == len(ENTRIES)
     counting = Counting(models.build)
     restarted = Knowledge(models=Models(models.query, counting))  # type: ignore[arg-type]
@@ -99,8 +106,9 @@ async def test_vectors_are_stored_and_not_embedded_again(bot: Bot, models: Model
     # An edit embeds only the edited entry.
     await restarted.put(bot.ctx(), Entry("parkeren", "Waar parkeer ik mijn fiets?",
                                          "In de fietsenstalling."))
+    assert not semantic.ready  # the edited entry's vector is not there yet
     await semantic.wait()
-    assert semantic.ready and counting.texts == 1
+    assert semantic.ready and counting.texts == 2  # its two views (vectors.passage_texts)
 
 
 async def test_start_up_is_not_blocked_while_vectors_are_built(bot: Bot, models: Models) -> None:
@@ -135,3 +143,39 @@ async def test_bad_questions_get_an_answer_never_an_exception(bot: Bot, models: 
         assert match.entry_id in (None, "salaris")
         reply = await bot.dm(EMPLOYEE, text)
         assert reply is not None and reply.message is not None and reply.message.markdown
+
+
+async def test_repeats_and_certain_lexical_answers_do_not_run_the_model(
+    bot: Bot, models: Models
+) -> None:
+    await ready(bot, models)
+    counting = Counting(models.query)
+    knowledge = Knowledge(models=Models(counting, models.build))  # type: ignore[arg-type]
+    await knowledge.index(bot.ctx())
+    semantic = await knowledge.semantic(bot.ctx())
+    assert semantic is not None
+    await semantic.wait()
+    # A paraphrase in English needs the model, once: the repeat takes the kept vector.
+    for _ in range(2):
+        match = await knowledge.match(bot.ctx(), "where can I see my salary slip", lang="nl")
+        assert match.entry_id == "salaris"
+    assert counting.texts == 1
+    # The entry's own question is certain on its words: the model is not asked.
+    match = await knowledge.match(bot.ctx(), "Waar vind ik mijn loonstrook?", lang="nl")
+    assert match.entry_id == "salaris" and counting.texts == 1
+    # A pasted text reaches the model capped, its start and its end kept.
+    pasted = "hoi allemaal, " + "bla " * 500 + "waar meld ik een storing van mijn laptop"
+    match = await knowledge.match(bot.ctx(), pasted, lang="nl")
+    assert counting.texts == 2 and len(counting.seen[-1]) <= QUESTION_CHARS + 5
+    assert counting.seen[-1].startswith("hoi allemaal")
+    assert counting.seen[-1].endswith("storing van mijn laptop")
+
+
+def test_question_text_collapses_spaces_and_caps_long_texts_at_word_boundaries() -> None:
+    assert question_text("  waar   vind ik\n mijn loonstrook ") == "waar vind ik mijn loonstrook"
+    long = " ".join(f"woord{i}" for i in range(200))
+    capped = question_text(long)
+    assert len(capped) <= QUESTION_CHARS + 5
+    head, tail = capped.split(" ... ")
+    assert long.startswith(head) and long.endswith(tail)
+    assert set(head.split()) <= set(long.split()) and set(tail.split()) <= set(long.split())
