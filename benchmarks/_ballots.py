@@ -108,6 +108,19 @@ def seed_audience(db_path: Path, keys: list[str]) -> dict[str, int]:
     return dict(Counter(teams)) | {AUDIENCE_TEAM: len(keys)}
 
 
+async def create_schema(db_path: Path) -> None:
+    """The tables, as ``hartslag run`` creates them on an empty database, so the audience and
+    the round can be written before the server starts."""
+    from storage.db import Database
+    from storage.migrate import ensure_current
+
+    db = Database(f"sqlite:///{db_path}")
+    try:
+        await ensure_current(db)
+    finally:
+        await db.dispose()
+
+
 async def open_round(db_path: Path, *, team: str | None = None,
                      invited: dict[str, int] | None = None) -> int:
     """An anonymous one-question pulse, open now, written through the pulse repository
@@ -239,8 +252,10 @@ async def measure(args: argparse.Namespace, path: VotePath) -> dict[str, Any]:
         log = tmp / "server.log"
         argv = [PYTHON, "-m", "bots.cli", "--config",
                 str(path.config(tmp, port, fake, args.http_workers)), "run"]
+        round_id = await _organisation(args, path, fake, tmp)
         with child(argv, log=log) as server:
-            server_side = await _load(args, path, fake, server, f"http://{HOST}:{port}", tmp)
+            server_side = await _load(args, path, fake, server, f"http://{HOST}:{port}", tmp,
+                                      round_id)
             stop(server)
         server_side["database_locked"] = log.read_text(errors="replace").count(
             "database is locked")
@@ -254,22 +269,33 @@ async def measure(args: argparse.Namespace, path: VotePath) -> dict[str, Any]:
     return _figures(args, path, server_side, reference, peer)
 
 
-async def _load(args: argparse.Namespace, path: VotePath, fake: Any,
-                server: subprocess.Popen[bytes], base: str, tmp: Path) -> dict[str, Any]:
-    await wait_http(f"{base}/healthz", server)
-    pid = server.pid
+async def _organisation(args: argparse.Namespace, path: VotePath, fake: Any,
+                        tmp: Path) -> int:
+    """The organisation and the open round, written before the server starts (as in
+    production, where the teams were imported and the round opened before a restart): the
+    first presses meet a server that just said it is ready. Returns the round id."""
+    await create_schema(tmp / "bench.db")
     team, invited = None, None
     if args.audience:
         keys = path.presses(0, fake)
         invited = seed_audience(tmp / "bench.db",
                                 [keys.member_key(i) for i in range(args.audience)])
         team = AUDIENCE_TEAM
-    round_id = await open_round(tmp / "bench.db", team=team, invited=invited)
+    return await open_round(tmp / "bench.db", team=team, invited=invited)
+
+
+async def _load(args: argparse.Namespace, path: VotePath, fake: Any,
+                server: subprocess.Popen[bytes], base: str, tmp: Path,
+                round_id: int) -> dict[str, Any]:
     presses = path.presses(round_id, fake)
     presses.audience = args.audience
     url = base + path.endpoint
     count = int(args.rate * args.duration)
     presses.prepare(count)
+    # The clock starts as soon as the server answers: the first votes are the first requests
+    # it serves (what they wait for shows in the first window of p99_ack_ms_by_10s).
+    await wait_http(f"{base}/healthz", server)
+    pid = server.pid
     rss_start = rss_mb(pid)[0]
     cpu_before, own_before = cpu_seconds(pid), time.process_time()
     spy = profiler(args.profile, pid, args.duration)

@@ -225,7 +225,20 @@ class App:
             for adapter in self.adapters:
                 await self._start_adapter(adapter)
         if serve_http:
+            await self._warm()
             await self._serve()
+
+    async def _warm(self) -> None:
+        """Each feature's warm-up before the first request (``Feature.warm``). One that
+        fails is logged and the process serves anyway: its caches load on first use."""
+        for feature in self.features:
+            if feature.warm is None:
+                continue
+            try:
+                await feature.warm(self.context())
+            except Exception as exc:
+                log.warning("warm-up failed", extra={"feature": feature.name,
+                                                     **error_fields(exc)})
 
     async def _serve(self) -> None:
         routes = [route for adapter in self.adapters for route in adapter.routes()]

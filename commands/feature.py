@@ -99,6 +99,10 @@ class Feature:
     # Run once in the primary before other processes start (a secret they must all derive
     # the same keys from must exist first).
     before_sharing: Callable[[Context], Awaitable[None]] | None = None
+    # Run in every process that serves requests, before it serves them: what the first
+    # requests after a start would otherwise all wait for at once (the pulse vote's
+    # organisation tree and open rounds).
+    warm: Callable[[Context], Awaitable[None]] | None = None
 
     def __post_init__(self) -> None:
         if not NAME.match(self.name):

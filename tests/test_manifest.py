@@ -353,3 +353,35 @@ def test_a_manifest_refuses_what_cannot_work() -> None:
     with pytest.raises(ValueError, match="people must be one of"):
         Feature("toy", register=_register_toy,
                 privacy=(DataKind("Toy", ("toy_row",), "words", "everyone", "forever"),))
+
+
+async def test_warm_ups_run_before_serving_and_a_failing_one_does_not_stop_the_start(
+        db_url: str, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """``Feature.warm`` (the pulse vote's tree and rounds): run once before the HTTP server
+    takes requests; one that fails is logged by type only and the process serves anyway."""
+    seen: list[bool] = []
+    app: App | None = None
+
+    async def ready(ctx: Context) -> None:
+        assert app is not None
+        seen.append(app.server is None)  # not serving yet
+
+    async def broken(ctx: Context) -> None:
+        raise RuntimeError("geheim: een zin uit een vraag")
+
+    features = (*FEATURES,
+                Feature(name="warmed", register=lambda router: None, warm=ready),
+                Feature(name="cold", register=lambda router: None, warm=broken))
+    config = parse_config({"storage": {"url": db_url}, "server": {"port": 0},
+                           "local": {"files_dir": str(tmp_path / "files")}},
+                          env={}, features=features)
+    app = App(config, clock=FakeClock(START), adapters=[], features=features)
+    await app.start(scheduler_timer=False)
+    try:
+        assert seen == [True]
+        assert app.server is not None
+        failed = [r for r in caplog.records if r.getMessage() == "warm-up failed"]
+        assert [getattr(r, "feature", None) for r in failed] == ["cold"]
+        assert "geheim" not in caplog.text and "RuntimeError" in str(failed[0].__dict__)
+    finally:
+        await app.stop()

@@ -10,12 +10,18 @@
 
 from __future__ import annotations
 
+import json
 import logging
+from collections.abc import Sequence
 from typing import Any
 
 import aiohttp
 from slack_sdk.errors import SlackApiError, SlackClientError
-from slack_sdk.webhook.async_client import AsyncWebhookClient
+from slack_sdk.http_retry.async_handler import AsyncRetryHandler
+from slack_sdk.http_retry.request import HttpRequest as RetryRequest
+from slack_sdk.http_retry.response import HttpResponse as RetryResponse
+from slack_sdk.http_retry.state import RetryState
+from slack_sdk.web.internal_utils import get_user_agent
 
 from bots.slack.blocks import message_blocks, message_text, modal
 from bots.slack.client import error_code
@@ -26,18 +32,27 @@ from commands.port import DeliveryError
 
 log = logging.getLogger("hartslag.slack")
 
+# What slack_sdk's AsyncWebhookClient sends, computed once (it built both per answer).
+_HEADERS = {"Content-Type": "application/json;charset=utf-8", "User-Agent": get_user_agent()}
+_MAX_TRIES = 20  # a bound of our own besides the retry handlers' counts
+_BODIES = 128  # rendered response_url bodies kept (see ReplyDeliverer._body)
+
 
 class ReplyDeliverer:
     def __init__(self, port: SlackPort) -> None:
         self._port = port
         self._session: aiohttp.ClientSession | None = None
+        self._bodies: dict[tuple[Any, ...], bytes] = {}
 
     def _http(self) -> aiohttp.ClientSession:
-        """One HTTP session for every response_url answer. Without it slack_sdk opened a
-        session and a new TLS connection per answer: a vote burst's replies cost more CPU
-        than the votes themselves (benchmarks/votes.py)."""
+        """One HTTP session (and connection pool) for every response_url answer. Without it
+        slack_sdk opened a session and a new TLS connection per answer: a vote burst's
+        replies cost more CPU than the votes themselves (benchmarks/votes.py). No cookie
+        jar: response_urls set none, and the jar was matched against every answer's URL."""
         if self._session is None or self._session.closed:
-            self._session = aiohttp.ClientSession()
+            timeout = aiohttp.ClientTimeout(total=self._port.client.timeout)
+            self._session = aiohttp.ClientSession(timeout=timeout,
+                                                  cookie_jar=aiohttp.DummyCookieJar())
         return self._session
 
     async def close(self) -> None:
@@ -99,12 +114,25 @@ class ReplyDeliverer:
             return False
 
     async def _respond(self, url: str, message: OutgoingMessage, **extra: Any) -> None:
-        webhook = AsyncWebhookClient(url, retry_handlers=self._port.client.retry_handlers,
-                                     session=self._http())
-        response = await webhook.send(text=message_text(message), blocks=message_blocks(message),
-                                      **extra)
-        if response.status_code >= 400:
-            raise DeliveryError(f"slack response_url: http_{response.status_code}")
+        status = await post_json(self._http(), url, self._body(message, extra),
+                                 self._port.client.retry_handlers)
+        if status >= 400:
+            raise DeliveryError(f"slack response_url: http_{status}")
+
+    def _body(self, message: OutgoingMessage, extra: dict[str, Any]) -> bytes:
+        """The JSON of a response_url answer, rendered once per distinct message: a burst of
+        votes gets the same thanks (or the same next question) thousands of times, and
+        rendering it (Markdown to mrkdwn twice, blocks, JSON) was about 5% of the server's
+        samples per vote. Keyed by what the body is made of, never by who gets it."""
+        key = (message.markdown, message.title, message.choices, *sorted(extra.items()))
+        found = self._bodies.get(key)
+        if found is None:
+            body = {"text": message_text(message), "blocks": message_blocks(message), **extra}
+            found = json.dumps(body).encode()
+            if len(self._bodies) >= _BODIES:
+                self._bodies.clear()
+            self._bodies[key] = found
+        return found
 
     async def _replace(self, message: OutgoingMessage, origin: Origin) -> None:
         if origin.ephemeral_source and origin.response_url:
@@ -139,3 +167,47 @@ class ReplyDeliverer:
         else:
             await self._port.send_direct(UserRef("slack", origin.user, workspace=origin.team),
                                          message)
+
+
+async def post_json(session: aiohttp.ClientSession, url: str, data: bytes,
+                    handlers: Sequence[AsyncRetryHandler]) -> int:
+    """POST the JSON ``data`` to a response_url; the final HTTP status. What slack_sdk's
+    ``AsyncWebhookClient.send`` does, with the same retry handlers (429 after Retry-After,
+    5xx, dropped connections), without its per-answer costs: a client object per URL, the
+    proxy read from the environment and the user agent built on every answer, and a debug
+    line formatted with the whole body whether or not debug logging is on (the reply was
+    13-24% of the server's py-spy samples at 300 votes/s). A connection that fails after
+    the retries is a ``DeliveryError`` (its type only)."""
+    state = RetryState()
+    for _ in range(_MAX_TRIES):
+        response: RetryResponse | None = None
+        error: Exception | None = None
+        try:
+            async with session.post(url, data=data, headers=_HEADERS) as answer:
+                content = await answer.read()
+                if answer.status < 400:
+                    return answer.status
+                response = RetryResponse(status_code=answer.status,
+                                         headers=dict(answer.headers), data=content)
+        except (aiohttp.ClientError, OSError, TimeoutError) as exc:
+            error = exc
+        if not await _retry(handlers, state, url, data, response, error):
+            if response is not None:
+                return response.status_code
+            raise DeliveryError(f"slack response_url: {type(error).__name__}") from None
+    raise DeliveryError("slack response_url: too many retries")
+
+
+async def _retry(handlers: Sequence[AsyncRetryHandler], state: RetryState, url: str,
+                 data: bytes, response: RetryResponse | None,
+                 error: Exception | None) -> bool:
+    """Whether a handler takes this failure (it sleeps as it sees fit), as slack_sdk asks."""
+    request = RetryRequest(method="POST", url=url, headers=dict(_HEADERS), data=data)
+    state.next_attempt_requested = False
+    for handler in handlers:
+        if await handler.can_retry_async(state=state, request=request, response=response,
+                                         error=error):
+            await handler.prepare_for_next_attempt_async(state=state, request=request,
+                                                         response=response, error=error)
+            return state.next_attempt_requested
+    return False

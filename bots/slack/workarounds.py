@@ -76,11 +76,12 @@ class GatedSocketModeHandler(AsyncSocketModeHandler):
         gate.open()
 
 
-def bolt_request(raw: bytes, *, query: Mapping[str, Any], headers: Mapping[str, Any]
-                 ) -> AsyncBoltRequest:
+def bolt_request(raw: bytes, *, query: Mapping[str, Any], headers: Mapping[str, Any],
+                 body: dict[str, Any] | None = None) -> AsyncBoltRequest:
     """The ``AsyncBoltRequest`` bolt would build for this HTTP request, with the body decoded
-    by ``bots.slack.form.parse_body`` (native code). Raises ValueError on a body that is not
-    UTF-8 or whose ``payload`` is not JSON (as bolt's parser does).
+    by ``bots.slack.form.parse_body`` (native code), or ``body`` when the caller decoded it
+    already. Raises ValueError on a body that is not UTF-8 or whose ``payload`` is not JSON
+    (as bolt's parser does).
 
     Why: bolt's constructor always parses the body with the standard library (about 40 us
     per press, see ``bots.slack.form``) and has no way to take a parsed one. So the request is
@@ -94,6 +95,6 @@ def bolt_request(raw: bytes, *, query: Mapping[str, Any], headers: Mapping[str, 
     request with bolt's own, attribute by attribute."""
     request = AsyncBoltRequest(body="", query=dict(query), headers=dict(headers))
     request.raw_body = raw.decode("utf-8")  # what the signature is checked against
-    request.body = parse_body(raw, request.content_type)
+    request.body = parse_body(raw, request.content_type) if body is None else body
     request.context = build_async_context(AsyncBoltContext({}), request.body)
     return request

@@ -38,6 +38,16 @@ FORM = "pulse.answer"
 CANCEL_WORDS = ("stop", "annuleer", "cancel", "annuleren")
 
 
+async def warm(ctx: Context) -> None:
+    """Before a process serves requests: what the first votes after a (re)start would
+    otherwise wait for together. The organisation tree (read and built: about 0.15 s for
+    50,000 people on a quiet machine, seconds on a busy one, and every vote of a team pulse
+    needs it) and the open rounds with their keys. Measured at 50,000 people and 300 votes/s:
+    the slowest ack of the first 250 ms 260-320 ms without it, 13-26 ms with it."""
+    await load_tree(ctx)
+    await ctx.state(PulseRuntime).warm(ctx.settings.get(PulseSettings))
+
+
 def invite_choices(ctx: Context, round_id: int) -> tuple[Choice, ...]:
     return (Choice(START, str(round_id), ctx.text(PULSE, "answer.start"), style="primary"),)
 

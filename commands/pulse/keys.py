@@ -68,21 +68,23 @@ class PulseKeys:
         return _mac(await self.master(), "hartslag/pulse/audience/v1")
 
 
+# The keys per person use hmac.digest: the same HMAC-SHA256 as hmac.new(...).hexdigest(), in
+# one native call instead of an HMAC object per vote.
 def voter_key(round_key: bytes, user_key: str) -> str:
-    return hmac.new(round_key, f"voter|{user_key}".encode(), hashlib.sha256).hexdigest()
+    return hmac.digest(round_key, f"voter|{user_key}".encode(), "sha256").hex()
 
 
 def comment_key(round_key: bytes, user_key: str) -> str:
-    return hmac.new(round_key, f"comment|{user_key}".encode(), hashlib.sha256).hexdigest()
+    return hmac.digest(round_key, f"comment|{user_key}".encode(), "sha256").hex()
 
 
 def participant_key(ledger_key: bytes, user_key: str) -> str:
-    return hmac.new(ledger_key, f"participant|{user_key}".encode(), hashlib.sha256).hexdigest()
+    return hmac.digest(ledger_key, f"participant|{user_key}".encode(), "sha256").hex()
 
 
 def member_key(audience_key: bytes, user_key: str) -> str:
     """A person in an audience snapshot (who was invited, never who answered)."""
-    return hmac.new(audience_key, f"member|{user_key}".encode(), hashlib.sha256).hexdigest()[:32]
+    return hmac.digest(audience_key, f"member|{user_key}".encode(), "sha256").hex()[:32]
 
 
 def _read_or_create(path: Path) -> bytes:

@@ -44,6 +44,12 @@ async def _master_key(ctx: Context) -> None:
     await ctx.state(PulseRuntime).keys(ctx.settings.get(PulseSettings)).master()
 
 
+async def _warm(ctx: Context) -> None:
+    from commands.pulse.answer import warm
+
+    await warm(ctx)
+
+
 FEATURE = Feature(
     name="pulse",
     register=_register,
@@ -70,4 +76,5 @@ FEATURE = Feature(
     cli=("bots.cli_pulse",),
     shared_check=_shared_key,
     before_sharing=_master_key,
+    warm=_warm,
 )

@@ -124,6 +124,21 @@ class PulseRuntime:
             self._rounds[round_id] = found
         return found
 
+    async def warm(self, settings: PulseSettings) -> int:
+        """Load every open round and its key (what a vote reads) before the first vote;
+        returns how many rounds. A vote that finds them cached reads no table."""
+        count = 0
+        for series in await self.repo.all_series(active_only=True):
+            assert series.id is not None
+            for row in await self.repo.rounds(series.id, limit=1):
+                info = await self.round(row.id) if row.state == "open" and row.id else None
+                if info is None:
+                    continue
+                if info.anonymous and info.salt is not None:
+                    await self._round_key(settings, info)
+                count += 1
+        return count
+
     def forget_cached(self, round_id: int) -> None:
         self._rounds.pop(round_id, None)
         self._round_keys.pop(round_id, None)

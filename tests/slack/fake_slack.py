@@ -97,6 +97,7 @@ class FakeSlack:
         self.users: dict[str, dict[str, Any]] = {}
         self.uploads: dict[str, bytes] = {}
         self.responses: list[tuple[str, dict[str, Any]]] = []  # response_url posts
+        self.response_attempts = 0  # response_url tries, failed ones included
         self._ts = itertools.count(1)
         self._ids = itertools.count(1)
         self._sockets: list[web.WebSocketResponse] = []
@@ -258,7 +259,17 @@ class FakeSlack:
         return web.Response(text=f"OK - {len(self.uploads[file_id])}")
 
     async def _respond(self, request: web.Request) -> web.Response:
-        self.responses.append((request.match_info["hook"], await request.json()))
+        """A response_url answer; ``fail``/``rate_limit`` with method "response_url" make the
+        next ones fail (``response_attempts`` counts every try)."""
+        body = await request.json()
+        self.response_attempts += 1
+        fault = self._fault("response_url")
+        if fault is not None and fault.status == 429:
+            return web.Response(status=429, text="rate limited",
+                                headers={"Retry-After": str(fault.retry_after or 1)})
+        if fault is not None and fault.status >= 400:
+            return web.Response(status=fault.status, text="upstream trouble")
+        self.responses.append((request.match_info["hook"], body))
         return web.Response(text="ok")
 
     # -- Web API methods (answers shaped like Slack's) --------------------------------------
