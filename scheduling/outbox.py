@@ -68,6 +68,7 @@ from storage.db import Database
 from storage.groupcommit import GroupCommit
 from storage.outbox import Change, OutboxBatch, OutboxRepository, OutboxRow, Renew, Taken
 from storage.scheduling import instance_name
+from storage.singleflight import SingleFlight
 
 log = logging.getLogger("hartslag.outbox")
 
@@ -130,6 +131,7 @@ class Outbox:
             self._repo.apply, name="hartslag.outbox.writer")
         self._lease = timedelta(seconds=self._settings.lease_seconds)
         self._batches: dict[str, OutboxBatch] = {}
+        self._batch_reads: SingleFlight[str, OutboxBatch | None] = SingleFlight()
         self._blocks = Blocks()
         self._installation: str | None = None
         # Operator counts since the last summary line (no text, no people: just numbers).
@@ -193,6 +195,7 @@ class Outbox:
     async def set_paused(self, batch: str, paused: bool) -> None:
         await self._repo.set_paused(batch, paused)
         self._batches.pop(batch, None)
+        self._batch_reads.forget(batch)
         if not paused:
             self._wake.set()
 
@@ -557,7 +560,9 @@ class Outbox:
     async def _batch(self, name: str) -> OutboxBatch | None:
         found = self._batches.get(name)
         if found is None:
-            found = await self._repo.batch(name)
+            # Single flight: the first sends of a batch all finish at once, and each used to
+            # read the batch row itself (about 600 reads for a 1,000-DM invitation).
+            found = await self._batch_reads.run(name, lambda: self._repo.batch(name))
             if found is not None:
                 self._batches[name] = found
         return found

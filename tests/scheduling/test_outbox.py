@@ -218,6 +218,27 @@ async def test_on_sent_gets_the_message_ref_and_reruns_after_a_failure(
     assert len([k for k, _ in runner.calls if k == "demo.sent"]) == 6
 
 
+async def test_a_batch_row_is_read_once_however_many_sends_finish_together(
+    db: Database, clock: FakeClock, runner: RecordingRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The on_sent lookup of the batch is one read (single flight), not one per send: the
+    first sends of an invitation all finish at once (at 1,000 DMs, ~600 reads: half the
+    engine's CPU in benchmarks/fanout.py)."""
+    reads: list[str] = []
+    original = OutboxRepository.batch
+
+    async def counted(self: OutboxRepository, name: str) -> object:
+        reads.append(name)
+        return await original(self, name)
+
+    monkeypatch.setattr(OutboxRepository, "batch", counted)
+    outbox = make(db, ScriptedPort(), clock, runner=runner)
+    await outbox.enqueue(channels(40), batch="b", on_sent="demo.sent", owner="local:anna")
+    await outbox.drain()
+    assert len([k for k, _ in runner.calls if k == "demo.sent"]) == 40
+    assert reads == ["b"]
+
+
 async def test_multiport_routes_and_finds(db: Database, clock: FakeClock) -> None:
     slack = ScriptedPort(script={"slack://T1/C0": ["post-then-timeout"]})
     port = MultiPort({"slack": slack})
