@@ -361,10 +361,12 @@ def _upgrade(data: dict[str, Any], features: Sequence[Feature]) -> dict[str, Any
 def _matrix_template(data: dict[str, Any]) -> dict[str, Any]:
     """``[hooks] matrix_user_template`` (before issue 21) is ``[matrix] user_template``: the
     convention is the Matrix adapter's to apply, not the notices feature's."""
-    hooks = data.get("hooks")
+    hooks, matrix = data.get("hooks"), data.get("matrix", {})
     if not isinstance(hooks, Mapping) or "matrix_user_template" not in hooks:
         return data
-    matrix = dict(data.get("matrix") or {})
+    if not isinstance(matrix, Mapping):  # validation names what is wrong with [matrix]
+        return data
+    matrix = dict(matrix)
     matrix.setdefault("user_template", hooks["matrix_user_template"])
     rest = {k: v for k, v in hooks.items() if k != "matrix_user_template"}
     return {**data, "hooks": rest, "matrix": matrix}

@@ -57,6 +57,11 @@ def test_the_older_notices_key_is_moved_to_the_matrix_section() -> None:
     assert both.matrix.user_template == "@{local}:nieuw.example"
 
 
+def test_a_matrix_value_that_is_no_section_is_a_config_error_not_a_crash() -> None:
+    with pytest.raises(ConfigError, match=r"^matrix"):
+        _config(hooks={"matrix_user_template": "@{local}:gemeente.example"}, matrix="aan")
+
+
 @pytest.mark.parametrize("template", ["{local}:gemeente.example", "@sara:gemeente.example",
                                       "@{local}"])
 def test_a_template_that_cannot_name_a_user_is_refused(template: str) -> None:
