@@ -98,6 +98,9 @@ async def run_ask(args: argparse.Namespace, config: Config) -> int:
         ctx = app.context()
         knowledge = Knowledge()
         index = await knowledge.index(ctx)
+        # Answer as the bot would: with every entry's vector, not lexically while they are
+        # still being built (the first run after an import stores them for the next).
+        await knowledge.built()
         if batch:
             try:
                 for line in sys.stdin:

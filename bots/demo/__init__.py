@@ -33,5 +33,6 @@ async def _knowledge(ctx: Context) -> int:
     knowledge = Knowledge()
     for entry in parsed.entries:
         await knowledge.put(ctx, entry)
+    await knowledge.built()
     log.info("demo knowledge base loaded", extra={"entries": len(parsed.entries)})
     return len(parsed.entries)

@@ -235,7 +235,9 @@ async def _faq_gap(ctx: Context) -> int:
     if await ctx.store.repo(FaqRepository).question(1) is not None:
         return 0
     # Asked yesterday, through the path every question takes (stored without who asked).
-    await Knowledge().ask(at(ctx, timedelta(days=1)), GAP_QUESTION)
+    knowledge = Knowledge()
+    await knowledge.ask(at(ctx, timedelta(days=1)), GAP_QUESTION)
+    await knowledge.built()  # a restart's seed then finds every vector stored
     return 1
 
 

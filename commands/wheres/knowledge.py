@@ -88,6 +88,13 @@ class Knowledge:
             self._semantic = Semantic(models) if models is not None else None
         return self._semantic
 
+    async def built(self) -> None:
+        """Until the entry vectors this instance started building are stored: a caller that
+        seeds a knowledge base and goes (the demo, an import script) leaves no build behind
+        that finishes at some later moment."""
+        if self._semantic is not None:
+            await self._semantic.wait()
+
     async def _sync(self, ctx: Context, index: FaqIndex | None) -> FaqIndex:
         versions = await repo(ctx).versions()
         changed = [i for i, at in versions.items() if self._versions.get(i) != at]

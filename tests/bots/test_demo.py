@@ -104,6 +104,8 @@ async def test_other_features_show_their_result(demo: ChatDriver) -> None:
 async def test_seeding_again_adds_nothing(app: Any, demo: ChatDriver) -> None:
     before = await _rows(app)
     assert before["pulse_round"] == 3 and before["announcement"] == 4
+    # The seed waits for the entry vectors it started: none is written after it returns.
+    assert before["faq_vector"] == before["faq_entry"] > 0
     assert await seed(app.context()) == 0
     assert set((await seed_history(app.context())).values()) == {0}
     await settle(app)

