@@ -31,7 +31,7 @@ import asyncio
 import json
 import logging
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -45,6 +45,7 @@ from commands.logsafe import error_fields
 from commands.metrics import Metrics
 from commands.schedule import JsonPayload, ScheduleInfo, Trigger
 from commands.timespec import first_fire_time, from_json, next_fire_time, to_json, validate
+from scheduling import Runner
 from scheduling.settings import SchedulerSettings
 from storage.db import Database
 from storage.groupcommit import GroupCommit
@@ -60,7 +61,6 @@ from storage.scheduling import (
 
 log = logging.getLogger("hartslag.scheduler")
 
-Runner = Callable[[str, Mapping[str, Any]], Awaitable[None]]
 MissedHandler = Callable[[ScheduleInfo, datetime], Awaitable[None]]
 LEASE = "scheduler"
 CLAIM_BATCH = 200  # schedules taken per transaction

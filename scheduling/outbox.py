@@ -39,7 +39,7 @@ import contextlib
 import logging
 import random
 import time
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -50,6 +50,7 @@ from commands.logsafe import error_fields
 from commands.metrics import Metrics
 from commands.model import Address, MessageRef, OutgoingMessage, UserRef
 from commands.port import ChatPort, DeliveryError, MultiPort
+from scheduling import Runner
 from scheduling.backoff import backoff_seconds
 from scheduling.buckets import Blocks, RateLimited, RateLimiter
 from scheduling.codec import (
@@ -72,7 +73,6 @@ from storage.singleflight import SingleFlight
 
 log = logging.getLogger("hartslag.outbox")
 
-Runner = Callable[[str, Mapping[str, Any]], Awaitable[None]]
 Finder = Callable[[Any, str], Awaitable[MessageRef | None]]
 PURGE_EVERY = 3600.0  # seconds between retention purges
 

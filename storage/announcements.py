@@ -9,10 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Field, SQLModel, col, select
 
 import storage.base  # noqa: F401  (naming convention before any table)
@@ -123,41 +122,19 @@ class AnnouncementRepository:
         self._db = db
 
     async def add(self, announcement: Announcement) -> Announcement:
-        async with self._db.session() as session:
-            session.add(announcement)
-            await session.flush()
-            await session.refresh(announcement)
-            return announcement
+        return await self._db.insert(announcement)
 
     async def get(self, announcement_id: int) -> Announcement | None:
-        async with self._db.session(readonly=True) as session:
-            return await session.get(Announcement, announcement_id)
+        return await self._db.get(Announcement, announcement_id)
 
     async def update(self, announcement_id: int, **changes: Any) -> Announcement | None:
-        async with self._db.session() as session:
-            row = await session.get(Announcement, announcement_id)
-            if row is None:
-                return None
-            for name, value in changes.items():
-                setattr(row, name, value)
-            session.add(row)
-            await session.flush()
-            await session.refresh(row)
-            return row
+        return await self._db.change(Announcement, announcement_id, changes)
 
     async def transition(self, announcement_id: int, expected: Sequence[str], **changes: Any) -> Announcement | None:
         """Apply ``changes`` only when the state is one of ``expected`` (so two presses of
         one button, or an approve racing a cancel, act once). None when it was not."""
-        async with self._db.session() as session:
-            row = await session.get(Announcement, announcement_id)
-            if row is None or row.state not in expected:
-                return None
-            for name, value in changes.items():
-                setattr(row, name, value)
-            session.add(row)
-            await session.flush()
-            await session.refresh(row)
-            return row
+        return await self._db.change(Announcement, announcement_id, changes,
+                                     when=lambda row: row.state in expected)
 
     async def open(self, *, states: Sequence[str] = OPEN_STATES, limit: int = 50) -> list[Announcement]:
         query = (select(Announcement).where(col(Announcement.state).in_(states))
@@ -167,13 +144,8 @@ class AnnouncementRepository:
 
     async def start_run(self, announcement_id: int, batch: str, *, at: datetime, total: int) -> bool:
         """Record a run; False when this batch was recorded before (a retried job)."""
-        try:
-            async with self._db.session() as session:
-                session.add(AnnouncementRun(announcement_id=announcement_id, batch=batch,
-                                            started_at=at, total=total))
-        except IntegrityError:
-            return False
-        return True
+        return await self._db.insert_once(AnnouncementRun(
+            announcement_id=announcement_id, batch=batch, started_at=at, total=total))
 
     async def runs(self, announcement_id: int) -> list[AnnouncementRun]:
         query = (select(AnnouncementRun).where(AnnouncementRun.announcement_id == announcement_id)
@@ -197,12 +169,7 @@ class AnnouncementRepository:
             return True
 
     async def add_post(self, post: AnnouncementPost) -> bool:
-        try:
-            async with self._db.session() as session:
-                session.add(post)
-        except IntegrityError:
-            return False
-        return True
+        return await self._db.insert_once(post)
 
     async def posts(self, announcement_id: int) -> list[AnnouncementPost]:
         query = select(AnnouncementPost).where(AnnouncementPost.announcement_id == announcement_id)
@@ -211,12 +178,7 @@ class AnnouncementRepository:
 
     async def acknowledge(self, ack: AnnouncementAck) -> bool:
         """True for a person's first acknowledgement; False when they had already."""
-        try:
-            async with self._db.session() as session:
-                session.add(ack)
-        except IntegrityError:
-            return False
-        return True
+        return await self._db.insert_once(ack)
 
     async def acks(self, announcement_id: int) -> list[AnnouncementAck]:
         query = (select(AnnouncementAck).where(AnnouncementAck.announcement_id == announcement_id)
@@ -225,68 +187,51 @@ class AnnouncementRepository:
             return list(await session.exec(query))
 
 
-class AudienceRepository:
-    """Named groups of targets, managed by the comms team."""
+Named = TypeVar("Named", AnnouncementAudience, AnnouncementTemplate)
+
+
+class _NamedRepository(Generic[Named]):
+    """Rows the comms team keeps under a name it picks: saving under a known name replaces
+    the ``_replaced`` columns and keeps who created it, and when."""
+
+    _model: type[Named]
+    _replaced: tuple[str, ...]
 
     def __init__(self, db: Database) -> None:
         self._db = db
 
-    async def save(self, audience: AnnouncementAudience) -> bool:
+    async def save(self, row: Named) -> bool:
         """Create or replace; True when it was new."""
         async with self._db.session() as session:
-            existing = await session.get(AnnouncementAudience, audience.name)
+            existing = await session.get(self._model, row.name)
             if existing is not None:
-                existing.targets, existing.four_eyes = audience.targets, audience.four_eyes
+                for name in self._replaced:
+                    setattr(existing, name, getattr(row, name))
                 session.add(existing)
                 return False
-            session.add(audience)
+            session.add(row)
             return True
 
-    async def get(self, name: str) -> AnnouncementAudience | None:
-        async with self._db.session(readonly=True) as session:
-            return await session.get(AnnouncementAudience, name)
+    async def get(self, name: str) -> Named | None:
+        return await self._db.get(self._model, name)
 
-    async def all(self) -> list[AnnouncementAudience]:
+    async def all(self) -> list[Named]:
         async with self._db.session(readonly=True) as session:
-            return list(await session.exec(select(AnnouncementAudience).order_by(col(AnnouncementAudience.name))))
+            return list(await session.exec(select(self._model).order_by(col(self._model.name))))
 
     async def delete(self, name: str) -> bool:
-        async with self._db.session() as session:
-            row = await session.get(AnnouncementAudience, name)
-            if row is None:
-                return False
-            await session.delete(row)
-            return True
+        return await self._db.delete(self._model, name)
 
 
-class TemplateRepository:
+class AudienceRepository(_NamedRepository[AnnouncementAudience]):
+    """Named groups of targets, managed by the comms team."""
+
+    _model = AnnouncementAudience
+    _replaced = ("targets", "four_eyes")
+
+
+class TemplateRepository(_NamedRepository[AnnouncementTemplate]):
     """Jinja2 templates written by the comms team (rendered sandboxed, never trusted)."""
 
-    def __init__(self, db: Database) -> None:
-        self._db = db
-
-    async def save(self, template: AnnouncementTemplate) -> bool:
-        async with self._db.session() as session:
-            existing = await session.get(AnnouncementTemplate, template.name)
-            if existing is not None:
-                existing.source = template.source
-                session.add(existing)
-                return False
-            session.add(template)
-            return True
-
-    async def get(self, name: str) -> AnnouncementTemplate | None:
-        async with self._db.session(readonly=True) as session:
-            return await session.get(AnnouncementTemplate, name)
-
-    async def all(self) -> list[AnnouncementTemplate]:
-        async with self._db.session(readonly=True) as session:
-            return list(await session.exec(select(AnnouncementTemplate).order_by(col(AnnouncementTemplate.name))))
-
-    async def delete(self, name: str) -> bool:
-        async with self._db.session() as session:
-            row = await session.get(AnnouncementTemplate, name)
-            if row is None:
-                return False
-            await session.delete(row)
-            return True
+    _model = AnnouncementTemplate
+    _replaced = ("source",)

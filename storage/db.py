@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from contextlib import asynccontextmanager, contextmanager
 from typing import Any, BinaryIO, TypeVar
 
@@ -28,12 +28,15 @@ except ImportError:  # not on Windows: SQLite's busy handler alone
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlmodel import SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 BUSY_TIMEOUT_MS = 30_000
 _READONLY = "hartslag_readonly"
 T = TypeVar("T")
+M = TypeVar("M", bound=SQLModel)
 
 
 def async_url(url: str) -> str:
@@ -75,6 +78,57 @@ class Database:
         bind = self.engine.execution_options(**{_READONLY: True}) if readonly else self.engine
         async with AsyncSession(bind, expire_on_commit=False) as session, session.begin():
             yield session
+
+    # -- one row by primary key: the repositories' most common transactions ---------------
+    async def get(self, model: type[M], key: Any) -> M | None:
+        """The row with this primary key, read in a read-only session."""
+        async with self.session(readonly=True) as session:
+            return await session.get(model, key)
+
+    async def insert(self, row: M) -> M:
+        """Add ``row`` in its own transaction; returned with its generated key and every
+        column as the database stored it."""
+        async with self.session() as session:
+            session.add(row)
+            await session.flush()
+            await session.refresh(row)
+            return row
+
+    async def insert_once(self, row: SQLModel) -> bool:
+        """Add ``row`` in its own transaction; False when a unique key already holds one (a
+        retried job, a second press, a replayed event): then nothing is written."""
+        try:
+            async with self.session() as session:
+                session.add(row)
+        except IntegrityError:
+            return False
+        return True
+
+    async def change(self, model: type[M], key: Any, values: Mapping[str, Any], *,
+                     when: Callable[[M], bool] | None = None) -> M | None:
+        """Set ``values`` (column -> value) on the row with this primary key, only if
+        ``when(row)`` holds, checked in the same transaction. The changed row as the
+        database stored it (like ``insert``), or None when there is no such row or ``when``
+        refused it."""
+        async with self.session() as session:
+            row = await session.get(model, key)
+            if row is None or (when is not None and not when(row)):
+                return None
+            for name, value in values.items():
+                setattr(row, name, value)
+            session.add(row)
+            await session.flush()
+            await session.refresh(row)
+            return row
+
+    async def delete(self, model: type[M], key: Any) -> bool:
+        """Delete the row with this primary key; False when there was none."""
+        async with self.session() as session:
+            row = await session.get(model, key)
+            if row is None:
+                return False
+            await session.delete(row)
+            return True
 
     async def write(self, fn: Callable[[Connection], T]) -> T:
         """``fn(connection)`` in one write transaction (Core statements), committed when it

@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from sqlalchemy import delete
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Field, SQLModel, col
 
 from storage.base import UTCDateTime
@@ -29,12 +28,7 @@ class EventLedger:
         an exact time next to a platform event id could be matched with the platform's own
         records of who sent it (a DM in an anonymous signal conversation)."""
         day = at.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
-        try:
-            async with self._db.session() as session:
-                session.add(ProcessedEvent(key=key, seen_at=day))
-        except IntegrityError:
-            return False
-        return True
+        return await self._db.insert_once(ProcessedEvent(key=key, seen_at=day))
 
     async def release(self, key: str) -> None:
         """Forget a claim whose processing failed, so the platform's retry is handled."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Literal
+from typing import Any, Literal
 
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel, col, func, select
@@ -141,8 +141,7 @@ class FaqRepository:
             return [row.to_entry() for row in await s.exec(query)]
 
     async def get(self, entry_id: str) -> FaqEntry | None:
-        async with self._db.session(readonly=True) as s:
-            return await s.get(FaqEntry, entry_id)
+        return await self._db.get(FaqEntry, entry_id)
 
     async def upsert(self, entry: Entry, *, now: datetime) -> UpsertResult:
         """Create or update by id. Learned aliases survive an update that names none."""
@@ -219,12 +218,7 @@ class FaqRepository:
             return len(gone)
 
     async def remove(self, entry_id: str) -> bool:
-        async with self._db.session() as s:
-            row = await s.get(FaqEntry, entry_id)
-            if row is None:
-                return False
-            await s.delete(row)
-            return True
+        return await self._db.delete(FaqEntry, entry_id)
 
     async def add_alias(self, entry_id: str, text: str, *, now: datetime) -> bool:
         """False when the entry is gone or already has this alias."""
@@ -238,13 +232,8 @@ class FaqRepository:
             return True
 
     async def mark_reviewed(self, entry_id: str, *, now: datetime) -> bool:
-        async with self._db.session() as s:
-            row = await s.get(FaqEntry, entry_id)
-            if row is None:
-                return False
-            row.reviewed_at, row.reminded_at = now, None
-            s.add(row)
-            return True
+        changes = {"reviewed_at": now, "reminded_at": None}
+        return await self._db.change(FaqEntry, entry_id, changes) is not None
 
     async def count_feedback(self, entry_id: str, feedback: Feedback) -> None:
         async with self._db.session() as s:
@@ -290,30 +279,26 @@ class FaqRepository:
             return row.id
 
     async def question(self, question_id: int) -> FaqQuestion | None:
-        async with self._db.session(readonly=True) as s:
-            return await s.get(FaqQuestion, question_id)
+        return await self._db.get(FaqQuestion, question_id)
 
     async def show_entry(self, question_id: int, entry_id: str) -> bool:
         """The person picked an alternative: feedback now applies to that entry."""
-        async with self._db.session() as s:
-            row = await s.get(FaqQuestion, question_id)
-            if row is None or row.feedback is not None:
-                return False
-            row.entry_id = entry_id
-            s.add(row)
-            return True
+        return await self._before_feedback(question_id, entry_id=entry_id) is not None
 
     async def set_feedback(self, question_id: int, feedback: Feedback) -> FaqQuestion | None:
         """Record feedback once per question; None when unknown or already given."""
-        async with self._db.session() as s:
-            row = await s.get(FaqQuestion, question_id)
-            if row is None or row.feedback is not None:
-                return None
-            row.feedback = feedback
-            s.add(row)
+        row = await self._before_feedback(question_id, feedback=feedback)
+        if row is None:
+            return None
         if row.entry_id:
             await self.count_feedback(row.entry_id, feedback)
         return row
+
+    async def _before_feedback(self, question_id: int, **values: Any) -> FaqQuestion | None:
+        """Change a question that has no feedback yet: once given, feedback is final, and
+        so is the entry it counted for."""
+        return await self._db.change(FaqQuestion, question_id, values,
+                                     when=lambda row: row.feedback is None)
 
     async def resolve(self, key: str, state: Literal["alias", "dismissed"]) -> int:
         """Close every open question with this normalised text; returns how many."""

@@ -60,12 +60,7 @@ class NoticeRepository:
         """Record that this source delivered this event, after its effect is durable (an
         outbox batch keyed by the event adds nothing when queued twice); False when it was
         recorded before (a retry or a replay)."""
-        try:
-            async with self._db.session() as session:
-                session.add(HookEvent(source=source, event_key=key, received_at=at))
-        except IntegrityError:
-            return False
-        return True
+        return await self._db.insert_once(HookEvent(source=source, event_key=key, received_at=at))
 
     async def seen(self, source: str, key: str) -> bool:
         async with self._db.session(readonly=True) as session:

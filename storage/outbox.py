@@ -18,7 +18,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy import Index, UniqueConstraint, delete, func, insert, or_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Field, SQLModel, col, select
 
 import storage.base  # noqa: F401  (naming convention before any table)
@@ -179,11 +179,8 @@ class OutboxRepository:
             found = await session.get(Installation, INSTALLATION)
             if found is not None:
                 return found.value
-        try:
-            async with self._db.session() as session:
-                session.add(Installation(name=INSTALLATION, value=secrets.token_hex(8)))
-        except IntegrityError:
-            pass  # another instance made it first
+        # False: another instance made it first, and its value is the one read below.
+        await self._db.insert_once(Installation(name=INSTALLATION, value=secrets.token_hex(8)))
         async with self._db.session(readonly=True) as session:
             made = await session.get(Installation, INSTALLATION)
             assert made is not None
@@ -369,8 +366,7 @@ class OutboxRepository:
 
     # -- batches and reports -------------------------------------------------------------
     async def batch(self, batch: str) -> OutboxBatch | None:
-        async with self._db.session(readonly=True) as session:
-            return await session.get(OutboxBatch, batch)
+        return await self._db.get(OutboxBatch, batch)
 
     async def counts(self, batch: str) -> dict[str, int]:
         """Rows per state; ambiguous rows settled for good (no next attempt) count under

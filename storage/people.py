@@ -62,8 +62,7 @@ class PeopleRepository:
             return (await session.exec(select(Person).where(column == ident))).first()
 
     async def get(self, person_id: int) -> Person | None:
-        async with self._db.session(readonly=True) as session:
-            return await session.get(Person, person_id)
+        return await self._db.get(Person, person_id)
 
     async def upsert(self, rows: Iterable[PersonRow]) -> tuple[int, int]:
         """Insert or update by employee id, else e-mail. Returns (created, updated)."""

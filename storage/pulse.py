@@ -27,6 +27,7 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy import bindparam, delete, update
+from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel import Field, SQLModel, col, select
 
 import storage.base  # noqa: F401  (naming convention before any table)
@@ -144,6 +145,20 @@ class CommentRow:
     text: str
 
 
+async def _unlink_keys(connection: AsyncConnection, table: sa.Table, key: str,
+                      round_id: int) -> None:
+    """Replace each value of ``key`` in the round's rows by a fresh random one (one per old
+    value, so the rows of one key stay together); nothing leads back to the old key."""
+    column = table.c[key]
+    old = (await connection.execute(
+        sa.select(column).where(table.c.round_id == round_id).distinct())).scalars().all()
+    if old:
+        await connection.execute(
+            table.update().where(table.c.round_id == round_id, column == bindparam("old"))
+            .values({key: bindparam("new")}),
+            [{"old": value, "new": "x" + secrets.token_hex(31)} for value in old])
+
+
 class PulseRepository:
     """Series and rounds. Answers are written by storage/votes.py (batched), read here."""
 
@@ -158,8 +173,7 @@ class PulseRepository:
             return series
 
     async def series(self, series_id: int) -> PulseSeries | None:
-        async with self._db.session(readonly=True) as session:
-            return await session.get(PulseSeries, series_id)
+        return await self._db.get(PulseSeries, series_id)
 
     async def all_series(self, *, active_only: bool = False) -> list[PulseSeries]:
         query = select(PulseSeries).order_by(col(PulseSeries.id))
@@ -200,8 +214,7 @@ class PulseRepository:
             return row
 
     async def round(self, round_id: int) -> PulseRound | None:
-        async with self._db.session(readonly=True) as session:
-            return await session.get(PulseRound, round_id)
+        return await self._db.get(PulseRound, round_id)
 
     async def rounds(self, series_id: int, *, limit: int = 50) -> list[PulseRound]:
         """Newest first."""
@@ -227,24 +240,9 @@ class PulseRepository:
             row = await session.get(PulseRound, round_id)
             if row is None or row.state != "closed" or row.forgotten_at is not None:
                 return False
-            voters = list(await session.exec(
-                select(PulseAnswer.voter_key).where(PulseAnswer.round_id == round_id).distinct()))
-            answers = PulseAnswer.__table__  # type: ignore[attr-defined]
-            if voters:
-                await (await session.connection()).execute(
-                    answers.update().where(answers.c.round_id == round_id,
-                                           answers.c.voter_key == bindparam("old"))
-                    .values(voter_key=bindparam("new")),
-                    [{"old": v, "new": "x" + secrets.token_hex(31)} for v in voters])
-            comments = PulseComment.__table__  # type: ignore[attr-defined]
-            keys = list(await session.exec(
-                select(PulseComment.comment_key).where(PulseComment.round_id == round_id)))
-            if keys:
-                await (await session.connection()).execute(
-                    comments.update().where(comments.c.round_id == round_id,
-                                            comments.c.comment_key == bindparam("old"))
-                    .values(comment_key=bindparam("new")),
-                    [{"old": k, "new": "x" + secrets.token_hex(31)} for k in keys])
+            connection = await session.connection()
+            await _unlink_keys(connection, PulseAnswer.__table__, "voter_key", round_id)  # type: ignore[attr-defined]
+            await _unlink_keys(connection, PulseComment.__table__, "comment_key", round_id)  # type: ignore[attr-defined]
             row.key_salt = None
             row.forgotten_at = at
             session.add(row)

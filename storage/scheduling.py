@@ -339,8 +339,7 @@ class ScheduleRepository:
 
     async def lease(self, name: str) -> SchedulerLease | None:
         """The lease row as it is (who holds it, until when)."""
-        async with self._db.session(readonly=True) as session:
-            return await session.get(SchedulerLease, name)
+        return await self._db.get(SchedulerLease, name)
 
     async def release(self, name: str, holder: str, *, now: datetime) -> None:
         async with self._db.session() as session:

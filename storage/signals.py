@@ -191,8 +191,7 @@ class SignalRepository:
         return "ok"
 
     async def ref_exists(self, ref: str) -> bool:
-        async with self._db.session(readonly=True) as session:
-            return await session.get(SignalCase, ref) is not None
+        return await self._db.get(SignalCase, ref) is not None
 
     async def rate_used(self, period: int, sender_hash: str) -> int:
         """How many signals the holder of ``sender_hash`` sent in ``period``."""
@@ -293,13 +292,7 @@ class SignalRepository:
         return True
 
     async def assign(self, ref: str, assignee: str | None) -> bool:
-        async with self._db.session() as session:
-            case = await session.get(SignalCase, ref)
-            if case is None:
-                return False
-            case.assignee = assignee
-            session.add(case)
-        return True
+        return await self._db.change(SignalCase, ref, {"assignee": assignee}) is not None
 
     # -- relay, blocks --------------------------------------------------------------------------
     async def relay(self, ref: str) -> str | None:
@@ -313,19 +306,11 @@ class SignalRepository:
         return [(r.case_ref, r.sealed) for r in rows]
 
     async def replace_relay(self, ref: str, sealed: str) -> None:
-        async with self._db.session() as session:
-            row = await session.get(SignalRelay, ref)
-            if row is not None:
-                row.sealed = sealed
-                session.add(row)
+        await self._db.change(SignalRelay, ref, {"sealed": sealed})
 
     async def replace_code_hash(self, ref: str, code_hash: str) -> None:
         """After an HMAC secret rotation: the code's hash under the new secret."""
-        async with self._db.session() as session:
-            row = await session.get(SignalCase, ref)
-            if row is not None:
-                row.code_hash = code_hash
-                session.add(row)
+        await self._db.change(SignalCase, ref, {"code_hash": code_hash})
 
     async def block(self, block_hash: str, until: date) -> None:
         async with self._db.session() as session:

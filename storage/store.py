@@ -9,35 +9,34 @@ from storage.db import Database
 R = TypeVar("R")
 
 
-class Store:
-    """``store.repo(SignalRepository)``: each repository class takes the Database in its
-    constructor. Features ask for the repositories they own; nothing registers at import."""
+class _OnePerClass:
+    """One object per class, made on first request as ``cls(db)`` and kept."""
 
     def __init__(self, db: Database) -> None:
         self.db = db
-        self._repos: dict[type[Any], Any] = {}
+        self._made: dict[type[Any], Any] = {}
 
-    def repo(self, cls: type[R]) -> R:
-        found = self._repos.get(cls)
+    def _one(self, cls: type[R]) -> R:
+        found = self._made.get(cls)
         if found is None:
             found = cls(self.db)  # type: ignore[call-arg]
-            self._repos[cls] = found
+            self._made[cls] = found
         return found  # type: ignore[no-any-return]
 
 
-class ProcessState:
+class Store(_OnePerClass):
+    """``store.repo(SignalRepository)``: each repository class takes the Database in its
+    constructor. Features ask for the repositories they own; nothing registers at import."""
+
+    def repo(self, cls: type[R]) -> R:
+        return self._one(cls)
+
+
+class ProcessState(_OnePerClass):
     """Per-process state of the features by class (``ctx.state(PulseRuntime)``): caches,
     loaded keys, conversations in progress. Kept apart from the repositories (which are
     stateless views on tables) so a reader sees at once which objects hold memory that other
     processes do not share. Each class takes the Database in its constructor."""
 
-    def __init__(self, db: Database) -> None:
-        self.db = db
-        self._objects: dict[type[Any], Any] = {}
-
     def get(self, cls: type[R]) -> R:
-        found = self._objects.get(cls)
-        if found is None:
-            found = cls(self.db)  # type: ignore[call-arg]
-            self._objects[cls] = found
-        return found  # type: ignore[no-any-return]
+        return self._one(cls)

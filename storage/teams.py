@@ -100,8 +100,7 @@ class TeamsReferenceRepository:
             session.add(row)
 
     async def conversation(self, conversation_id: str) -> ConversationRef | None:
-        async with self._db.session(readonly=True) as session:
-            row = await session.get(TeamsConversation, conversation_id)
+        row = await self._db.get(TeamsConversation, conversation_id)
         if row is None:
             return None
         return ConversationRef(row.conversation_id, row.service_url, row.tenant_id, row.bot_id,
@@ -170,8 +169,7 @@ class TeamsReferenceRepository:
                 session.add(row)
 
     async def user(self, user_id: str) -> UserRefRow | None:
-        async with self._db.session(readonly=True) as session:
-            row = await session.get(TeamsUser, user_id)
+        row = await self._db.get(TeamsUser, user_id)
         if row is None:
             return None
         return UserRefRow(row.user_id, row.teams_id, row.tenant_id, row.service_url, row.bot_id,
@@ -179,16 +177,10 @@ class TeamsReferenceRepository:
 
     async def forget_user(self, user_id: str) -> None:
         """The person uninstalled the app: no more proactive messages to them."""
-        async with self._db.session() as session:
-            row = await session.get(TeamsUser, user_id)
-            if row is not None:
-                await session.delete(row)
+        await self._db.delete(TeamsUser, user_id)
 
     async def forget_conversation(self, conversation_id: str) -> None:
-        async with self._db.session() as session:
-            row = await session.get(TeamsConversation, conversation_id)
-            if row is not None:
-                await session.delete(row)
+        await self._db.delete(TeamsConversation, conversation_id)
 
 
 class TeamsSentRepository:

@@ -94,11 +94,7 @@ class VerbindenRepository:
 
     # -- programmes -------------------------------------------------------------------
     async def create(self, programme: VerbindenProgramme) -> VerbindenProgramme:
-        async with self._db.session() as session:
-            session.add(programme)
-            await session.flush()
-            await session.refresh(programme)
-            return programme
+        return await self._db.insert(programme)
 
     async def set_schedule(self, programme_id: int, schedule_id: int) -> None:
         async with self._db.session() as session:
@@ -121,8 +117,7 @@ class VerbindenRepository:
                                .values(active=False))
 
     async def get(self, programme_id: int) -> VerbindenProgramme | None:
-        async with self._db.session(readonly=True) as session:
-            return await session.get(VerbindenProgramme, programme_id)
+        return await self._db.get(VerbindenProgramme, programme_id)
 
     async def programmes(self) -> list[VerbindenProgramme]:
         async with self._db.session(readonly=True) as session:
@@ -157,8 +152,7 @@ class VerbindenRepository:
             return bool(gone.rowcount)
 
     async def participant(self, programme_id: int, user_key: str) -> VerbindenParticipant | None:
-        async with self._db.session(readonly=True) as session:
-            return await session.get(VerbindenParticipant, (programme_id, user_key))
+        return await self._db.get(VerbindenParticipant, (programme_id, user_key))
 
     async def memberships(self, user_key: str) -> list[int]:
         """The programmes a person joined."""
@@ -228,8 +222,7 @@ class VerbindenRepository:
             return (await session.exec(query)).first()
 
     async def get_round(self, round_id: int) -> VerbindenRound | None:
-        async with self._db.session(readonly=True) as session:
-            return await session.get(VerbindenRound, round_id)
+        return await self._db.get(VerbindenRound, round_id)
 
     async def rounds(self, programme_id: int) -> list[VerbindenRound]:
         async with self._db.session(readonly=True) as session:

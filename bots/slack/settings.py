@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field, field_validator, model_validator
 
-from bots.settings_base import Section
+from bots.settings_base import LocaleOrEmpty, Section
 from commands.i18n import LOCALES
 
 
@@ -15,7 +15,7 @@ class SlackSettings(Section):
     app_token: str = ""  # secret: HARTSLAG_SLACK_APP_TOKEN (Socket Mode)
     socket_mode: bool = False
     api_base_url: str = ""  # default: Slack's own https://slack.com/api/
-    default_locale: str = ""
+    default_locale: LocaleOrEmpty = ""
     workspace_locales: dict[str, str] = {}
     command: str = "/hartslag"
     events_path: str = "/slack/events"  # where Slack POSTs events, commands and interactions
@@ -31,13 +31,6 @@ class SlackSettings(Section):
     def _slash(cls, value: str) -> str:
         if not value.startswith("/"):
             raise ValueError("must start with /")
-        return value
-
-    @field_validator("default_locale")
-    @classmethod
-    def _locale(cls, value: str) -> str:
-        if value and value not in LOCALES:
-            raise ValueError(f"must be one of {', '.join(LOCALES)} or empty")
         return value
 
     @field_validator("workspace_locales")

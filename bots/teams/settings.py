@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import field_validator, model_validator
 
-from bots.settings_base import Section
+from bots.settings_base import LocaleOrEmpty, Section
 
 CLOUDS = ("public", "usgov", "usgovdod", "china")
 
@@ -22,18 +22,11 @@ class TeamsSettings(Section):
     certificate_path: str = ""  # PEM file with the private key (and certificate)
     certificate_thumbprint: str = ""  # SHA-1 hex of the certificate, as the Azure portal shows
     tenant_id: str = ""  # single-tenant apps (government tenants): the directory id
-    default_locale: str = ""  # "nl" or "en"; empty: the root [locale] default
+    default_locale: LocaleOrEmpty = ""  # "nl" or "en"; empty: the root [locale] default
     cloud: str = "public"  # public | usgov | usgovdod | china
     universal_actions: bool = False  # buttons as Action.Execute (invoke) instead of Action.Submit
     # Development only: skip inbound token validation. Refused unless server.host is loopback.
     dangerously_skip_auth: bool = False
-
-    @field_validator("default_locale")
-    @classmethod
-    def _locale(cls, value: str) -> str:
-        if value and value not in ("nl", "en"):
-            raise ValueError("must be nl, en or empty")
-        return value
 
     @field_validator("cloud")
     @classmethod
