@@ -11,7 +11,7 @@ import asyncio
 import io
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict, Unpack
 
 if TYPE_CHECKING:  # matplotlib takes 0.5-2 s to import: loaded by the first chart, not at start-up
     from matplotlib.figure import Figure
@@ -44,18 +44,19 @@ def _png(figure: Figure) -> bytes:
     return buffer.getvalue()
 
 
-def trend_png(
-    x_labels: Sequence[str],
-    lines: Sequence[Line],
-    *,
-    title: str = "",
-    y_range: tuple[float, float] | None = None,
-    y_label: str = "",
-    x_label: str = "",
-) -> bytes:
+class TrendOptions(TypedDict, total=False):
+    """The keyword options of ``trend_figure``, which the PNG and async wrappers pass on."""
+
+    title: str
+    y_range: tuple[float, float] | None
+    y_label: str
+    x_label: str
+
+
+def trend_png(x_labels: Sequence[str], lines: Sequence[Line],
+              **options: Unpack[TrendOptions]) -> bytes:
     """A line per series over the rounds in ``x_labels``, as PNG."""
-    return _png(trend_figure(x_labels, lines, title=title, y_range=y_range, y_label=y_label,
-                             x_label=x_label))
+    return _png(trend_figure(x_labels, lines, **options))
 
 
 def trend_figure(
@@ -105,11 +106,9 @@ def bars_png(counts: Mapping[str, float], *, title: str = "", horizontal: bool =
     return _png(figure)
 
 
-async def render_trend(x_labels: Sequence[str], lines: Sequence[Line], *, title: str = "",
-                       y_range: tuple[float, float] | None = None, y_label: str = "",
-                       x_label: str = "") -> bytes:
-    return await asyncio.to_thread(trend_png, x_labels, lines, title=title, y_range=y_range,
-                                   y_label=y_label, x_label=x_label)
+async def render_trend(x_labels: Sequence[str], lines: Sequence[Line],
+                       **options: Unpack[TrendOptions]) -> bytes:
+    return await asyncio.to_thread(trend_png, x_labels, lines, **options)
 
 
 # -- the reach chart of an announcement: two stacked series per target ---------------------

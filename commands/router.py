@@ -8,7 +8,7 @@ into at most one reply; a failing handler yields a short apology, a log line wit
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -182,17 +182,10 @@ class Router:
         if isinstance(request, CommandRequest):
             return await self._command(request, ctx)
         if isinstance(request, Interaction):
-            handler = self._interactions.get(request.action)
-            if handler is None:
-                log.info("unknown action", extra={"route": request.action[:64]})
-                return Reply.text(CORE.get(ctx.locale, "unknown_action"))
-            return await handler(request, ctx)
+            return await _keyed(self._interactions, request.action, request, ctx,
+                                unknown="unknown action")
         if isinstance(request, FormSubmission):
-            form_handler = self._forms.get(request.form_id)
-            if form_handler is None:
-                log.info("unknown form", extra={"route": request.form_id[:64]})
-                return Reply.text(CORE.get(ctx.locale, "unknown_action"))
-            return await form_handler(request, ctx)
+            return await _keyed(self._forms, request.form_id, request, ctx, unknown="unknown form")
         return await self._message(request, ctx)
 
     async def _command(self, request: CommandRequest, ctx: Context) -> Reply | None:
@@ -242,6 +235,18 @@ class Router:
         if handler is None:
             raise LookupError(f"no job handler for kind {kind!r}")
         await handler(payload, ctx)
+
+
+async def _keyed(handlers: Mapping[str, Handler[Req]], key: str, request: Req, ctx: Context, *,
+                 unknown: str) -> Reply | None:
+    """Run the handler registered under ``key`` (a button's action, a form's id); a key no
+    feature registered (a button of an older release, a feature since turned off) gets a
+    short answer and an info log line."""
+    handler = handlers.get(key)
+    if handler is None:
+        log.info(unknown, extra={"route": key[:64]})
+        return Reply.text(CORE.get(ctx.locale, "unknown_action"))
+    return await handler(request, ctx)
 
 
 def _route_name(request: Request) -> str:

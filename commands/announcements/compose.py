@@ -233,20 +233,27 @@ def _moment(ctx: Context, text: str, settings: AnnouncementSettings, what: str, 
     return trigger.at
 
 
+def _edited_moment(ctx: Context, text: str | None, inherited: datetime | None,
+                   settings: AnnouncementSettings, what: str) -> datetime | None:
+    """A moment option of a new or edited plan: not given (None) keeps the base plan's,
+    given blank clears it, otherwise it is parsed."""
+    if text is None:
+        return inherited
+    if not text.strip():
+        return None
+    return _moment(ctx, text, settings, what)
+
+
 def _ack_due(ctx: Context, draft: Draft, base: Plan | None, settings: AnnouncementSettings,
              first: datetime) -> datetime | None:
-    if draft.ack_due is None:
-        due = base.ack_due if base else None
-    elif not draft.ack_due.strip():
-        due = None
-    else:
-        due = _moment(ctx, draft.ack_due, settings, "what_ack")
-        if due <= first:
-            # "--at 'elke maandag 9:00' --ack 'vrijdag 17:00'" on a Thursday means the Friday
-            # after the first send, not tomorrow: read relative words from the first send.
-            # Not a moment after the first send either: refused below, as before it.
-            with contextlib.suppress(UserError):
-                due = max(due, _moment(ctx, draft.ack_due, settings, "what_ack", now=first))
+    due = _edited_moment(ctx, draft.ack_due, base.ack_due if base else None, settings,
+                         "what_ack")
+    if draft.ack_due is not None and due is not None and due <= first:
+        # "--at 'elke maandag 9:00' --ack 'vrijdag 17:00'" on a Thursday means the Friday
+        # after the first send, not tomorrow: read relative words from the first send.
+        # Not a moment after the first send either: refused below, as before it.
+        with contextlib.suppress(UserError):
+            due = max(due, _moment(ctx, draft.ack_due, settings, "what_ack", now=first))
     if due is not None and due <= first:
         raise fail(ctx, "ack_before_send", due=local_time(ctx, due), send=local_time(ctx, first))
     return due
@@ -254,12 +261,8 @@ def _ack_due(ctx: Context, draft: Draft, base: Plan | None, settings: Announceme
 
 def _embargo(ctx: Context, draft: Draft, base: Plan | None, settings: AnnouncementSettings,
              trigger: Trigger | None, first: datetime) -> datetime | None:
-    if draft.embargo is None:
-        embargo = base.embargo if base else None
-    elif not draft.embargo.strip():
-        embargo = None
-    else:
-        embargo = _moment(ctx, draft.embargo, settings, "what_embargo")
+    embargo = _edited_moment(ctx, draft.embargo, base.embargo if base else None, settings,
+                             "what_embargo")
     if embargo is None:
         return None
     if trigger is not None and trigger.kind != "once":

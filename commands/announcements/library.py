@@ -51,16 +51,23 @@ async def template(ctx: Context, args: Args, user: UserRef) -> Reply:
     return await action(ctx, args, user)
 
 
+def _listing(ctx: Context, items: list[str], *, heading: str, none: str) -> Reply:
+    """The library's list: a heading and a line per item, or the text saying there is none."""
+    if not items:
+        return Reply.text(ctx.text(TEXT, none))
+    return Reply.text("\n".join([ctx.text(TEXT, heading), *items]))
+
+
 async def _audience_list(ctx: Context, args: Args, user: UserRef) -> Reply:
     found = await ctx.store.repo(AudienceRepository).all()
-    if not found:
-        return Reply.text(ctx.text(TEXT, "audience_none"))
-    lines = [ctx.text(TEXT, "audience_list")]
-    for a in found:
-        eyes = ctx.text(TEXT, "audience_four_eyes") if a.four_eyes else ""
-        lines.append(f"- **{a.name}**{eyes}: " + ", ".join(
-            f"`{show_target(ctx, t)}`" for t in a.targets))
-    return Reply.text("\n".join(lines))
+    return _listing(ctx, [_audience_line(ctx, a) for a in found],
+                    heading="audience_list", none="audience_none")
+
+
+def _audience_line(ctx: Context, audience: AnnouncementAudience) -> str:
+    eyes = ctx.text(TEXT, "audience_four_eyes") if audience.four_eyes else ""
+    return f"- **{audience.name}**{eyes}: " + ", ".join(
+        f"`{show_target(ctx, t)}`" for t in audience.targets)
 
 
 async def _audience_add(ctx: Context, args: Args, user: UserRef) -> Reply:
@@ -93,13 +100,13 @@ async def _audience_remove(ctx: Context, args: Args, user: UserRef) -> Reply:
 
 async def _template_list(ctx: Context, args: Args, user: UserRef) -> Reply:
     found = await ctx.store.repo(TemplateRepository).all()
-    if not found:
-        return Reply.text(ctx.text(TEXT, "template_none"))
-    lines = [ctx.text(TEXT, "template_list")]
-    for t in found:
-        needs = ", ".join(sorted(RENDERER.variables(t.source))) or "-"
-        lines.append(ctx.text(TEXT, "template_item", name=t.name, variables=needs))
-    return Reply.text("\n".join(lines))
+    return _listing(ctx, [_template_line(ctx, t) for t in found],
+                    heading="template_list", none="template_none")
+
+
+def _template_line(ctx: Context, template: AnnouncementTemplate) -> str:
+    needs = ", ".join(sorted(RENDERER.variables(template.source))) or "-"
+    return ctx.text(TEXT, "template_item", name=template.name, variables=needs)
 
 
 async def _template_add(ctx: Context, args: Args, user: UserRef) -> Reply:

@@ -152,7 +152,7 @@ async def on_text(request: InboundMessage, ctx: Context) -> Reply | None:
     """A DM while a guide is open (a conversation: tried before commands)."""
     guides = ctx.state(PulseRuntime).guides
     guide = guides.get(request.user.key, ctx.clock.now())
-    if guide is None:
+    if guide is None or guide == "expired":  # an expired guide: as if none was open
         return None
     text = request.text.strip()
     if text.lower() in STOP_WORDS:

@@ -78,6 +78,18 @@ def hidden_text(ctx: Context, result: GroupResult) -> str:
     return ctx.text(PULSE, "hidden.size", k=k)
 
 
+def participation_text(ctx: Context, result: GroupResult) -> str:
+    """How many took part (of how many invited, where known); for a hidden group, why it is
+    hidden (results and manager summaries alike)."""
+    if result.respondents is None:
+        return hidden_text(ctx, result)
+    if result.invited:
+        return ctx.text(PULSE, "result.participation_of", n=result.respondents,
+                        invited=result.invited,
+                        pct=f"{100 * result.respondents / result.invited:.0f}")
+    return ctx.text(PULSE, "result.participation", n=result.respondents)
+
+
 CSV_NOTES = {"size": "not enough responses (fewer than {k} people)",
              "tree": "hidden: would reveal the answers of fewer than {k} people together "
                      "with other groups of this round",
@@ -127,16 +139,9 @@ def question_lines(ctx: Context, result: QuestionResult) -> list[str]:
 
 def result_text(ctx: Context, series: PulseSeries, row: PulseRound, result: GroupResult) -> str:
     lines = [ctx.text(PULSE, "result.title", title=series.title, number=row.number,
-                      group=group_name(ctx, result.group))]
+                      group=group_name(ctx, result.group)), participation_text(ctx, result)]
     if result.respondents is None:
-        lines.append(hidden_text(ctx, result))
         return "\n".join(lines)
-    if result.invited:
-        lines.append(ctx.text(PULSE, "result.participation_of", n=result.respondents,
-                              invited=result.invited,
-                              pct=f"{100 * result.respondents / result.invited:.0f}"))
-    else:
-        lines.append(ctx.text(PULSE, "result.participation", n=result.respondents))
     for index, q in enumerate(load_questions(series.questions)):
         lines += ["", f"**{index + 1}. {q.text}** ({LABELS.get(ctx.locale, f'kind.{q.kind}')})"]
         if q.kind == "text":

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from commands.conversations import Conversations
 from commands.pulse.keys import PulseKeys, comment_key, participant_key, voter_key
 from commands.pulse.questions import Question, load_questions
 from commands.pulse.settings import PulseSettings
@@ -37,27 +38,12 @@ class Guide:
     named: bool = False
 
 
-class Guides:
+class Guides(Conversations[Guide]):
     """Open guides by person key, in memory only; one per person, forgotten after
     ``GUIDE_TTL`` of silence or a restart (nothing was stored; the person starts again)."""
 
     def __init__(self) -> None:
-        self._open: dict[str, Guide] = {}
-
-    def get(self, key: str, now: datetime) -> Guide | None:
-        guide = self._open.get(key)
-        if guide is not None and now - guide.touched > GUIDE_TTL:
-            del self._open[key]
-            return None
-        if guide is not None:
-            guide.touched = now
-        return guide
-
-    def start(self, key: str, guide: Guide) -> None:
-        self._open[key] = guide
-
-    def drop(self, key: str) -> None:
-        self._open.pop(key, None)
+        super().__init__(GUIDE_TTL)
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Literal
 
+from commands.conversations import Conversations
+
 Step = Literal["category", "team", "text", "confirm", "reply_text", "reply_confirm"]
 TTL = timedelta(minutes=30)
 
@@ -31,34 +33,8 @@ class Draft:
         return f"Draft(step={self.step!r})"
 
 
-class Drafts:
+class Drafts(Conversations[Draft]):
     """In-memory drafts by person key; one per person at a time."""
 
     def __init__(self) -> None:
-        self._drafts: dict[str, Draft] = {}
-
-    def __repr__(self) -> str:
-        return f"Drafts({len(self._drafts)} open)"
-
-    def get(self, key: str, now: datetime) -> Draft | Literal["expired"] | None:
-        draft = self._drafts.get(key)
-        if draft is None:
-            return None
-        if now - draft.touched > TTL:
-            del self._drafts[key]
-            return "expired"
-        draft.touched = now
-        return draft
-
-    def start(self, key: str, draft: Draft) -> None:
-        self._drafts[key] = draft
-
-    def drop(self, key: str) -> None:
-        self._drafts.pop(key, None)
-
-    def sweep(self, now: datetime) -> int:
-        """Forget expired drafts (called as people talk; no timer needed)."""
-        old = [k for k, d in self._drafts.items() if now - d.touched > TTL]
-        for key in old:
-            del self._drafts[key]
-        return len(old)
+        super().__init__(TTL)

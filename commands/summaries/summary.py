@@ -19,7 +19,7 @@ from commands.pulse.questions import load_questions
 from commands.pulse.render import (
     day_text,
     group_result,
-    hidden_text,
+    participation_text,
     question_lines,
     when_text,
 )
@@ -96,14 +96,7 @@ async def build(ctx: Context, team: str, series_id: int | None = None, *,
     previous = results[-2] if len(results) > 1 else None
     lines = [ctx.text(SUMMARY, "title", team=team, title=series.title, number=row.number,
                       closed=when_text(ctx, row.closed_at or row.closes_at))]
-    if latest.respondents is None:
-        lines.append(hidden_text(ctx, latest))
-    elif latest.invited:
-        lines.append(ctx.text(SUMMARY, "participation_of", n=latest.respondents,
-                              invited=latest.invited,
-                              pct=f"{100 * latest.respondents / latest.invited:.0f}"))
-    else:
-        lines.append(ctx.text(SUMMARY, "participation", n=latest.respondents))
+    lines.append(participation_text(ctx, latest))
     questions = load_questions(series.questions)
     # A hidden round shows no question at all: the reason above is the whole story.
     for index, q in enumerate(questions if latest.respondents is not None else []):
