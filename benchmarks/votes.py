@@ -1,15 +1,19 @@
 """Pulse votes through the full Slack path: a signed ``block_actions`` POST over HTTP to a
-``hartslag run`` process (bolt, router, pulse handler, group-commit vote writer on SQLite),
-acknowledged only after the vote committed. Prints ONE JSON line.
+``hartslag run`` process (bolt, router, pulse handler, group-commit vote writer on SQLite,
+or PostgreSQL with ``--postgres URL``), acknowledged only after the vote committed. Prints
+ONE JSON line.
 
 Phases, all against 127.0.0.1 and bounded in count and time:
 
 1. ``target``: open-loop load at ``--rate`` clicks/s for ``--duration`` s, 10% of them
    replays of an earlier click (same person, same answer). Then the database is read:
    ``lost`` = acknowledged people without a stored vote, ``double`` = stored votes beyond one
-   per person (or values that do not match the acknowledged clicks), ``locked`` = "database is
-   locked" lines in the server's log. ``lag_p99_ms`` from the server's /metrics histogram
-   (bucket bound), ``rss_mb`` of the server after the load.
+   per person (or values that do not match the acknowledged clicks), ``database_locked`` =
+   "database is locked" in the server's log, ``database_errors`` = failures in it (SQLite:
+   locked; PostgreSQL: deadlocks, serialization failures, too many connections; both: the
+   pool running dry, tracebacks, error lines), ``database_error_kinds`` which ones.
+   ``lag_p99_ms`` from the server's /metrics histogram (bucket bound), ``rss_mb`` of the
+   server after the load.
 2. ``capacity``: closed loop (``--workers`` clients back to back) for ``--capacity-seconds``,
    against hartslag and against the reference: a bare aiohttp endpoint that only reads the
    body and answers 200, in its own process. ``ratio`` = hartslag capacity / reference
@@ -24,8 +28,17 @@ every vote checks membership in the organisation tree. ``--sizes 1000,50000`` ru
 measurement per size (one JSON line each) and ends with the curve; ``--full`` runs
 1,000, 10,000, 50,000 and 130,000.
 
+``--postgres URL`` (or ``$HARTSLAG_BENCH_POSTGRES_URL``): each measurement creates a fresh
+database ``hartslag_bench_...`` on that server (through the database the URL names), and the
+peer another, and drops them at the end, also on failure. ``storage`` in the output says
+which database was used; ``database_cpu_ms_per_vote`` is the CPU of the PostgreSQL backends
+per vote (not in ``server_cpu_ms_per_vote``; a lower bound when ``database_sessions_ended``
+is above 0).
+
     .venv/bin/python benchmarks/votes.py [--duration 15] [--rate 1000] [--audience 50000]
     .venv/bin/python benchmarks/votes.py --full --rate 300 --duration 30
+    .venv/bin/python benchmarks/votes.py --postgres postgresql://postgres@127.0.0.1:5432/test \
+        --sizes 1000,50000 --rate 300 --duration 30
 """
 
 from __future__ import annotations
@@ -97,11 +110,14 @@ class FakeSlackApi:
         return web.Response(text="ok")
 
 
-def write_config(tmp: Path, port: int, slack: FakeSlackApi, http_workers: int = 0) -> Path:
+def write_config(tmp: Path, port: int, slack: FakeSlackApi, http_workers: int = 0,
+                 url: str | None = None) -> Path:
+    """The server's config; ``url`` is its database (default: ``tmp/bench.db``, SQLite)."""
     path = tmp / "config.toml"
+    url = url or f"sqlite:///{tmp / 'bench.db'}"
     path.write_text(f"""
 [storage]
-url = "sqlite:///{tmp / 'bench.db'}"
+url = "{url}"
 [server]
 host = "127.0.0.1"
 port = {port}
@@ -157,9 +173,10 @@ class Clicks(Presses):
                       "Content-Type": "application/x-www-form-urlencoded"}
 
 
-def peer_argv(tmp: Path, port: int, slack: FakeSlackApi, audience: int) -> list[str]:
-    """The naive Bolt + SQLModel peer (benchmarks/peer_bolt.py) against the same fake."""
-    return [PYTHON, "benchmarks/peer_bolt.py", "--port", str(port), "--db", str(tmp / "peer.db"),
+def peer_argv(port: int, slack: FakeSlackApi, audience: int, db: str) -> list[str]:
+    """The naive Bolt + SQLModel peer (benchmarks/peer_bolt.py) against the same fake, on
+    ``db``: a SQLite file or a PostgreSQL URL."""
+    return [PYTHON, "benchmarks/peer_bolt.py", "--port", str(port), "--db", db,
             "--api", slack.base_url, "--secret", SECRET, "--audience", str(audience)]
 
 

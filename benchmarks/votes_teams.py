@@ -5,7 +5,8 @@ replies go to a fake Bot Connector in this process. Prints ONE JSON line.
 
 Inbound token validation is off (``dangerously_skip_auth``, loopback only): the benchmark
 measures hartslag, not JWT signature checks. Same phases and figures as ``votes.py``
-(``--rate`` defaults to 500, the goal for this path), reference: a bare aiohttp endpoint.
+(``--rate`` defaults to 500, the goal for this path), reference: a bare aiohttp endpoint;
+``--postgres URL`` runs it on a fresh PostgreSQL database, as there.
 
     .venv/bin/python benchmarks/votes_teams.py [--duration 15] [--rate 500]
 """
@@ -61,11 +62,13 @@ class FakeConnector:
 
 
 def write_config(tmp: Path, port: int, connector: FakeConnector | None = None,
-                 http_workers: int = 0) -> Path:
+                 http_workers: int = 0, url: str | None = None) -> Path:
+    """The server's config; ``url`` is its database (default: ``tmp/bench.db``, SQLite)."""
     path = tmp / "config.toml"
+    url = url or f"sqlite:///{tmp / 'bench.db'}"
     path.write_text(f"""
 [storage]
-url = "sqlite:///{tmp / 'bench.db'}"
+url = "{url}"
 [server]
 host = "127.0.0.1"
 port = {port}
