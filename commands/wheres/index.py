@@ -211,11 +211,6 @@ class FaqIndex:
         """
         return self.verdict(self.rank(question, lang=lang))
 
-    def repeats(self, question: str) -> bool:
-        """The question is, word for word, an entry's question or alias (a dict lookup:
-        such a question is answered on its words, before any ranking)."""
-        return exact_key(question) in self._exact
-
     def rank(self, question: str, *, lang: str | None = None) -> list[Ranked]:
         """The best few entries as (id, raw score, confidence), best first."""
         if not self._docs:

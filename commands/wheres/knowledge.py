@@ -117,24 +117,17 @@ class Knowledge:
         the question's own words tell its language."""
         index = await self.index(ctx)
         lang = guess_lang(question) or lang
-        semantic = self._semantic if self._semantic is not None and self._semantic.ready \
-            else None
-        vector = None
-        if semantic is not None and not index.repeats(question):
-            # Started before the lexical ranking, so that the two overlap (``embedding``). A
-            # word-for-word repeat of an entry's question or alias never needs the model;
-            # another answer that turns out certain on its words does not wait for it.
-            vector = semantic.embedding(question)
         ranked = index.rank(question, lang=lang)
         entries = _Entries(index)
-        if semantic is not None:
+        semantic = self._semantic
+        if semantic is not None and semantic.ready:
             lexical, blend = index.verdict(ranked), settings_of(ctx).blend()
             if certain(lexical, blend):
+                # Convincing words: the model (most of a lookup's time) is not asked.
                 return in_language(entries, lexical, lang)
-            if vector is None:  # a repeat that is not certain (``semantic_certain`` above 1)
-                vector = semantic.embedding(question)
-            sims = semantic.similarities(await vector)
-            return decide(entries, lexical, ranked, sims, blend, lang=lang)
+            sims = await semantic.similarities(question)
+            if sims is not None:
+                return decide(entries, lexical, ranked, sims, blend, lang=lang)
         reranker = self._reranker_for(ctx)
         if reranker is not None and ranked:
             weight = settings_of(ctx).reranker_weight

@@ -84,40 +84,21 @@ class Semantic:
         while self._task is not None and not self._task.done():
             await asyncio.shield(self._task)
 
-    def embedding(self, question: str) -> asyncio.Future[np.ndarray]:
-        """The question's vector, already being computed when this returns: the model runs
-        in a worker thread and releases the GIL, so the caller's lexical ranking on the
-        event loop overlaps it on the second core (a lookup's wall time is then the longer
-        of the two, not their sum). A recent question's vector comes from the cache."""
+    async def similarities(self, question: str) -> dict[str, float] | None:
+        """Similarity of the question to every entry, or None while vectors are missing."""
+        if not self.ready:
+            return None
         text = question_text(question)
         key = text_hash(text)
-        loop = asyncio.get_running_loop()
-        cached = self._recent.get(key)
-        if cached is not None:
+        vector = self._recent.get(key)
+        if vector is None:
+            vector = (await asyncio.to_thread(self.models.query.embed, [text], query=True))[0]
+            self._recent[key] = vector
+            if len(self._recent) > RECENT:
+                self._recent.popitem(last=False)
+        else:
             self._recent.move_to_end(key)
-            done: asyncio.Future[np.ndarray] = loop.create_future()
-            done.set_result(cached)
-            return done
-        pending = loop.run_in_executor(None, self._embed_question, text)
-        pending.add_done_callback(lambda f: self._remember(key, f))
-        return pending
-
-    def similarities(self, vector: np.ndarray) -> dict[str, float]:
-        """Similarity of a question's vector to every entry."""
         return self.vectors.similarities(vector)
-
-    def _embed_question(self, text: str) -> np.ndarray:
-        vector: np.ndarray = self.models.query.embed([text], query=True)[0]
-        return vector
-
-    def _remember(self, key: str, done: asyncio.Future[np.ndarray]) -> None:
-        # Also when nobody awaits it (a certain lexical answer): a repeat is then free, and
-        # a failed embedding is consumed here instead of warning as never retrieved.
-        if done.cancelled() or done.exception() is not None:
-            return
-        self._recent[key] = done.result()
-        if len(self._recent) > RECENT:
-            self._recent.popitem(last=False)
 
     async def _build(self, ctx: Context) -> None:
         try:

@@ -11,8 +11,8 @@ Why two views (measured with benchmarks/faq_accuracy.py, 2-fold held out, Decemb
 the whole entry alone lets a long answer pull the vector away from what the entry is
 about, the core alone loses the answer's words that paraphrases and other-language
 questions meet; their sum scored better on both evaluation sets than either (sample set
-acc@1 0.886 -> 0.943 with no false answers, public set 0.667 -> 0.706 with 0.084 -> 0.092
-false answers; English questions 0.62 -> 0.77), at no cost per lookup; building costs
+acc@1 0.886 -> 0.914 with no false answers, public set 0.667 -> 0.709 with 0.084 false
+answers in both; English questions 0.62 -> 0.78), at no cost per lookup; building costs
 1.3-1.4x the CPU time of one view (the core is short: public set, 65 entries, 5.0-6.0 s ->
 6.8-7.7 s).
 """
