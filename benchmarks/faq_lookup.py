@@ -1,10 +1,11 @@
 """Lookup speed of the FAQ matcher with generated entries (default 5,000).
 
 Prints one JSON line: p50/p95 lookup time (wall clock, and CPU time of the process, all its
-threads, which leaves out time the machine gave to other processes) over a bounded number of questions, the
-time of an incremental edit, and references measured in the same run on the same machine (a
-plain rapidfuzz ``extractOne`` over every entry's question, and rank-bm25 Okapi over every
-entry) with the ratio, so results compare across machines. Lexical target: p95 <= 20 ms.
+threads, which leaves out time the machine gave to other processes) over a bounded number of
+questions, the time of an incremental edit, and references measured in the same run on the
+same machine (a plain rapidfuzz ``extractOne`` over every entry's question, and rank-bm25
+Okapi over every entry) with the ratio, so results compare across machines. Lexical target:
+p95 <= 20 ms.
 
 The full lookup with the semantic layer (``semantic_*``): the real bundled model embeds each
 question (one thread), the similarity to all entries is one matrix product, and the blend

@@ -153,6 +153,11 @@ def test_range_errors_read_as_one_line(data: dict, env: dict, message: str) -> N
         ({"server": {"port": "eighty"}}, {}, "server.port:"),
         ({"server": {"port": 70000}}, {}, "server.port: must be between 0 and 65535"),
         ({"locale": {"default": "de"}}, {}, "locale.default: must be one of nl, en"),
+        # Every platform's default language is checked alike (a typo never falls back quietly).
+        ({"slack": {"default_locale": "fr"}}, {}, "slack.default_locale: must be one of nl, en"),
+        ({"teams": {"default_locale": "NL"}}, {}, "teams.default_locale: must be one of nl, en"),
+        ({"matrix": {"default_locale": "de"}}, {}, "matrix.default_locale: must be one of nl, en"),
+        ({"local": {"default_locale": "eng"}}, {}, "local.default_locale: must be one of nl, en"),
         ({"storage": {"url": "mysql://x"}}, {}, "storage.url: use sqlite"),
         ({"storage": {"urll": "x"}}, {}, "storage.urll: unknown key"),
         ({"roles": {"comms": ["anna"]}}, {}, "roles.comms: 'anna' is not platform:id"),

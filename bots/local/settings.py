@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bots.settings_base import Section
+from bots.settings_base import LocaleOrEmpty, Section
 
 
 class LocalSettings(Section):
@@ -10,4 +10,4 @@ class LocalSettings(Section):
     # Channel members, so reminders and reach reports have someone to count.
     channels: dict[str, list[str]] = {}
     files_dir: str = "./hartslag-files"  # where charts are written for the local chat
-    default_locale: str = ""
+    default_locale: LocaleOrEmpty = ""

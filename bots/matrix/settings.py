@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field, field_validator, model_validator
 
-from bots.settings_base import Section
+from bots.settings_base import LocaleOrEmpty, Section
 
 
 class MatrixSettings(Section):
@@ -28,7 +28,7 @@ class MatrixSettings(Section):
     allowed_rooms: list[str] = []
     encrypt_direct_rooms: bool = True
     sync_timeout_ms: int = Field(default=30000, ge=1000, le=120000)
-    default_locale: str = ""
+    default_locale: LocaleOrEmpty = ""
     # Typed at the start of a room message ("hartslag: waar ..."), these count as a mention,
     # besides the bot's display name and localpart.
     names: list[str] = ["hartslag"]
